@@ -1,0 +1,31 @@
+// The path from a file to a runnable module, shared by the CLI commands.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "diagnostics.h"
+#include "ir.h"
+#include "loader.h"
+#include "pipeline.h"
+#include "sema.h"
+
+namespace neuro::cli {
+
+// Everything compiled from one root file; the AST must outlive the checked
+// program, which points into it.
+struct Compiled {
+  frontend::SourceManager sources;
+  frontend::Diagnostics diags;
+  std::optional<frontend::LoadedProgram> loaded;
+  frontend::CheckedProgram checked;
+  std::shared_ptr<ir::Module> module;
+  double parse_seconds = 0, lower_seconds = 0;
+};
+
+// Loads, checks and (unless check_only) lowers `path`. Diagnostics are in
+// the result; `module` is null when there were errors.
+std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options, bool check_only);
+
+}  // namespace neuro::cli

@@ -1,0 +1,238 @@
+// The `neuro` command: run | check | ir, --help, --version.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "driver.h"
+#include "ir.h"
+#include "neuro/simulation.h"
+#include "output.h"
+#include "units.h"
+
+namespace {
+
+using namespace neuro;
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kUsage = R"(neuro — a language for neural models
+
+usage:
+  neuro run FILE [--duration T] [--seed N] [--dt T] [--out DIR] [--json]
+      Simulate the file's `run` statement; options override it. T takes a
+      unit (500ms, 0.5s, 0.1ms); a bare number means seconds. Recordings go
+      to DIR (default neuro_out): <population>_spikes.csv (id,t_ms) and
+      <population>_<var>.csv (t_ms,id,value). --json prints one JSON report.
+  neuro check FILE    Report problems in FILE; exit 0 when there are none.
+  neuro ir FILE       Print the IR after lowering and passes.
+  neuro --help        This text.
+  neuro --version     The version.
+
+Exit status: 0 success, 1 errors in the input or the run, 2 bad usage,
+130 interrupted (recordings so far are still written).
+)";
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+int usage_error(const std::string& msg) {
+  std::cerr << "neuro: " << msg << "\n(run `neuro --help` for usage)\n";
+  return 2;
+}
+
+// "500ms", "0.5 s", "2" (seconds).
+std::optional<double> parse_duration(const std::string& text) {
+  size_t pos = 0;
+  double v;
+  try {
+    v = std::stod(text, &pos);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(pos);
+  unit.erase(0, unit.find_first_not_of(' '));
+  if (unit.empty()) return v;
+  auto u = frontend::lookup_unit(unit);
+  if (!u || u->dim != frontend::dim::time()) return std::nullopt;
+  return v * u->scale;
+}
+
+bool print_diagnostics(const cli::Compiled& c) {
+  if (c.diags.list().empty()) return false;
+  bool color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  std::cerr << frontend::render_all(c.diags, c.sources, color);
+  return c.diags.has_errors();
+}
+
+struct RunArgs {
+  std::string file, out = "neuro_out";
+  ir::RunOverrides overrides;
+  bool json = false;
+};
+
+int cmd_run(const RunArgs& args) {
+  using clock = std::chrono::steady_clock;
+  ir::PipelineOptions options;
+  options.overrides = args.overrides;
+  auto compiled = cli::compile_file(args.file, options, false);
+  if (print_diagnostics(*compiled) || !compiled->module) return 1;
+  const ir::Module& mod = *compiled->module;
+  if (mod.run.circuit.empty()) {
+    std::cerr << fmt::format("{}: error[E0303]: there is no circuit to run\n   = hint: declare `circuit Name {{ … }}` and `run Name for 1 s`\n", args.file);
+    return 1;
+  }
+  if (!(mod.run.duration > 0)) {
+    std::cerr << fmt::format("{}: error[E0303]: the file has no `run` statement and no --duration was given\n   = hint: add `run {} for 1 s` or pass --duration 1s\n",
+                             args.file, mod.run.circuit);
+    return 1;
+  }
+  auto t_build = clock::now();
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = std::make_unique<Simulation>(compiled->module);
+  } catch (const SimulationError& e) {
+    std::cerr << fmt::format("{}: error[E0400]: {}\n", args.file, e.what());
+    return 1;
+  }
+  double build_s = compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
+
+  std::signal(SIGINT, on_sigint);
+  auto t_run = clock::now();
+  uint64_t steps = sim->steps_for(mod.run.duration);
+  uint64_t done = 0;
+  try {
+    done = sim->run(steps, &g_interrupted);
+  } catch (const SimulationError& e) {
+    std::cerr << fmt::format("{}: error[E0400]: {}\n", args.file, e.what());
+  }
+  double run_s = std::chrono::duration<double>(clock::now() - t_run).count();
+  std::signal(SIGINT, SIG_DFL);
+  bool interrupted = done < steps;
+
+  // Recordings are written whatever happened: nothing recorded is lost.
+  std::string error;
+  auto files = cli::write_csv(*sim, args.out, error);
+  auto stats = sim->population_stats();
+  if (args.json) {
+    std::string pops;
+    for (const auto& p : stats)
+      pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}", pops.empty() ? "" : ",",
+                          cli::json_escape(p.name), p.size, p.spikes, p.rate_hz);
+    fmt::print("{{\"backend\":\"vm\",\"sim_time_s\":{:.9g},\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{{}}},"
+               "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_rss_mb\":{:.3f},"
+               "\"steps\":{},\"interrupted\":{}}}\n",
+               sim->time(), mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(), compiled->parse_seconds, build_s,
+               run_s, cli::peak_rss_mb(), done, interrupted ? "true" : "false");
+  } else {
+    fmt::print("simulated {} of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n",
+               frontend::format_quantity(sim->time(), frontend::dim::time()), mod.run.circuit, run_s,
+               frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done);
+    size_t w = 10;
+    for (const auto& p : stats) w = std::max(w, p.name.size());
+    fmt::print("  {:<{}} {:>10} {:>10} {:>10}\n", "population", w, "size", "spikes", "rate (Hz)");
+    for (const auto& p : stats) fmt::print("  {:<{}} {:>10} {:>10} {:>10.3f}\n", p.name, w, p.size, p.spikes, p.rate_hz);
+    fmt::print("  synapses: {}\n", sim->synapse_count());
+    for (const auto& f : files) fmt::print("  wrote {}\n", f);
+  }
+  if (!error.empty()) {
+    std::cerr << fmt::format("neuro: error[E0500]: {}\n", error);
+    return 1;
+  }
+  if (interrupted) {
+    std::cerr << fmt::format("neuro: interrupted at {} of {}; the recordings so far were written\n",
+                             frontend::format_quantity(sim->time(), frontend::dim::time()),
+                             frontend::format_quantity(mod.run.duration, frontend::dim::time()));
+    return 130;
+  }
+  return 0;
+}
+
+int cmd_check(const std::string& file) {
+  auto compiled = cli::compile_file(file, {}, true);
+  return print_diagnostics(*compiled) ? 1 : 0;
+}
+
+int cmd_ir(const std::string& file) {
+  auto compiled = cli::compile_file(file, {}, false);
+  if (print_diagnostics(*compiled) || !compiled->module) return 1;
+  std::cout << ir::print(*compiled->module);
+  return 0;
+}
+
+int main_impl(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.empty()) return usage_error("missing command");
+  if (a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (a[0] == "--version") {
+    std::cout << "neuro " << kVersion << "\n";
+    return 0;
+  }
+  const std::string cmd = a[0];
+  if (cmd != "run" && cmd != "check" && cmd != "ir") return usage_error(fmt::format("unknown command `{}`", cmd));
+  RunArgs args;
+  for (size_t i = 1; i < a.size(); ++i) {
+    const std::string& o = a[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= a.size()) return std::nullopt;
+      return a[++i];
+    };
+    if (cmd == "run" && (o == "--duration" || o == "--dt")) {
+      auto v = value();
+      auto d = v ? parse_duration(*v) : std::nullopt;
+      if (!d || !(*d > 0)) return usage_error(fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
+      (o == "--duration" ? args.overrides.duration : args.overrides.dt) = *d;
+    } else if (cmd == "run" && o == "--seed") {
+      auto v = value();
+      char* end = nullptr;
+      unsigned long long s = v ? std::strtoull(v->c_str(), &end, 10) : 0;
+      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-') return usage_error("--seed needs a non-negative integer");
+      args.overrides.seed = s;
+    } else if (cmd == "run" && o == "--out") {
+      auto v = value();
+      if (!v) return usage_error("--out needs a folder");
+      args.out = *v;
+    } else if (cmd == "run" && o == "--json") {
+      args.json = true;
+    } else if (!o.empty() && o[0] == '-') {
+      return usage_error(fmt::format("unknown option `{}` for `{}`", o, cmd));
+    } else if (args.file.empty()) {
+      args.file = o;
+    } else {
+      return usage_error(fmt::format("unexpected argument `{}`", o));
+    }
+  }
+  if (args.file.empty()) return usage_error(fmt::format("`neuro {}` needs a FILE", cmd));
+  if (cmd == "run") return cmd_run(args);
+  if (cmd == "check") return cmd_check(args.file);
+  return cmd_ir(args.file);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return main_impl(argc, argv);
+  } catch (const neuro::frontend::InternalError& e) {
+    std::cerr << "neuro: " << e.what() << "\n";
+    return 3;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "neuro: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "neuro: internal error (a bug in neuro, please report it): " << e.what() << "\n";
+    return 3;
+  }
+}

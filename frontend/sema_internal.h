@@ -1,0 +1,96 @@
+// Shared by the semantic checks; private to frontend/.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "sema.h"
+
+namespace neuro::frontend {
+
+struct Symbol {
+  NameRef::Kind kind = NameRef::None;
+  Member* decl = nullptr;
+  Type type;
+};
+
+// A lexical scope and what the builtin names mean in it.
+struct Scope {
+  const Scope* parent = nullptr;
+  std::map<std::string, Symbol> names;
+  bool has_t = false;     // time is meaningful (per-step code)
+  bool has_i = false;     // neuron index (or presynaptic index in a connect)
+  bool has_j = false;     // postsynaptic index (connect)
+  bool has_N = false;     // population size
+  bool has_rand = false;  // random numbers allowed
+  Member* pre_model = nullptr;   // synapse code: the models at either end
+  Member* post_model = nullptr;
+  bool synapse = false;
+  bool post_unknown = false;  // checking a synapse body that no connect uses
+
+  const Symbol* find(const std::string& name) const {
+    for (const Scope* s = this; s; s = s->parent) {
+      auto it = s->names.find(name);
+      if (it != s->names.end()) return &it->second;
+    }
+    return nullptr;
+  }
+  // Flags are inherited from the innermost scope that sets them.
+  Scope child() const {
+    Scope s;
+    s.parent = this;
+    s.has_t = has_t;
+    s.has_i = has_i;
+    s.has_j = has_j;
+    s.has_N = has_N;
+    s.has_rand = has_rand;
+    s.pre_model = pre_model;
+    s.post_model = post_model;
+    s.synapse = synapse;
+    s.post_unknown = post_unknown;
+    return s;
+  }
+};
+
+class ExprChecker {
+ public:
+  ExprChecker(Diagnostics& diags, CheckedProgram& program) : diags_(diags), program_(program) {}
+
+  // Types `e` in `scope`, annotating it; reports problems and returns an error type.
+  Type check(Expr& e, const Scope& scope);
+  // Checks `e` and that it is a quantity of dimension `want`. `what` names
+  // the thing being given a value, for the message ("`v`", "the refractory period").
+  bool expect(Expr& e, const Scope& scope, const Dimension& want, const std::string& what);
+  bool expect_bool(Expr& e, const Scope& scope, const std::string& what);
+  // Reports a dimension mismatch of an already-checked expression.
+  void mismatch(const Expr& e, const Dimension& want, const std::string& what);
+
+  // The SI value of a checked constant expression (numbers, consts, math).
+  std::optional<double> constant(const Expr& e) const;
+  // A checked constant that must be a whole number; reports when it is not.
+  std::optional<long long> constant_integer(const Expr& e, const std::string& what);
+
+  // Types of declared params/states/lets/consts, filled as they are checked.
+  std::map<const Member*, Type> decl_types;
+  std::map<const Member*, double> const_values;
+
+ private:
+  Type check_name(Expr& e, const Scope& scope);
+  Type check_call(Expr& e, const Scope& scope);
+  Type check_member(Expr& e, const Scope& scope);
+  Type check_binary(Expr& e, const Scope& scope);
+  Type check_number(Expr& e);
+  void add_dimensionless_notes(Diagnostic& d, const Expr& e);
+
+  Diagnostics& diags_;
+  CheckedProgram& program_;
+  std::set<const Member*> calling_;  // user functions being checked, for recursion
+};
+
+// True for a number written without a unit, possibly negated.
+bool is_bare_number(const Expr& e);
+
+
+}  // namespace neuro::frontend

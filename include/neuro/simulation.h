@@ -1,0 +1,79 @@
+// A built network and its run. The CLI, the REPL and host programs drive
+// the engine through this class.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "neuro/distributed.h"
+
+namespace neuro {
+
+namespace ir {
+struct Module;
+}
+
+// A problem found while building or running (a connection rule that cannot
+// be met, a solver that diverges). The message names the source position.
+struct SimulationError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct PopulationStats {
+  std::string name;
+  size_t size = 0;
+  uint64_t spikes = 0;
+  double rate_hz = 0;  // spikes per neuron per simulated second so far
+};
+
+struct SpikeRecording {
+  std::string population;
+  std::vector<uint32_t> ids;  // index within the population
+  std::vector<double> times;  // seconds
+};
+
+struct StateRecording {
+  std::string population;
+  std::string variable;
+  std::string unit;        // display unit, e.g. "mV"
+  double unit_scale = 1;   // SI value = display value * unit_scale
+  std::vector<uint32_t> ids;
+  std::vector<double> times;   // seconds
+  std::vector<double> values;  // SI, times.size() × ids.size(), row per sample
+};
+
+class Simulation {
+ public:
+  // Builds state, connectivity and compiled kernels. Throws SimulationError.
+  explicit Simulation(std::shared_ptr<const ir::Module> module,
+                      std::shared_ptr<DistributedContext> context = nullptr);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Advances `steps` steps, or fewer when `interrupt` becomes true (checked
+  // between steps). Returns the number of steps done.
+  uint64_t run(uint64_t steps, const std::atomic<bool>* interrupt = nullptr);
+  // Steps needed to simulate `seconds` (rounded to the nearest step).
+  uint64_t steps_for(double seconds) const;
+
+  uint64_t step_index() const;
+  double time() const;  // seconds simulated so far
+  double dt() const;
+  const ir::Module& module() const;
+
+  std::vector<PopulationStats> population_stats() const;
+  size_t synapse_count() const;
+  std::vector<SpikeRecording> spike_recordings() const;
+  std::vector<StateRecording> state_recordings() const;
+
+ private:
+  struct Engine;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace neuro

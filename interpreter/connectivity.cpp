@@ -1,0 +1,141 @@
+#include "connectivity.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "rng.h"
+
+namespace neuro::interp {
+
+namespace {
+
+// Rows from (i, j) pairs given in any order; duplicates are kept (they are
+// distinct synapses, as in `pairs = [(0, 1), (0, 1)]`).
+void from_pairs(size_t rows, std::vector<std::pair<uint32_t, uint32_t>>& pairs, Csr& out) {
+  std::stable_sort(pairs.begin(), pairs.end());
+  out.row.assign(rows + 1, 0);
+  for (auto& [i, j] : pairs) out.row[i + 1]++;
+  std::partial_sum(out.row.begin(), out.row.end(), out.row.begin());
+  out.col.resize(pairs.size());
+  for (size_t k = 0; k < pairs.size(); ++k) out.col[k] = pairs[k].second;
+}
+
+}  // namespace
+
+bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out, std::string& error) {
+  const size_t ns = pr.src.size(), nt = pr.dst.size();
+  const uint32_t s0 = static_cast<uint32_t>(pr.src.lo), t0 = static_cast<uint32_t>(pr.dst.lo);
+  out.row.assign(ns + 1, 0);
+  out.col.clear();
+  std::vector<uint32_t> targets(nt);
+  std::iota(targets.begin(), targets.end(), t0);
+  std::vector<uint8_t> keep(nt, 1);
+  auto filter_row = [&](uint32_t i) {
+    if (when) when(s0 + i, targets.data(), nt, keep.data());
+  };
+  switch (pr.rule) {
+    case ir::Rule::AllToAll:
+      for (uint32_t i = 0; i < ns; ++i) {
+        filter_row(i);
+        for (uint32_t j = 0; j < nt; ++j)
+          if (keep[j]) out.col.push_back(t0 + j);
+        out.row[i + 1] = out.col.size();
+      }
+      return true;
+    case ir::Rule::OneToOne:
+      for (uint32_t i = 0; i < ns; ++i) {
+        filter_row(i);
+        if (keep[i]) out.col.push_back(t0 + i);
+        out.row[i + 1] = out.col.size();
+      }
+      return true;
+    case ir::Rule::Probability: {
+      const double p = pr.p;
+      const uint64_t key = stream_key(seed, StreamKind::Connect, pr.id);
+      out.col.reserve(static_cast<size_t>(p * ns * nt * 1.05) + 16);
+      const double log1mp = std::log1p(-p);
+      for (uint32_t i = 0; i < ns; ++i) {
+        Stream rng(key, s0 + i);
+        if (when) {
+          // A condition: one Bernoulli draw per candidate pair.
+          filter_row(i);
+          for (uint32_t j = 0; j < nt; ++j)
+            if (keep[j] && rng.uniform() < p) out.col.push_back(t0 + j);
+        } else if (p >= 1) {
+          for (uint32_t j = 0; j < nt; ++j) out.col.push_back(t0 + j);
+        } else if (p > 0) {
+          // Geometric gaps between successes: work proportional to synapses.
+          double j = -1;
+          while (true) {
+            double u = rng.uniform();
+            j += std::floor(std::log1p(-u) / log1mp) + 1;
+            if (j >= static_cast<double>(nt)) break;
+            out.col.push_back(t0 + static_cast<uint32_t>(j));
+          }
+        }
+        out.row[i + 1] = out.col.size();
+      }
+      return true;
+    }
+    case ir::Rule::InDegree: {
+      const uint64_t key = stream_key(seed, StreamKind::Connect, pr.id, 1);
+      std::vector<std::pair<uint32_t, uint32_t>> pairs;
+      pairs.reserve(pr.k * nt);
+      std::vector<uint32_t> candidates, chosen;
+      std::vector<uint8_t> taken(ns, 0);
+      std::vector<uint32_t> one(1);
+      for (uint32_t j = 0; j < nt; ++j) {
+        Stream rng(key, t0 + j);
+        candidates.clear();
+        for (uint32_t i = 0; i < ns; ++i) {
+          if (when) {
+            one[0] = t0 + j;
+            uint8_t k = 1;
+            when(s0 + i, one.data(), 1, &k);
+            if (!k) continue;
+          }
+          candidates.push_back(i);
+        }
+        if (candidates.size() < pr.k) {
+          error = fmt::format("target neuron {} has only {} possible sources but in_degree is {}", t0 + j,
+                              candidates.size(), pr.k);
+          return false;
+        }
+        // Robert Floyd's sampling of k distinct indices, then sorted.
+        chosen.clear();
+        const size_t n = candidates.size();
+        for (size_t r = n - pr.k; r < n; ++r) {
+          size_t v = rng.below(r + 1);
+          if (taken[v]) v = r;
+          taken[v] = 1;
+          chosen.push_back(static_cast<uint32_t>(v));
+        }
+        for (uint32_t c : chosen) taken[c] = 0;
+        std::sort(chosen.begin(), chosen.end());
+        for (uint32_t c : chosen) pairs.emplace_back(candidates[c], t0 + j);
+      }
+      from_pairs(ns, pairs, out);
+      return true;
+    }
+    case ir::Rule::Pairs: {
+      std::vector<std::pair<uint32_t, uint32_t>> pairs;
+      for (auto [i, j] : pr.pairs) {
+        if (when) {
+          uint32_t jj = t0 + j;
+          uint8_t k = 1;
+          when(s0 + i, &jj, 1, &k);
+          if (!k) continue;
+        }
+        pairs.emplace_back(i, t0 + j);
+      }
+      from_pairs(ns, pairs, out);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace neuro::interp

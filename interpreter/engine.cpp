@@ -1,0 +1,766 @@
+#include "engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "rng.h"
+
+namespace neuro {
+
+using interp::Binding;
+using interp::Lanes;
+using interp::StreamKind;
+
+namespace {
+
+std::string where(const ir::Module& m, const frontend::SourceRange& r) {
+  (void)m;
+  return r.valid() ? fmt::format("line {}:{}: ", r.line, r.col + 1) : "";
+}
+
+int64_t to_steps(double seconds, double dt) { return static_cast<int64_t>(std::llround(seconds / dt)); }
+
+void collect_syn_writes(const std::vector<ir::Stmt>& body, std::vector<bool>& written) {
+  for (const auto& s : body) {
+    if (s.type == ir::Stmt::Assign && s.space == ir::Space::Syn) written[s.slot] = true;
+    collect_syn_writes(s.then_body, written);
+    collect_syn_writes(s.else_body, written);
+  }
+}
+
+bool reads_space(const ir::ExprPtr& e, ir::Space space) {
+  if (!e) return false;
+  if (e->kind == ir::Kind::Var && e->space == space) return true;
+  for (const auto& a : e->args)
+    if (reads_space(a, space)) return true;
+  return false;
+}
+
+bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes) {
+  for (const auto& s : body) {
+    if (s.type == ir::Stmt::Assign && s.space == ir::Space::Post) writes = true;
+    reads |= reads_space(s.value, ir::Space::Post) || reads_space(s.cond, ir::Space::Post);
+    stmts_read_write_post(s.then_body, reads, writes);
+    stmts_read_write_post(s.else_body, reads, writes);
+  }
+  return reads && writes;
+}
+
+}  // namespace
+
+std::vector<uint64_t> Simulation::Engine::site_keys(uint64_t owner, uint64_t kind) const {
+  std::vector<uint64_t> keys(std::max(mod->rand_sites, 1));
+  for (int s = 0; s < mod->rand_sites; ++s)
+    keys[s] = interp::stream_key(mod->run.seed, StreamKind::Code, (kind << 24) | owner, static_cast<uint64_t>(s));
+  return keys;
+}
+
+Lanes Simulation::Engine::lanes(size_t n, uint32_t base, uint64_t counter) const {
+  Lanes l;
+  l.n = n;
+  l.base = base;
+  l.counter = counter;
+  l.t = t_now();
+  return l;
+}
+
+void Simulation::Engine::build_population(PopState& ps, size_t index) {
+  const ir::Population& pop = mod->pops[index];
+  ps.pop = &pop;
+  ps.n = pop.size;
+  const double dt = mod->run.dt;
+  const auto keys = site_keys(index, 0);
+  if (pop.kind == frontend::PopKind::Poisson) {
+    ps.poisson_key = interp::stream_key(mod->run.seed, StreamKind::Poisson, index);
+    if (pop.rate->kind != ir::Kind::Const) {
+      ps.rate_buf.assign(ps.n, 0);
+      ps.rate.emplace(ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables);
+      ps.rate->store_into(pop.rate, ps.rate_buf.data());
+    }
+    return;
+  }
+  if (pop.kind == frontend::PopKind::Generator) return;
+
+  const ir::Kernel& k = mod->kernels[pop.kernel];
+  ps.kernel = &k;
+  const size_t n = ps.n;
+  ps.params.resize(k.params.size());
+  for (size_t s = 0; s < k.params.size(); ++s)
+    if (k.params[s].per_neuron) ps.params[s].assign(n, 0);
+  ps.states.assign(k.states.size(), std::vector<double>(n, 0));
+  auto dense = [&](ir::Space space, int slot) -> Binding {
+    if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
+    return {ps.states[slot].data(), -1, false};
+  };
+  // Initial values, in order: per-neuron params, then states.
+  {
+    Program init(n, dense, keys, &mod->tables);
+    for (const auto& in : pop.init)
+      init.store_into(in.value, in.space == ir::Space::Param ? ps.params[in.slot].data() : ps.states[in.slot].data());
+    init.run(lanes(n, 0, 0));
+  }
+  // Refractory periods in steps.
+  ps.ref_end.assign(n, 0);
+  if (k.refractory) {
+    if (k.refractory->kind == ir::Kind::Const) {
+      ps.ref_steps = {to_steps(k.refractory->value, dt)};
+    } else {
+      std::vector<double> buf(n);
+      Program p(n, dense, keys, &mod->tables);
+      p.store_into(k.refractory, buf.data());
+      p.run(lanes(n, 0, 0));
+      ps.ref_steps.resize(n);
+      for (size_t i = 0; i < n; ++i) ps.ref_steps[i] = to_steps(buf[i], dt);
+    }
+    for (int64_t r : ps.ref_steps) {
+      if (r < 0) throw SimulationError(where(*mod, k.range) + "a refractory period is negative");
+      ps.max_ref_steps = std::max(ps.max_ref_steps, r);
+    }
+  } else {
+    ps.ref_steps = {0};
+  }
+  for (const auto& o : k.odes) ps.ode_clamped.push_back(o.unless_refractory && k.refractory);
+
+  switch (k.solver) {
+    case ir::Solver::Exact: {
+      if (k.odes.empty()) break;
+      ps.prop = make_propagator(k.linear, k, dt);
+      const size_t m = ps.prop.n;
+      bool all_const = true;
+      for (const auto& c : k.linear.c) all_const &= c->kind == ir::Kind::Const;
+      ps.c_const = all_const;
+      if (all_const) {
+        ps.q_const.assign(m, 0);
+        ps.q_ref_const.assign(m, 0);
+        for (size_t r = 0; r < m; ++r)
+          for (size_t c = 0; c < m; ++c) {
+            ps.q_const[r] += ps.prop.Q[r * m + c] * k.linear.c[c]->value;
+            ps.q_ref_const[r] += ps.prop.Q_ref[r * m + c] * k.linear.c[c]->value;
+          }
+      } else {
+        ps.cbuf.assign(m, std::vector<double>(n, 0));
+        ps.c_prog.emplace(n, dense, keys, &mod->tables);
+        for (size_t r = 0; r < m; ++r) ps.c_prog->store_into(k.linear.c[r], ps.cbuf[r].data());
+      }
+      break;
+    }
+    case ir::Solver::ExpEuler:
+    case ir::Solver::Euler:
+      ps.scratch.assign(k.odes.size(), std::vector<double>(n, 0));
+      ps.update.emplace(n, dense, keys, &mod->tables);
+      for (size_t u = 0; u < k.odes.size(); ++u) ps.update->store_into(k.update[u], ps.scratch[u].data());
+      break;
+    case ir::Solver::RK4:
+    case ir::Solver::RK45: {
+      ps.stage.assign(k.states.size(), std::vector<double>(n, 0));
+      ps.kbuf.assign(k.odes.size(), std::vector<double>(n, 0));
+      auto staged = [&](ir::Space space, int slot) -> Binding {
+        if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
+        return {ps.stage[slot].data(), -1, false};
+      };
+      ps.rhs.emplace(n, staged, keys, &mod->tables);
+      for (size_t u = 0; u < k.odes.size(); ++u) ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
+      break;
+    }
+  }
+  // Threshold: `state > constant` (and friends) runs natively.
+  if (k.threshold) {
+    const ir::Expr& t = *k.threshold;
+    bool cmp = t.kind == ir::Kind::Binary &&
+               (t.op == ir::Op::Gt || t.op == ir::Op::Ge || t.op == ir::Op::Lt || t.op == ir::Op::Le);
+    if (cmp && t.args[0]->kind == ir::Kind::Var && t.args[0]->space == ir::Space::State &&
+        t.args[1]->kind == ir::Kind::Const) {
+      ps.fast_state = t.args[0]->slot;
+      ps.fast_op = t.op;
+      ps.fast_value = t.args[1]->value;
+    } else {
+      ps.cond.assign(n, 0);
+      ps.threshold.emplace(n, dense, keys, &mod->tables);
+      ps.threshold->store_into(k.threshold, ps.cond.data());
+    }
+  }
+  if (!k.reset.empty()) {
+    auto indexed = [&](ir::Space space, int slot) -> Binding {
+      if (space == ir::Space::Param) return {ps.params[slot].data(), 0, false};
+      return {ps.states[slot].data(), 0, false};
+    };
+    ps.reset.emplace(n, indexed, keys, &mod->tables);
+    ps.reset->statements(k.reset);
+  }
+}
+
+void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
+  const ir::Projection& pr = mod->projections[index];
+  ps.proj = &pr;
+  ps.src = pr.src.pop;
+  ps.dst = pr.dst.pop;
+  const double dt = mod->run.dt;
+  const auto keys = site_keys(index, 1);
+  auto none = [](ir::Space, int) { return Binding{}; };
+  // The `when` condition, evaluated over a row of targets at a time.
+  interp::PairFilter filter;
+  std::optional<Program> when;
+  std::vector<double> when_buf;
+  if (pr.when) {
+    size_t nt = pr.dst.size();
+    when_buf.assign(nt, 0);
+    when.emplace(nt, none, keys, &mod->tables);
+    when->store_into(pr.when, when_buf.data());
+    filter = [&](uint32_t i, const uint32_t* j, size_t n, uint8_t* keep) {
+      Lanes l = lanes(n, 0, 0);
+      l.i_is_scalar = true;
+      l.i_scalar = i;
+      l.j_ids = j;
+      l.ids = j;
+      when->run(l);
+      for (size_t k = 0; k < n; ++k) keep[k] = when_buf[k] != 0;
+    };
+  }
+  std::string error;
+  if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error))
+    throw SimulationError(where(*mod, pr.range) + error);
+  const size_t ns = ps.csr.size();
+
+  // Per-synapse variables: shared when constant and never written.
+  std::vector<bool> written(pr.vars.size(), false);
+  collect_syn_writes(pr.on_pre, written);
+  ps.vars.resize(pr.vars.size());
+  ps.shared.assign(pr.vars.size(), 0);
+  std::vector<std::pair<ir::ExprPtr, double*>> per_synapse;
+  for (size_t v = 0; v < pr.vars.size(); ++v) {
+    const ir::ExprPtr& val = pr.vars[v].value;
+    if (val->kind == ir::Kind::Const && !written[v]) {
+      ps.shared[v] = val->value;
+    } else {
+      ps.vars[v].assign(ns, 0);
+      per_synapse.push_back({val, ps.vars[v].data()});
+    }
+  }
+  std::vector<double> delay_buf;
+  if (pr.delay->kind == ir::Kind::Const) {
+    ps.delay_steps = to_steps(pr.delay->value, dt);
+  } else {
+    delay_buf.assign(ns, 0);
+    per_synapse.push_back({pr.delay, delay_buf.data()});
+  }
+  if (!per_synapse.empty() && ns > 0) {
+    // Evaluated in chunks so the registers stay small for large projections.
+    const size_t chunk = std::min<size_t>(ns, 1 << 16);
+    std::vector<uint32_t> syn(chunk), pre(chunk), post(chunk);
+    std::vector<double*> outs;
+    Program p(chunk, none, keys, &mod->tables);
+    for (auto& [val, out] : per_synapse) {
+      (void)out;
+      outs.push_back(nullptr);
+    }
+    // Targets are written through a per-chunk offset, so bind to a staging buffer.
+    std::vector<std::vector<double>> stage(per_synapse.size(), std::vector<double>(chunk));
+    for (size_t k = 0; k < per_synapse.size(); ++k) p.store_into(per_synapse[k].first, stage[k].data());
+    size_t row = 0;
+    for (size_t start = 0; start < ns; start += chunk) {
+      size_t n = std::min(chunk, ns - start);
+      for (size_t q = 0; q < n; ++q) {
+        size_t s = start + q;
+        while (ps.csr.row[row + 1] <= s) ++row;
+        syn[q] = static_cast<uint32_t>(s);
+        pre[q] = static_cast<uint32_t>(pr.src.lo + row);
+        post[q] = ps.csr.col[s];
+      }
+      Lanes l = lanes(n, 0, 0);
+      l.ids = syn.data();
+      l.i_ids = pre.data();
+      l.j_ids = post.data();
+      p.run(l);
+      for (size_t k = 0; k < per_synapse.size(); ++k)
+        std::copy(stage[k].begin(), stage[k].begin() + n, per_synapse[k].second + start);
+    }
+  }
+  if (!delay_buf.empty()) {
+    ps.syn_delay.resize(ns);
+    int64_t maxd = 0;
+    for (size_t s = 0; s < ns; ++s) {
+      int64_t d = to_steps(delay_buf[s], dt);
+      if (d < 0) throw SimulationError(where(*mod, pr.range) + "a synaptic delay is negative");
+      ps.syn_delay[s] = static_cast<uint32_t>(d);
+      maxd = std::max(maxd, d);
+    }
+    ps.ring.resize(maxd + 1);
+  } else if (ps.delay_steps < 0) {
+    throw SimulationError(where(*mod, pr.range) + "a synaptic delay is negative");
+  }
+
+  // Handlers: native scatter-add when recognised and the weights are plain.
+  PopState& post_pop = pops[ps.dst];
+  PopState& pre_pop = pops[ps.src];
+  ps.native = pr.native;
+  if (ps.native)
+    for (const auto& sc : pr.scatter) {
+      const ir::Expr& v = *sc.value;
+      ProjState::Scatter s{post_pop.states[sc.post_slot].data(), nullptr, 0, sc.sign};
+      if (v.kind == ir::Kind::Const) {
+        s.w_shared = v.value;
+      } else if (v.kind == ir::Kind::Var && v.space == ir::Space::Syn) {
+        if (ps.vars[v.slot].empty()) s.w_shared = ps.shared[v.slot];
+        else s.w = ps.vars[v.slot].data();
+      } else {
+        ps.native = false;
+        break;
+      }
+      ps.scatter.push_back(s);
+    }
+  if (!ps.native) {
+    ps.scatter.clear();
+    bool reads = false, writes = false;
+    ps.sequential = stmts_read_write_post(pr.on_pre, reads, writes);
+    auto bind = [&ps, &pre_pop, &post_pop](ir::Space space, int slot) -> Binding {
+      switch (space) {
+        case ir::Space::Syn:
+          if (ps.vars[slot].empty()) return {&ps.shared[slot], -1, true};
+          return {ps.vars[slot].data(), 0, false};
+        case ir::Space::Pre: return {pre_pop.states[slot].data(), 1, false};
+        case ir::Space::Post: return {post_pop.states[slot].data(), 2, false};
+        default: return {};
+      }
+    };
+    size_t cap = ps.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(ns, 4096));
+    ps.handler.emplace(cap, bind, keys, &mod->tables);
+    ps.handler->statements(pr.on_pre);
+  }
+}
+
+void Simulation::Engine::build_monitor(MonitorState& ms) {
+  const ir::Monitor& mo = *ms.mon;
+  PopState& ps = pops[mo.target.pop];
+  ms.every_steps = mo.every > 0 ? std::max<int64_t>(1, to_steps(mo.every, mod->run.dt)) : 1;
+  const size_t lo = mo.target.lo, n = mo.target.size();
+  for (const auto& probe : mo.probes) {
+    auto slice = [&ps, lo](ir::Space space, int slot) -> Binding {
+      if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
+      return {ps.states[slot].data() + lo, -1, false};
+    };
+    ms.probe_buf.emplace_back(n, 0.0);
+    Program p(n, slice, site_keys(mo.target.pop, 0), &mod->tables);
+    p.store_into(probe.value, ms.probe_buf.back().data());
+    ms.probes.push_back(std::move(p));
+    ms.samples.emplace_back();
+  }
+}
+
+void Simulation::Engine::build() {
+  pops.resize(mod->pops.size());
+  for (size_t i = 0; i < pops.size(); ++i) build_population(pops[i], i);
+  projs.resize(mod->projections.size());
+  int64_t max_delay = 0, max_ref = 0;
+  for (size_t i = 0; i < projs.size(); ++i) {
+    build_projection(projs[i], i);
+    max_delay = std::max(max_delay, projs[i].delay_steps);
+  }
+  for (const auto& p : pops) max_ref = std::max(max_ref, p.max_ref_steps);
+  history_len = static_cast<size_t>(std::max(max_delay, max_ref) + 1);
+  for (auto& p : pops) p.history.assign(history_len, {});
+  // Generator spikes at t = 0 count as spikes of the step before the first.
+  for (auto& p : pops) {
+    if (p.pop->kind != frontend::PopKind::Generator) continue;
+    while (p.gen_cursor < p.pop->spikes.size() && to_steps(p.pop->spikes[p.gen_cursor].second, mod->run.dt) <= 0)
+      p.history[0].push_back(p.pop->spikes[p.gen_cursor++].first);
+    std::sort(p.history[0].begin(), p.history[0].end());
+    p.history[0].erase(std::unique(p.history[0].begin(), p.history[0].end()), p.history[0].end());
+  }
+  monitors.resize(mod->monitors.size());
+  for (size_t i = 0; i < monitors.size(); ++i) {
+    monitors[i].mon = &mod->monitors[i];
+    build_monitor(monitors[i]);
+    if (!monitors[i].probes.empty()) sample(monitors[i], 0);
+  }
+  drives.resize(mod->drives.size());
+  for (size_t i = 0; i < drives.size(); ++i) {
+    const ir::Drive& d = mod->drives[i];
+    drives[i].drive = &d;
+    PopState& ps = pops[d.target.pop];
+    const size_t lo = d.target.lo;
+    auto bind = [&ps, lo](ir::Space space, int slot) -> Binding {
+      if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
+      return {ps.states[slot].data() + lo, -1, false};
+    };
+    drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables);
+    ir::Stmt st;
+    st.space = d.space;
+    st.slot = d.slot;
+    st.name = d.name;
+    st.value = d.value;
+    drives[i].prog->statements({st});
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The step.
+
+void Simulation::Engine::deliver(ProjState& p) {
+  const ir::Projection& pr = *p.proj;
+  PopState& src = pops[p.src];
+  const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
+  const auto& row = p.csr.row;
+  const auto& col = p.csr.col;
+  auto for_due = [&](auto&& visit) {
+    if (!p.syn_delay.empty()) {
+      auto& slot = p.ring[step % p.ring.size()];
+      for (uint32_t s : slot) visit(s);
+      slot.clear();
+      return;
+    }
+    int64_t from = step - 1 - p.delay_steps;  // the step whose spikes arrive now
+    if (from < -1) return;
+    const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+    for (uint32_t id : list) {
+      if (id < lo || id >= hi) continue;
+      for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s) visit(static_cast<uint32_t>(s));
+    }
+  };
+  if (p.native) {
+    if (p.scatter.size() == 1 && p.syn_delay.empty()) {
+      // The common case, `post.x += w`, as a tight loop per spike.
+      const ProjState::Scatter sc = p.scatter[0];
+      int64_t from = step - 1 - p.delay_steps;
+      if (from < -1) return;
+      const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+      for (uint32_t id : list) {
+        if (id < lo || id >= hi) continue;
+        const uint64_t b = row[id - lo], e = row[id - lo + 1];
+        if (sc.w) {
+          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += sc.sign * sc.w[s];
+        } else {
+          const double w = sc.sign * sc.w_shared;
+          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += w;
+        }
+      }
+      return;
+    }
+    for_due([&](uint32_t s) {
+      for (const auto& sc : p.scatter) sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
+    });
+    return;
+  }
+  // General handlers: gather the due synapses, then run the handler over
+  // them in order (one at a time when it reads what it writes).
+  p.batch_syn.clear();
+  p.batch_pre.clear();
+  p.batch_post.clear();
+  for_due([&](uint32_t s) {
+    p.batch_syn.push_back(s);
+    p.batch_post.push_back(col[s]);
+    size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
+    p.batch_pre.push_back(static_cast<uint32_t>(lo + r));
+  });
+  const size_t total = p.batch_syn.size();
+  const size_t cap = p.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(p.csr.size(), 4096));
+  for (size_t start = 0; start < total; start += cap) {
+    size_t n = std::min(cap, total - start);
+    Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    l.ids = p.batch_syn.data() + start;
+    l.i_ids = p.batch_pre.data() + start;
+    l.j_ids = p.batch_post.data() + start;
+    l.lists[0] = p.batch_syn.data() + start;
+    l.lists[1] = p.batch_pre.data() + start;
+    l.lists[2] = p.batch_post.data() + start;
+    p.handler->run(l);
+  }
+}
+
+namespace {
+
+template <int N>
+void propagate_const(double* const* x, size_t n, const double* P, const double* q) {
+  double* __restrict xs[N];
+  for (int r = 0; r < N; ++r) xs[r] = x[r];
+  for (size_t i = 0; i < n; ++i) {
+    double old[N];
+    for (int r = 0; r < N; ++r) old[r] = xs[r][i];
+    for (int r = 0; r < N; ++r) {
+      double acc = q[r];
+      for (int c = 0; c < N; ++c) acc += P[r * N + c] * old[c];
+      xs[r][i] = acc;
+    }
+  }
+}
+
+// One neuron: x ← P·x + q (q = Q·c precomputed) or + Q·c.
+inline void propagate_one(double* const* x, size_t m, size_t i, const double* P, const double* q, const double* Q,
+                          const std::vector<std::vector<double>>* cbuf, double* old) {
+  for (size_t r = 0; r < m; ++r) old[r] = x[r][i];
+  for (size_t r = 0; r < m; ++r) {
+    double acc = q ? q[r] : 0.0;
+    for (size_t c = 0; c < m; ++c) acc += P[r * m + c] * old[c];
+    if (!q)
+      for (size_t c = 0; c < m; ++c) acc += Q[r * m + c] * (*cbuf)[c][i];
+    x[r][i] = acc;
+  }
+}
+
+}  // namespace
+
+void Simulation::Engine::integrate_exact(PopState& p) {
+  const ir::Kernel& k = *p.kernel;
+  const size_t m = p.prop.n, n = p.n;
+  if (m == 0) return;
+  std::vector<double*> xv(m);
+  double* x[8];
+  for (size_t r = 0; r < m; ++r) xv[r] = p.states[k.linear.states[r]].data();
+  for (size_t r = 0; r < m && r < 8; ++r) x[r] = xv[r];
+  if (p.c_prog) p.c_prog->run(lanes(n, 0, static_cast<uint64_t>(step) + 1));
+  bool clamps = false;
+  for (char c : p.ode_clamped) clamps |= c != 0;
+  // Refractory neurons take the clamped propagator: save their state first.
+  // They are the neurons that spiked within the longest refractory period.
+  thread_local std::vector<uint32_t> refr;
+  thread_local std::vector<double> saved;
+  refr.clear();
+  saved.clear();
+  if (clamps) {
+    for (int64_t back = 1; back <= p.max_ref_steps && back <= step + 1; ++back) {
+      const auto& list = p.history[static_cast<size_t>(step - back + 1) % history_len];
+      for (uint32_t id : list)
+        if (step < p.ref_end[id]) {
+          refr.push_back(id);
+          for (size_t r = 0; r < m; ++r) saved.push_back(xv[r][id]);
+        }
+    }
+  }
+  if (p.c_const && m <= 4) {
+    switch (m) {
+      case 1: propagate_const<1>(x, n, p.prop.P.data(), p.q_const.data()); break;
+      case 2: propagate_const<2>(x, n, p.prop.P.data(), p.q_const.data()); break;
+      case 3: propagate_const<3>(x, n, p.prop.P.data(), p.q_const.data()); break;
+      case 4: propagate_const<4>(x, n, p.prop.P.data(), p.q_const.data()); break;
+    }
+  } else {
+    std::vector<double> old(m);
+    for (size_t i = 0; i < n; ++i)
+      propagate_one(xv.data(), m, i, p.prop.P.data(), p.c_const ? p.q_const.data() : nullptr, p.prop.Q.data(), &p.cbuf,
+                    old.data());
+  }
+  if (!refr.empty()) {
+    std::vector<double> old(m);
+    for (size_t q = 0; q < refr.size(); ++q) {
+      uint32_t id = refr[q];
+      for (size_t r = 0; r < m; ++r) xv[r][id] = saved[q * m + r];
+      propagate_one(xv.data(), m, id, p.prop.P_ref.data(), p.c_const ? p.q_ref_const.data() : nullptr,
+                    p.prop.Q_ref.data(), &p.cbuf, old.data());
+    }
+  }
+}
+
+void Simulation::Engine::integrate(PopState& p) {
+  const ir::Population& pop = *p.pop;
+  const double dt = mod->run.dt;
+  p.spikes.clear();
+  if (pop.kind == frontend::PopKind::Poisson) {
+    const uint64_t counter = static_cast<uint64_t>(step) + 1;
+    if (p.rate) {
+      p.rate->run(lanes(p.n, 0, counter));
+      for (size_t i = 0; i < p.n; ++i)
+        if (interp::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt) p.spikes.push_back(static_cast<uint32_t>(i));
+    } else {
+      const double pr = pop.rate->value * dt;
+      for (size_t i = 0; i < p.n; ++i)
+        if (interp::draw_uniform(p.poisson_key, i, counter) < pr) p.spikes.push_back(static_cast<uint32_t>(i));
+    }
+    return;
+  }
+  if (pop.kind == frontend::PopKind::Generator) {
+    while (p.gen_cursor < pop.spikes.size() && to_steps(pop.spikes[p.gen_cursor].second, dt) <= step + 1)
+      p.spikes.push_back(pop.spikes[p.gen_cursor++].first);
+    std::sort(p.spikes.begin(), p.spikes.end());
+    p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
+    return;
+  }
+  const ir::Kernel& k = *p.kernel;
+  switch (k.solver) {
+    case ir::Solver::Exact: integrate_exact(p); break;
+    case ir::Solver::ExpEuler:
+    case ir::Solver::Euler: {
+      p.update->run(lanes(p.n, 0, static_cast<uint64_t>(step) + 1));
+      for (size_t u = 0; u < k.odes.size(); ++u) {
+        double* x = p.states[k.odes[u].state].data();
+        const double* y = p.scratch[u].data();
+        if (p.ode_clamped[u]) {
+          for (size_t i = 0; i < p.n; ++i)
+            if (step >= p.ref_end[i]) x[i] = y[i];
+        } else {
+          std::copy(y, y + p.n, x);
+        }
+      }
+      break;
+    }
+    case ir::Solver::RK4: integrate_rk(p, false); break;
+    case ir::Solver::RK45: integrate_rk(p, true); break;
+  }
+}
+
+void Simulation::Engine::detect(PopState& p) {
+  if (p.kernel) {
+    const ir::Kernel& k = *p.kernel;
+    const size_t n = p.n;
+    if (p.fast_state >= 0) {
+      const double* x = p.states[p.fast_state].data();
+      const double v = p.fast_value;
+      auto scan = [&](auto cmp) {
+        for (size_t i = 0; i < n; ++i)
+          if (cmp(x[i], v) && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
+      };
+      switch (p.fast_op) {
+        case ir::Op::Gt: scan([](double a, double b) { return a > b; }); break;
+        case ir::Op::Ge: scan([](double a, double b) { return a >= b; }); break;
+        case ir::Op::Lt: scan([](double a, double b) { return a < b; }); break;
+        default: scan([](double a, double b) { return a <= b; }); break;
+      }
+    } else if (p.threshold) {
+      p.threshold->run(lanes(n, 0, static_cast<uint64_t>(step) + 1));
+      for (size_t i = 0; i < n; ++i)
+        if (p.cond[i] != 0 && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
+    }
+    if (!p.spikes.empty()) {
+      if (p.reset) {
+        Lanes l = lanes(p.spikes.size(), 0, static_cast<uint64_t>(step) + 1);
+        l.ids = p.spikes.data();
+        l.lists[0] = p.spikes.data();
+        p.reset->run(l);
+      }
+      if (k.refractory) {
+        const bool uniform = p.ref_steps.size() == 1;
+        for (uint32_t id : p.spikes) p.ref_end[id] = step + 1 + (uniform ? p.ref_steps[0] : p.ref_steps[id]);
+      }
+    }
+  }
+  if (ctx) ctx->gather_spikes(p.spikes);
+  p.spike_count += p.spikes.size();
+}
+
+void Simulation::Engine::sample(MonitorState& m, int64_t stamp) {
+  Lanes l = lanes(m.mon->target.size(), static_cast<uint32_t>(m.mon->target.lo), static_cast<uint64_t>(stamp));
+  l.t = static_cast<double>(stamp) * mod->run.dt;
+  for (size_t q = 0; q < m.probes.size(); ++q) {
+    m.probes[q].run(l);
+    m.samples[q].insert(m.samples[q].end(), m.probe_buf[q].begin(), m.probe_buf[q].end());
+  }
+  m.sample_steps.push_back(stamp);
+}
+
+void Simulation::Engine::one_step() {
+  for (auto& p : projs) deliver(p);
+  for (auto& d : drives) {
+    const auto& tgt = d.drive->target;
+    d.prog->run(lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
+  }
+  for (auto& p : pops) integrate(p);
+  for (auto& p : pops) detect(p);
+  const int64_t stamp = step + 1;
+  for (auto& p : pops) {
+    auto& slot = p.history[static_cast<size_t>(stamp) % history_len];
+    slot.assign(p.spikes.begin(), p.spikes.end());
+  }
+  // Projections with per-synapse delays queue each synapse for its own step.
+  for (auto& pj : projs) {
+    if (pj.syn_delay.empty()) continue;
+    const auto& pr = *pj.proj;
+    for (uint32_t id : pops[pj.src].spikes) {
+      if (id < pr.src.lo || id >= pr.src.hi) continue;
+      size_t r = id - pr.src.lo;
+      for (uint64_t s = pj.csr.row[r]; s < pj.csr.row[r + 1]; ++s)
+        pj.ring[static_cast<size_t>(stamp + pj.syn_delay[s]) % pj.ring.size()].push_back(static_cast<uint32_t>(s));
+    }
+  }
+  for (auto& m : monitors) {
+    const ir::Monitor& mo = *m.mon;
+    if (mo.spikes)
+      for (uint32_t id : pops[mo.target.pop].spikes)
+        if (id >= mo.target.lo && id < mo.target.hi) {
+          m.spike_ids.push_back(id);
+          m.spike_steps.push_back(stamp);
+        }
+    if (!m.probes.empty() && stamp % m.every_steps == 0) sample(m, stamp);
+  }
+  ++step;
+}
+
+// ---------------------------------------------------------------------------
+// The public face.
+
+Simulation::Simulation(std::shared_ptr<const ir::Module> module, std::shared_ptr<DistributedContext> context)
+    : engine_(std::make_unique<Engine>()) {
+  engine_->mod = std::move(module);
+  engine_->ctx = context ? std::move(context) : std::make_shared<LocalContext>();
+  engine_->build();
+}
+
+Simulation::~Simulation() = default;
+
+uint64_t Simulation::run(uint64_t steps, const std::atomic<bool>* interrupt) {
+  uint64_t done = 0;
+  for (; done < steps; ++done) {
+    if (interrupt && interrupt->load(std::memory_order_relaxed)) break;
+    engine_->one_step();
+  }
+  return done;
+}
+
+uint64_t Simulation::steps_for(double seconds) const {
+  return static_cast<uint64_t>(std::max<int64_t>(0, to_steps(seconds, engine_->mod->run.dt)));
+}
+
+uint64_t Simulation::step_index() const { return static_cast<uint64_t>(engine_->step); }
+double Simulation::time() const { return engine_->t_now(); }
+double Simulation::dt() const { return engine_->mod->run.dt; }
+const ir::Module& Simulation::module() const { return *engine_->mod; }
+
+std::vector<PopulationStats> Simulation::population_stats() const {
+  std::vector<PopulationStats> out;
+  double t = engine_->t_now();
+  for (const auto& p : engine_->pops)
+    out.push_back({p.pop->name, p.n, p.spike_count, t > 0 ? static_cast<double>(p.spike_count) / p.n / t : 0.0});
+  return out;
+}
+
+size_t Simulation::synapse_count() const {
+  size_t n = 0;
+  for (const auto& p : engine_->projs) n += p.csr.size();
+  return n;
+}
+
+std::vector<SpikeRecording> Simulation::spike_recordings() const {
+  std::vector<SpikeRecording> out;
+  const double dt = engine_->mod->run.dt;
+  for (const auto& m : engine_->monitors) {
+    if (!m.mon->spikes) continue;
+    SpikeRecording r;
+    r.population = engine_->mod->pops[m.mon->target.pop].name;
+    r.ids = m.spike_ids;
+    for (int64_t s : m.spike_steps) r.times.push_back(static_cast<double>(s) * dt);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<StateRecording> Simulation::state_recordings() const {
+  std::vector<StateRecording> out;
+  const double dt = engine_->mod->run.dt;
+  for (const auto& m : engine_->monitors) {
+    for (size_t q = 0; q < m.mon->probes.size(); ++q) {
+      const auto& probe = m.mon->probes[q];
+      StateRecording r;
+      r.population = engine_->mod->pops[m.mon->target.pop].name;
+      r.variable = probe.name;
+      auto u = frontend::display_unit(probe.dim);
+      r.unit = u.symbol;
+      r.unit_scale = u.scale;
+      for (size_t i = m.mon->target.lo; i < m.mon->target.hi; ++i) r.ids.push_back(static_cast<uint32_t>(i));
+      for (int64_t s : m.sample_steps) r.times.push_back(static_cast<double>(s) * dt);
+      r.values = m.samples[q];
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace neuro

@@ -1,0 +1,135 @@
+// The interpreter's data and step scheduler (private to interpreter/).
+//
+// One step, the same in every backend (docs/semantics.md):
+//   1. deliver the spikes due now and run `on pre` handlers
+//   2. drives write their targets
+//   3. integrate every population over dt (sources draw their spikes)
+//   4. detect threshold crossings of neurons that are not refractory
+//   5. run resets and start refractory periods
+//   6. record the step's spikes in the history the delays read from
+//   7. recorders sample
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "connectivity.h"
+#include "ir.h"
+#include "neuro/simulation.h"
+#include "vm.h"
+
+namespace neuro {
+
+using interp::Csr;
+using interp::Program;
+
+// x ← P·x + Q·c, one matrix pair for active and one for refractory neurons.
+struct Propagator {
+  size_t n = 0;
+  std::vector<double> P, Q, P_ref, Q_ref;  // row-major n×n
+};
+Propagator make_propagator(const ir::LinearSystem& sys, const ir::Kernel& k, double dt);
+
+struct PopState {
+  const ir::Population* pop = nullptr;
+  const ir::Kernel* kernel = nullptr;  // null for sources
+  size_t n = 0;
+  std::vector<std::vector<double>> params;  // per-neuron parameters (empty when uniform)
+  std::vector<std::vector<double>> states;
+  std::vector<int64_t> ref_end;   // first step at which the neuron is no longer refractory
+  std::vector<int64_t> ref_steps; // refractory steps per neuron (size 1 when uniform)
+  int64_t max_ref_steps = 0;
+
+  // Integration.
+  std::optional<Program> update;          // ExpEuler/Euler: new values into `scratch`
+  std::optional<Program> c_prog;          // Exact: the inhomogeneous terms into `cbuf`
+  std::optional<Program> rhs;             // RK: derivatives into `kbuf` from `stage`
+  Propagator prop;
+  std::vector<double> q_const, q_ref_const;  // Exact with constant c: Q·c precomputed
+  bool c_const = false;
+  std::vector<std::vector<double>> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
+  std::vector<char> ode_clamped;  // per ODE: unless refractory
+
+  // Spikes.
+  std::optional<Program> threshold;  // general condition into `cond`
+  int fast_state = -1;               // threshold `state OP constant`, natively
+  ir::Op fast_op = ir::Op::Gt;
+  double fast_value = 0;
+  std::vector<double> cond;
+  std::optional<Program> reset;
+  std::optional<Program> rate;  // Poisson
+  std::vector<double> rate_buf;
+  uint64_t poisson_key = 0;
+  size_t gen_cursor = 0;        // Generator: next spike to emit
+
+  std::vector<uint32_t> spikes;                // this step's spikes (population indices)
+  std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
+  uint64_t spike_count = 0;
+};
+
+struct ProjState {
+  const ir::Projection* proj = nullptr;
+  int src = 0, dst = 0;
+  Csr csr;
+  std::vector<std::vector<double>> vars;  // per-synapse arrays (empty when shared)
+  std::vector<double> shared;             // value of each shared variable
+  int64_t delay_steps = 0;                // uniform delay
+  std::vector<uint32_t> syn_delay;        // per-synapse delays (empty when uniform)
+  std::vector<std::vector<uint32_t>> ring;  // per-synapse delays: synapses due at step % size
+  // Native scatter-add: target arrays and weights.
+  struct Scatter {
+    double* target;
+    const double* w;  // per synapse, or null
+    double w_shared;
+    double sign;
+  };
+  std::vector<Scatter> scatter;
+  bool native = false;
+  bool sequential = false;  // handler reads and writes post state: one synapse at a time
+  std::optional<Program> handler;
+  std::vector<uint32_t> batch_syn, batch_pre, batch_post;
+};
+
+struct MonitorState {
+  const ir::Monitor* mon = nullptr;
+  int64_t every_steps = 1;
+  std::vector<uint32_t> spike_ids;
+  std::vector<int64_t> spike_steps;  // stamp index: spike time = stamp · dt
+  std::vector<Program> probes;
+  std::vector<std::vector<double>> probe_buf;
+  std::vector<int64_t> sample_steps;
+  std::vector<std::vector<double>> samples;  // per probe: rows of slice size
+};
+
+struct DriveState {
+  const ir::Drive* drive = nullptr;
+  std::optional<Program> prog;
+};
+
+struct Simulation::Engine {
+  std::shared_ptr<const ir::Module> mod;
+  std::shared_ptr<DistributedContext> ctx;
+  std::vector<PopState> pops;
+  std::vector<ProjState> projs;
+  std::vector<MonitorState> monitors;
+  std::vector<DriveState> drives;
+  int64_t step = 0;  // steps done
+  size_t history_len = 1;
+
+  void build();
+  void build_population(PopState& ps, size_t index);
+  void build_projection(ProjState& ps, size_t index);
+  void build_monitor(MonitorState& ms);
+  void one_step();
+  void deliver(ProjState& p);
+  void integrate(PopState& p);
+  void integrate_exact(PopState& p);
+  void integrate_rk(PopState& p, bool adaptive);
+  void detect(PopState& p);
+  void sample(MonitorState& m, int64_t stamp);
+  std::vector<uint64_t> site_keys(uint64_t owner, uint64_t kind) const;
+  interp::Lanes lanes(size_t n, uint32_t base, uint64_t counter) const;
+  double t_now() const { return static_cast<double>(step) * mod->run.dt; }
+};
+
+}  // namespace neuro

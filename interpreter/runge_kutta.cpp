@@ -1,0 +1,144 @@
+// Explicit Runge–Kutta integration for nonlinear equations: classic RK4 with
+// the step dt, and Dormand–Prince 5(4) with adaptive substeps whose size is
+// shared by the whole population (so every neuron sees the same substeps and
+// results do not depend on how neurons are grouped).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "engine.h"
+
+namespace neuro {
+
+namespace {
+
+struct Tableau {
+  int stages;
+  std::vector<std::vector<double>> a;  // a[s][0..s-1]
+  std::vector<double> b, c;
+  std::vector<double> b_low;  // embedded lower-order weights (empty: no error estimate)
+};
+
+const Tableau& rk4() {
+  static const Tableau t{4, {{}, {0.5}, {0, 0.5}, {0, 0, 1}}, {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}, {0, 0.5, 0.5, 1}, {}};
+  return t;
+}
+
+const Tableau& dopri5() {
+  static const Tableau t{
+      7,
+      {{},
+       {1.0 / 5},
+       {3.0 / 40, 9.0 / 40},
+       {44.0 / 45, -56.0 / 15, 32.0 / 9},
+       {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
+       {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
+       {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}},
+      {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0},
+      {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
+      {5179.0 / 57600, 0, 7571.0 / 16695, 393.0 / 640, -92097.0 / 339200, 187.0 / 2100, 1.0 / 40}};
+  return t;
+}
+
+}  // namespace
+
+void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
+  const ir::Kernel& k = *p.kernel;
+  const size_t n = p.n, U = k.odes.size();
+  const Tableau& tb = adaptive ? dopri5() : rk4();
+  const double dt = mod->run.dt;
+  if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U) p.rk_k.assign(tb.stages * U, std::vector<double>(n, 0));
+  if (p.rk_acc.size() != 2 * U) p.rk_acc.assign(2 * U, std::vector<double>(n, 0));
+  // Variables without an equation keep their value during the step.
+  for (size_t s = 0; s < k.states.size(); ++s) std::copy(p.states[s].begin(), p.states[s].end(), p.stage[s].begin());
+  std::vector<char> refractory(n, 0);
+  bool any_clamped = false;
+  for (char c : p.ode_clamped) any_clamped |= c != 0;
+  if (any_clamped)
+    for (size_t i = 0; i < n; ++i) refractory[i] = step < p.ref_end[i];
+
+  // Error scale per equation: 1e-6 of the variable's display unit.
+  std::vector<double> atol(U);
+  for (size_t u = 0; u < U; ++u) atol[u] = 1e-6 * frontend::display_unit(k.states[k.odes[u].state].dim).scale;
+  const double rtol = 1e-6;
+
+  auto eval = [&](int s, double t) {
+    interp::Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    l.t = t;
+    p.rhs->run(l);
+    for (size_t u = 0; u < U; ++u) {
+      auto& out = p.rk_k[s * U + u];
+      std::copy(p.kbuf[u].begin(), p.kbuf[u].end(), out.begin());
+      if (p.ode_clamped[u])  // dv/dt = 0 while refractory, for every solver alike
+        for (size_t i = 0; i < n; ++i)
+          if (refractory[i]) out[i] = 0;
+    }
+  };
+  // One step of size h from the current states; new values in rk_acc[0..U),
+  // the error estimate's max-norm returned (0 without an embedded pair).
+  auto attempt = [&](double t0, double h) {
+    for (int s = 0; s < tb.stages; ++s) {
+      for (size_t u = 0; u < U; ++u) {
+        const double* x = p.states[k.odes[u].state].data();
+        double* y = p.stage[k.odes[u].state].data();
+        for (size_t i = 0; i < n; ++i) {
+          double acc = 0;
+          for (int q = 0; q < s; ++q) acc += tb.a[s][q] * p.rk_k[q * U + u][i];
+          y[i] = x[i] + h * acc;
+        }
+      }
+      eval(s, t0 + tb.c[s] * h);
+    }
+    double err = 0;
+    for (size_t u = 0; u < U; ++u) {
+      const double* x = p.states[k.odes[u].state].data();
+      double* hi = p.rk_acc[u].data();
+      double* lo = p.rk_acc[U + u].data();
+      for (size_t i = 0; i < n; ++i) {
+        double a = 0, b = 0;
+        for (int s = 0; s < tb.stages; ++s) {
+          a += tb.b[s] * p.rk_k[s * U + u][i];
+          if (!tb.b_low.empty()) b += tb.b_low[s] * p.rk_k[s * U + u][i];
+        }
+        hi[i] = x[i] + h * a;
+        if (!tb.b_low.empty()) {
+          lo[i] = x[i] + h * b;
+          double scale = atol[u] + rtol * std::max(std::fabs(x[i]), std::fabs(hi[i]));
+          err = std::max(err, std::fabs(hi[i] - lo[i]) / scale);
+        }
+      }
+    }
+    return err;
+  };
+  auto accept = [&]() {
+    for (size_t u = 0; u < U; ++u) {
+      auto& x = p.states[k.odes[u].state];
+      std::copy(p.rk_acc[u].begin(), p.rk_acc[u].end(), x.begin());
+    }
+  };
+
+  const double t0 = t_now();
+  if (!adaptive) {
+    attempt(t0, dt);
+    accept();
+    return;
+  }
+  double done = 0, h = dt;
+  int tries = 0;
+  while (done < dt * (1 - 1e-12)) {
+    h = std::min(h, dt - done);
+    double err = attempt(t0 + done, h);
+    if (!std::isfinite(err)) err = 1e9;
+    if (err <= 1) {
+      accept();
+      done += h;
+    }
+    double factor = err == 0 ? 5.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 5.0);
+    h *= factor;
+    if (++tries > 100000)
+      throw SimulationError(fmt::format("rk45 needs more than 100000 substeps in one step of `{}`; the equations may be stiff or diverge", k.model));
+  }
+}
+
+}  // namespace neuro

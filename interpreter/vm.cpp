@@ -1,0 +1,373 @@
+#include "vm.h"
+
+#include <cmath>
+#include <algorithm>
+#include <deque>
+
+#include "fold_constants.h"
+#include "rng.h"
+
+namespace neuro::interp {
+
+using ir::Kind;
+using ir::Op;
+
+namespace {
+
+enum class Code : uint8_t { Bin, Un, Call, Select, Rand, Randn, IndexI, IndexJ, Table, Gather, Store };
+
+}  // namespace
+
+struct Instr {
+  Code code = Code::Bin;
+  Op op = Op::Add;
+  ir::Fn fn = ir::Fn::Exp;
+  double* dst = nullptr;
+  bool dst_vec = false;
+  Operand a, b, c;
+  uint64_t key = 0;
+  int list = -1;
+  int table = 0;
+  size_t nargs = 0;
+};
+
+struct Program::Impl {
+  size_t max_lanes;
+  Resolver resolve;
+  std::vector<uint64_t> keys;
+  const std::vector<ir::Table>* tables;
+  std::vector<Instr> code;
+  std::deque<std::vector<double>> regs;  // deque: stable addresses
+  std::deque<double> consts;
+  double t = 0;
+
+  double* reg(bool vec) {
+    regs.emplace_back(vec ? max_lanes : 1, 0.0);
+    return regs.back().data();
+  }
+  Operand constant(double v) {
+    consts.push_back(v);
+    return {&consts.back(), false};
+  }
+  Operand emit(Instr in, bool vec) {
+    in.dst = reg(vec);
+    in.dst_vec = vec;
+    code.push_back(in);
+    return {in.dst, vec};
+  }
+  Operand load(ir::Space space, int slot) {
+    Binding b = resolve(space, slot);
+    if (b.scalar) return {b.array, false};
+    if (b.index_list < 0) return {b.array, true};
+    Instr in;
+    in.code = Code::Gather;
+    in.a = {b.array, true};
+    in.list = b.index_list;
+    return emit(in, true);
+  }
+  Operand value(const ir::ExprPtr& e);
+  void store(ir::Space space, int slot, Operand v) {
+    Binding b = resolve(space, slot);
+    NEURO_INTERNAL_ASSERT(!b.scalar, "assignment to a shared (scalar) variable");
+    Instr in;
+    in.code = Code::Store;
+    in.a = v;
+    in.dst = b.array;
+    in.dst_vec = true;
+    in.list = b.index_list;
+    code.push_back(in);
+  }
+  Operand binary(Op op, Operand a, Operand b) {
+    Instr in;
+    in.code = Code::Bin;
+    in.op = op;
+    in.a = a;
+    in.b = b;
+    return emit(in, a.vec || b.vec);
+  }
+  Operand select(Operand c, Operand a, Operand b) {
+    Instr in;
+    in.code = Code::Select;
+    in.a = c;
+    in.b = a;
+    in.c = b;
+    return emit(in, a.vec || b.vec || c.vec);
+  }
+  void statements(const std::vector<ir::Stmt>& body, const Operand* mask);
+  void run(const Lanes& lanes);
+};
+
+Operand Program::Impl::value(const ir::ExprPtr& e) {
+  switch (e->kind) {
+    case Kind::Const: return constant(e->value);
+    case Kind::Var: return load(e->space, e->slot);
+    case Kind::Time: return {&t, false};
+    case Kind::Index: {
+      Instr in;
+      in.code = e->slot == 0 ? Code::IndexI : Code::IndexJ;
+      return emit(in, true);
+    }
+    case Kind::Rand:
+    case Kind::Randn: {
+      Instr in;
+      in.code = e->kind == Kind::Rand ? Code::Rand : Code::Randn;
+      in.key = keys.at(e->slot);
+      return emit(in, true);
+    }
+    case Kind::Unary: {
+      Operand a = value(e->args[0]);
+      Instr in;
+      in.code = Code::Un;
+      in.op = e->op;
+      in.a = a;
+      return emit(in, a.vec);
+    }
+    case Kind::Binary: {
+      Operand a = value(e->args[0]);
+      Operand b = value(e->args[1]);
+      return binary(e->op, a, b);
+    }
+    case Kind::Call: {
+      // min/max of several arguments become a chain of two-argument calls.
+      std::vector<Operand> args;
+      for (const auto& a : e->args) args.push_back(value(a));
+      if ((e->fn == ir::Fn::Min || e->fn == ir::Fn::Max) && args.size() > 2) {
+        Operand acc = args[0];
+        for (size_t k = 1; k < args.size(); ++k) {
+          Instr in;
+          in.code = Code::Call;
+          in.fn = e->fn;
+          in.a = acc;
+          in.b = args[k];
+          in.nargs = 2;
+          acc = emit(in, acc.vec || args[k].vec);
+        }
+        return acc;
+      }
+      Instr in;
+      in.code = Code::Call;
+      in.fn = e->fn;
+      in.nargs = args.size();
+      bool vec = false;
+      if (args.size() > 0) in.a = args[0], vec |= args[0].vec;
+      if (args.size() > 1) in.b = args[1], vec |= args[1].vec;
+      if (args.size() > 2) in.c = args[2], vec |= args[2].vec;
+      return emit(in, vec);
+    }
+    case Kind::Select: {
+      // Both branches are computed for every lane and one is kept; they are
+      // pure and rand() is keyed by call site, so this equals lazy evaluation.
+      Operand c = value(e->args[0]);
+      Operand a = value(e->args[1]);
+      Operand b = value(e->args[2]);
+      return select(c, a, b);
+    }
+    case Kind::Table: {
+      Instr in;
+      in.code = Code::Table;
+      in.table = e->slot;
+      return emit(in, false);
+    }
+  }
+  NEURO_INTERNAL_ASSERT(false, "unknown IR expression kind");
+}
+
+void Program::Impl::statements(const std::vector<ir::Stmt>& body, const Operand* mask) {
+  for (const auto& s : body) {
+    if (s.type == ir::Stmt::If) {
+      Operand c = value(s.cond);
+      Operand m_then = mask ? binary(Op::And, *mask, c) : c;
+      Instr neg;
+      neg.code = Code::Un;
+      neg.op = Op::Not;
+      neg.a = c;
+      Operand not_c = emit(neg, c.vec);
+      Operand m_else = mask ? binary(Op::And, *mask, not_c) : not_c;
+      statements(s.then_body, &m_then);
+      statements(s.else_body, &m_else);
+      continue;
+    }
+    Operand v = value(s.value);
+    if (s.op != frontend::AssignOp::Set || mask) {
+      Operand old = load(s.space, s.slot);
+      switch (s.op) {
+        case frontend::AssignOp::Add: v = binary(Op::Add, old, v); break;
+        case frontend::AssignOp::Sub: v = binary(Op::Sub, old, v); break;
+        case frontend::AssignOp::Mul: v = binary(Op::Mul, old, v); break;
+        case frontend::AssignOp::Div: v = binary(Op::Div, old, v); break;
+        case frontend::AssignOp::Set: break;
+      }
+      if (mask) v = select(*mask, v, old);
+    }
+    store(s.space, s.slot, v);
+  }
+}
+
+namespace {
+
+template <class F>
+inline void bin(double* d, bool dv, Operand a, Operand b, size_t n, F f) {
+  if (!dv) {
+    d[0] = f(a.p[0], b.p[0]);
+  } else if (a.vec && b.vec) {
+    for (size_t i = 0; i < n; ++i) d[i] = f(a.p[i], b.p[i]);
+  } else if (a.vec) {
+    const double y = b.p[0];
+    for (size_t i = 0; i < n; ++i) d[i] = f(a.p[i], y);
+  } else {
+    const double x = a.p[0];
+    for (size_t i = 0; i < n; ++i) d[i] = f(x, b.p[i]);
+  }
+}
+
+template <class F>
+inline void un(double* d, bool dv, Operand a, size_t n, F f) {
+  if (!dv) d[0] = f(a.p[0]);
+  else
+    for (size_t i = 0; i < n; ++i) d[i] = f(a.p[i]);
+}
+
+inline double at(const Operand& o, size_t i) { return o.vec ? o.p[i] : o.p[0]; }
+
+void exec_binary(const Instr& in, size_t n) {
+  double* d = in.dst;
+  bool dv = in.dst_vec;
+  switch (in.op) {
+    case Op::Add: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x + y; }); break;
+    case Op::Sub: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x - y; }); break;
+    case Op::Mul: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x * y; }); break;
+    case Op::Div: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x / y; }); break;
+    case Op::Mod: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::fmod(x, y); }); break;
+    case Op::Pow: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::pow(x, y); }); break;
+    case Op::Lt: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x < y); }); break;
+    case Op::Le: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x <= y); }); break;
+    case Op::Gt: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x > y); }); break;
+    case Op::Ge: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x >= y); }); break;
+    case Op::Eq: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x == y); }); break;
+    case Op::Ne: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != y); }); break;
+    case Op::And: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 && y != 0); }); break;
+    case Op::Or: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 || y != 0); }); break;
+    default: NEURO_INTERNAL_ASSERT(false, "bad binary op");
+  }
+}
+
+void exec_call(const Instr& in, size_t n) {
+  double* d = in.dst;
+  bool dv = in.dst_vec;
+  using ir::Fn;
+  switch (in.fn) {
+    case Fn::Exp: un(d, dv, in.a, n, [](double x) { return std::exp(x); }); return;
+    case Fn::Log: un(d, dv, in.a, n, [](double x) { return std::log(x); }); return;
+    case Fn::Sqrt: un(d, dv, in.a, n, [](double x) { return std::sqrt(x); }); return;
+    case Fn::Abs: un(d, dv, in.a, n, [](double x) { return std::fabs(x); }); return;
+    case Fn::Tanh: un(d, dv, in.a, n, [](double x) { return std::tanh(x); }); return;
+    case Fn::Min: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::min(x, y); }); return;
+    case Fn::Max: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::max(x, y); }); return;
+    default: break;
+  }
+  // The rest through the shared scalar implementation (same bits as folding).
+  size_t lanes = dv ? n : 1;
+  double args[3];
+  for (size_t i = 0; i < lanes; ++i) {
+    args[0] = in.nargs > 0 ? at(in.a, i) : 0;
+    args[1] = in.nargs > 1 ? at(in.b, i) : 0;
+    args[2] = in.nargs > 2 ? at(in.c, i) : 0;
+    d[i] = ir::apply_fn(in.fn, args, in.nargs);
+  }
+}
+
+}  // namespace
+
+void Program::Impl::run(const Lanes& L) {
+  t = L.t;
+  const size_t n = L.n;
+  if (n == 0) return;
+  for (const Instr& in : code) {
+    switch (in.code) {
+      case Code::Bin: exec_binary(in, n); break;
+      case Code::Un:
+        if (in.op == Op::Neg) un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
+        else if (in.op == Op::Not) un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
+        else un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
+        break;
+      case Code::Call: exec_call(in, n); break;
+      case Code::Select:
+        if (!in.dst_vec) in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
+        else
+          for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i) != 0 ? at(in.b, i) : at(in.c, i);
+        break;
+      case Code::Rand:
+        for (size_t i = 0; i < n; ++i) in.dst[i] = draw_uniform(in.key, L.ids ? L.ids[i] : L.base + i, L.counter);
+        break;
+      case Code::Randn:
+        for (size_t i = 0; i < n; ++i) in.dst[i] = draw_normal(in.key, L.ids ? L.ids[i] : L.base + i, L.counter);
+        break;
+      case Code::IndexI:
+        if (L.i_is_scalar)
+          for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_scalar;
+        else if (L.i_ids)
+          for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_ids[i];
+        else
+          for (size_t i = 0; i < n; ++i) in.dst[i] = L.ids ? L.ids[i] : L.base + i;
+        break;
+      case Code::IndexJ:
+        for (size_t i = 0; i < n; ++i) in.dst[i] = L.j_ids ? L.j_ids[i] : 0;
+        break;
+      case Code::Table: {
+        const ir::Table& tb = (*tables)[in.table];
+        // A small epsilon keeps t = k·step in bin k despite rounding of t.
+        double k = std::floor(t / tb.step + 1e-9);
+        size_t idx = k < 0 ? 0 : std::min(static_cast<size_t>(k), tb.values.size() - 1);
+        in.dst[0] = tb.values[idx];
+        break;
+      }
+      case Code::Gather: {
+        const uint32_t* list = L.lists[in.list];
+        for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[list[i]];
+        break;
+      }
+      case Code::Store:
+        if (in.list < 0) {
+          if (in.a.vec)
+            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[i];
+          else
+            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[0];
+        } else {
+          const uint32_t* list = L.lists[in.list];
+          for (size_t i = 0; i < n; ++i) in.dst[list[i]] = at(in.a, i);
+        }
+        break;
+    }
+  }
+}
+
+Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->max_lanes = std::max<size_t>(max_lanes, 1);
+  impl_->resolve = std::move(resolve);
+  impl_->keys = std::move(keys);
+  impl_->tables = tables;
+}
+
+Program::~Program() = default;
+Program::Program(Program&&) noexcept = default;
+
+Operand Program::value(const ir::ExprPtr& e) { return impl_->value(e); }
+void Program::statements(const std::vector<ir::Stmt>& body) { impl_->statements(body, nullptr); }
+void Program::store_into(const ir::ExprPtr& e, double* out, int index_list) {
+  Operand v = impl_->value(e);
+  Instr in;
+  in.code = Code::Store;
+  in.a = v;
+  in.dst = out;
+  in.dst_vec = true;
+  in.list = index_list;
+  impl_->code.push_back(in);
+}
+void Program::run(const Lanes& lanes) {
+  NEURO_INTERNAL_ASSERT(lanes.n <= impl_->max_lanes, "more lanes than the program was built for");
+  impl_->run(lanes);
+}
+size_t Program::instruction_count() const { return impl_->code.size(); }
+
+}  // namespace neuro::interp

@@ -1,0 +1,19 @@
+// Evaluates every subexpression whose operands are constants, and drops the
+// exact identities x*1, x/1, x+0, x-0. Never rewrites 0*x: x may be inf/NaN.
+#pragma once
+
+#include "ir.h"
+
+namespace neuro::ir {
+
+ExprPtr fold_constants(const ExprPtr& e);
+// Folds every expression held by the module.
+void fold_constants(Module& m);
+
+// Evaluates a builtin on constant arguments (shared with the interpreter so
+// both give the same bits).
+double apply_fn(Fn f, const double* args, size_t n);
+double apply_binary(Op op, double a, double b);
+double apply_unary(Op op, double a);
+
+}  // namespace neuro::ir

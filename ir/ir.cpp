@@ -1,0 +1,303 @@
+#include "ir.h"
+
+#include <fmt/format.h>
+
+namespace neuro::ir {
+
+using frontend::format_quantity;
+
+const char* fn_name(Fn f) {
+  switch (f) {
+    case Fn::Exp: return "exp";
+    case Fn::Log: return "log";
+    case Fn::Log10: return "log10";
+    case Fn::Sqrt: return "sqrt";
+    case Fn::Abs: return "abs";
+    case Fn::Sin: return "sin";
+    case Fn::Cos: return "cos";
+    case Fn::Tan: return "tan";
+    case Fn::Tanh: return "tanh";
+    case Fn::Sinh: return "sinh";
+    case Fn::Cosh: return "cosh";
+    case Fn::Floor: return "floor";
+    case Fn::Ceil: return "ceil";
+    case Fn::Min: return "min";
+    case Fn::Max: return "max";
+    case Fn::Clip: return "clip";
+  }
+  return "?";
+}
+
+const char* solver_name(Solver s) {
+  switch (s) {
+    case Solver::Exact: return "exact";
+    case Solver::ExpEuler: return "expeuler";
+    case Solver::Euler: return "euler";
+    case Solver::RK4: return "rk4";
+    case Solver::RK45: return "rk45";
+  }
+  return "?";
+}
+
+const char* rule_name(Rule r) {
+  switch (r) {
+    case Rule::AllToAll: return "all_to_all";
+    case Rule::OneToOne: return "one_to_one";
+    case Rule::Probability: return "p";
+    case Rule::InDegree: return "in_degree";
+    case Rule::Pairs: return "pairs";
+  }
+  return "?";
+}
+
+ExprPtr Expr::make(Kind k, Dimension d, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = k;
+  e->dim = d;
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::constant(double v, Dimension d, SourceRange r, bool boolean) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Const;
+  e->value = v;
+  e->dim = d;
+  e->range = r;
+  e->boolean = boolean;
+  return e;
+}
+
+ExprPtr Expr::var(Space s, int slot, std::string name, Dimension d, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Var;
+  e->space = s;
+  e->slot = slot;
+  e->name = std::move(name);
+  e->dim = d;
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::unary(Op op, ExprPtr a, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Unary;
+  e->op = op;
+  e->dim = a->dim;
+  e->boolean = op == Op::Not;
+  e->range = r.valid() ? r : a->range;
+  e->args = {std::move(a)};
+  return e;
+}
+
+ExprPtr Expr::binary(Op op, ExprPtr a, ExprPtr b, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Binary;
+  e->op = op;
+  switch (op) {
+    case Op::Mul: e->dim = a->dim * b->dim; break;
+    case Op::Div: e->dim = a->dim / b->dim; break;
+    case Op::Pow:
+      e->dim = b->kind == Kind::Const ? a->dim.pow(static_cast<int>(b->value)) : a->dim;
+      break;
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
+    case Op::Or:
+      e->boolean = true;
+      break;
+    default: e->dim = a->dim; break;
+  }
+  e->range = r.valid() ? r : frontend::SourceRange::cover(a->range, b->range);
+  e->args = {std::move(a), std::move(b)};
+  return e;
+}
+
+ExprPtr Expr::call(Fn fn, std::vector<ExprPtr> args, Dimension d, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Call;
+  e->fn = fn;
+  e->dim = d;
+  e->range = r;
+  e->args = std::move(args);
+  return e;
+}
+
+ExprPtr Expr::select(ExprPtr c, ExprPtr a, ExprPtr b, SourceRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::Select;
+  e->dim = a->dim;
+  e->boolean = a->boolean;
+  e->range = r;
+  e->args = {std::move(c), std::move(a), std::move(b)};
+  return e;
+}
+
+namespace {
+
+int precedence(const Expr& e) {
+  if (e.kind == Kind::Select) return 1;
+  if (e.kind == Kind::Binary) switch (e.op) {
+      case Op::Or: return 2;
+      case Op::And: return 3;
+      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: return 5;
+      case Op::Add: case Op::Sub: return 6;
+      case Op::Mul: case Op::Div: case Op::Mod: return 7;
+      case Op::Pow: return 9;
+      default: return 10;
+    }
+  if (e.kind == Kind::Unary) return e.op == Op::Not ? 4 : 8;
+  if (e.kind == Kind::Const && e.value < 0) return 8;
+  return 11;
+}
+
+std::string wrap(const Expr& e, int min_prec) {
+  std::string s = print(e);
+  return precedence(e) < min_prec ? "(" + s + ")" : s;
+}
+
+const char* space_prefix(Space s) {
+  switch (s) {
+    case Space::Pre: return "pre.";
+    case Space::Post: return "post.";
+    default: return "";
+  }
+}
+
+std::string print_stmts(const std::vector<Stmt>& body, int indent);
+
+std::string print_stmt(const Stmt& s, int indent) {
+  std::string pad(indent * 2, ' ');
+  if (s.type == Stmt::Assign)
+    return fmt::format("{}{}{} {} {}\n", pad, space_prefix(s.space), s.name, frontend::assign_text(s.op),
+                       print(*s.value));
+  std::string out = pad + "if " + print(*s.cond) + " {\n" + print_stmts(s.then_body, indent + 1) + pad + "}";
+  if (!s.else_body.empty()) out += " else {\n" + print_stmts(s.else_body, indent + 1) + pad + "}";
+  return out + "\n";
+}
+
+std::string print_stmts(const std::vector<Stmt>& body, int indent) {
+  std::string out;
+  for (const auto& s : body) out += print_stmt(s, indent);
+  return out;
+}
+
+std::string slice_text(const Module& m, const Slice& s) {
+  return fmt::format("{}[{}:{}]", m.pops[s.pop].name, s.lo, s.hi);
+}
+
+std::string quantity(double v, const Dimension& d) { return format_quantity(v, d); }
+
+}  // namespace
+
+std::string print(const Expr& e) {
+  int p = precedence(e);
+  switch (e.kind) {
+    case Kind::Const:
+      if (e.boolean) return e.value != 0 ? "true" : "false";
+      return quantity(e.value, e.dim);
+    case Kind::Var: return std::string(space_prefix(e.space)) + e.name;
+    case Kind::Time: return "t";
+    case Kind::Index: return e.slot == 0 ? "i" : "j";
+    case Kind::Rand: return fmt::format("rand#{}()", e.slot);
+    case Kind::Randn: return fmt::format("randn#{}()", e.slot);
+    case Kind::Unary:
+      if (e.op == Op::Not) return "not " + wrap(*e.args[0], p);
+      return std::string(frontend::op_text(e.op)) + wrap(*e.args[0], p + 1);
+    case Kind::Binary: {
+      bool right = e.op == Op::Pow;
+      return wrap(*e.args[0], right ? p + 1 : p) + " " + frontend::op_text(e.op) + " " +
+             wrap(*e.args[1], right ? p : p + 1);
+    }
+    case Kind::Call: {
+      std::string s = std::string(fn_name(e.fn)) + "(";
+      for (size_t k = 0; k < e.args.size(); ++k) s += (k ? ", " : "") + print(*e.args[k]);
+      return s + ")";
+    }
+    case Kind::Select:
+      return "if " + print(*e.args[0]) + " then " + print(*e.args[1]) + " else " + print(*e.args[2]);
+    case Kind::Table: return fmt::format("table#{}(t)", e.slot);
+  }
+  return "?";
+}
+
+std::string print(const Module& m) {
+  std::string out;
+  out += fmt::format("run {} for {} dt = {} seed = {}\n", m.run.circuit, quantity(m.run.duration, frontend::dim::time()),
+                     quantity(m.run.dt, frontend::dim::time()), m.run.seed);
+  for (size_t pi = 0; pi < m.pops.size(); ++pi) {
+    const Population& p = m.pops[pi];
+    out += "\n";
+    switch (p.kind) {
+      case frontend::PopKind::Poisson:
+        out += fmt::format("population {} = poisson[{}] rate = {}\n", p.name, p.size, print(*p.rate));
+        continue;
+      case frontend::PopKind::Generator:
+        out += fmt::format("population {} = spike_generator[{}] with {} spikes\n", p.name, p.size, p.spikes.size());
+        continue;
+      case frontend::PopKind::Neuron: break;
+    }
+    const Kernel& k = m.kernels[p.kernel];
+    out += fmt::format("population {} = {}[{}]\n", p.name, k.model, p.size);
+    for (const auto& v : k.params)
+      out += fmt::format("  param {} = {}{}\n", v.name, print(*v.value), v.per_neuron ? "  (per neuron)" : "");
+    for (const auto& v : k.states) out += fmt::format("  state {} = {}\n", v.name, print(*v.value));
+    for (const auto& in : p.init) {
+      const auto& vars = in.space == Space::Param ? k.params : k.states;
+      out += fmt::format("  init {} = {}\n", vars[in.slot].name, print(*in.value));
+    }
+    for (const auto& l : k.lets) out += fmt::format("  let {} = {}\n", l.name, print(*l.value));
+    for (const auto& o : k.odes)
+      out += fmt::format("  d{}/dt = {}{}\n", k.states[o.state].name, print(*o.rhs),
+                         o.unless_refractory ? "  unless refractory" : "");
+    out += fmt::format("  solver {}: {}\n", solver_name(k.solver), k.solver_reason);
+    if (k.solver == Solver::Exact) {
+      for (size_t r = 0; r < k.linear.states.size(); ++r) {
+        std::string row;
+        for (size_t c = 0; c < k.linear.states.size(); ++c) row += fmt::format("{}{:.9g}", c ? ", " : "", k.linear.M[r][c]);
+        out += fmt::format("    d{}/dt = [{}]·x + {}\n", k.states[k.linear.states[r]].name, row, print(*k.linear.c[r]));
+      }
+    }
+    for (size_t u = 0; u < k.update.size(); ++u)
+      out += fmt::format("    {} <- {}\n", k.states[k.odes[u].state].name, print(*k.update[u]));
+    if (k.threshold) out += fmt::format("  spike when {}\n", print(*k.threshold));
+    if (!k.reset.empty()) out += "  reset {\n" + print_stmts(k.reset, 2) + "  }\n";
+    if (k.refractory) out += fmt::format("  refractory {}\n", print(*k.refractory));
+  }
+  for (const auto& pr : m.projections) {
+    out += fmt::format("\nprojection {} -> {} via {}: {}", slice_text(m, pr.src), slice_text(m, pr.dst), pr.synapse,
+                       rule_name(pr.rule));
+    if (pr.rule == Rule::Probability) out += fmt::format(" = {}", pr.p);
+    if (pr.rule == Rule::InDegree) out += fmt::format(" = {}", pr.k);
+    if (pr.rule == Rule::Pairs) out += fmt::format(" ({} pairs)", pr.pairs.size());
+    if (pr.when) out += " when " + print(*pr.when);
+    out += fmt::format(", delay = {}\n", print(*pr.delay));
+    for (const auto& v : pr.vars) out += fmt::format("  synapse {} = {}\n", v.name, print(*v.value));
+    out += "  on pre {\n" + print_stmts(pr.on_pre, 2) + "  }";
+    out += pr.native ? "  (native scatter-add)\n" : "\n";
+  }
+  for (const auto& mo : m.monitors) {
+    out += "\nrecord ";
+    std::string names = mo.spikes ? "spikes" : "";
+    for (const auto& p : mo.probes) names += (names.empty() ? "" : ", ") + p.name;
+    out += fmt::format("{} of {}", names, slice_text(m, mo.target));
+    if (mo.every > 0) out += " every " + quantity(mo.every, frontend::dim::time());
+    out += "\n";
+  }
+  for (const auto& d : m.drives)
+    out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
+  // The graph, edge by edge, so the structure itself is golden-tested.
+  out += "\ngraph\n";
+  auto vname = [&](size_t v) {
+    const VertexInfo& vi = m.graph[v];
+    return vi.kind == VertexInfo::Population ? m.pops[vi.index].name : fmt::format("monitor#{}", vi.index);
+  };
+  boost::graph_traits<CircuitGraph>::edge_iterator ei, ee;
+  for (boost::tie(ei, ee) = boost::edges(m.graph); ei != ee; ++ei) {
+    const EdgeInfo& info = m.graph[*ei];
+    const char* kind = info.kind == EdgeInfo::Projection ? "projection" : info.kind == EdgeInfo::Observes ? "observes" : "drives";
+    out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)), vname(boost::target(*ei, m.graph)),
+                       kind, info.index);
+  }
+  return out;
+}
+
+}  // namespace neuro::ir

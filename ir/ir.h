@@ -1,0 +1,260 @@
+// The graph IR: what lowering produces and the backends run.
+//
+// A Module holds one Kernel per population (the neuron model specialised for
+// that population: parameters that are the same for every neuron become
+// constants), the projections, monitors and drives, and a Boost.Graph view of
+// the circuit. Expressions are immutable trees in SI units; every node keeps
+// the source range it came from.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ast.h"
+#include "sema.h"
+#include "source.h"
+#include "units.h"
+
+namespace neuro::ir {
+
+using frontend::Dimension;
+using frontend::Op;
+using frontend::SourceRange;
+
+// X(kind): the expression node list, written once.
+#define NEURO_IR_EXPRS(X) \
+  X(Const)                \
+  X(Var)                  \
+  X(Time)                 \
+  X(Index)                \
+  X(Rand)                 \
+  X(Randn)                \
+  X(Unary)                \
+  X(Binary)               \
+  X(Call)                 \
+  X(Select)               \
+  X(Table)
+
+enum class Kind {
+#define X(k) k,
+  NEURO_IR_EXPRS(X)
+#undef X
+};
+
+// Where a variable lives.
+enum class Space : uint8_t {
+  Param,  // a neuron parameter that differs between neurons (or is driven)
+  State,  // a neuron state variable
+  Syn,    // a per-synapse variable
+  Pre,    // a variable of the presynaptic neuron (synapse code)
+  Post,   // a variable of the postsynaptic neuron (synapse code)
+};
+
+enum class Fn : uint8_t {
+  Exp, Log, Log10, Sqrt, Abs, Sin, Cos, Tan, Tanh, Sinh, Cosh, Floor, Ceil, Min, Max, Clip
+};
+const char* fn_name(Fn f);
+
+struct Expr;
+using ExprPtr = std::shared_ptr<const Expr>;
+
+struct Expr {
+  Kind kind = Kind::Const;
+  SourceRange range;
+  Dimension dim;
+  bool boolean = false;  // a condition rather than a quantity
+  double value = 0;      // Const
+  Space space = Space::State;
+  int slot = 0;          // Var: index in its space; Index: 0 = i, 1 = j; Rand: call site; Table: id
+  std::string name;      // Var: the variable's name, for printing
+  Op op = Op::Add;       // Unary, Binary
+  Fn fn = Fn::Exp;       // Call
+  std::vector<ExprPtr> args;
+
+  static ExprPtr constant(double v, Dimension d = {}, SourceRange r = {}, bool boolean = false);
+  static ExprPtr var(Space s, int slot, std::string name, Dimension d, SourceRange r = {});
+  static ExprPtr unary(Op op, ExprPtr a, SourceRange r = {});
+  static ExprPtr binary(Op op, ExprPtr a, ExprPtr b, SourceRange r = {});
+  static ExprPtr call(Fn fn, std::vector<ExprPtr> args, Dimension d, SourceRange r = {});
+  static ExprPtr select(ExprPtr c, ExprPtr a, ExprPtr b, SourceRange r = {});
+  static ExprPtr make(Kind k, Dimension d, SourceRange r = {});
+  bool is_const(double v) const { return kind == Kind::Const && value == v; }
+};
+
+struct Stmt {
+  enum Type { Assign, If } type = Assign;
+  SourceRange range;
+  Space space = Space::State;
+  int slot = 0;
+  std::string name;
+  frontend::AssignOp op = frontend::AssignOp::Set;
+  ExprPtr value, cond;
+  std::vector<Stmt> then_body, else_body;
+};
+
+struct Variable {
+  std::string name;
+  Dimension dim;
+  SourceRange range;
+  ExprPtr value;  // parameter: its value (Const when uniform); state: initial value
+  bool per_neuron = false;  // parameter held per neuron (set per neuron or driven)
+};
+
+enum class Solver { Exact, ExpEuler, Euler, RK4, RK45 };
+const char* solver_name(Solver s);
+
+struct Ode {
+  int state = 0;
+  ExprPtr rhs;
+  bool unless_refractory = false;
+  SourceRange range;
+};
+
+// dx/dt = M·x + c with M constant: what the exact solver needs.
+struct LinearSystem {
+  std::vector<int> states;              // which states, in matrix order
+  std::vector<std::vector<double>> M;   // constant coefficients (SI)
+  std::vector<ExprPtr> c;               // the part that does not depend on these states
+};
+
+struct Derived {
+  std::string name;
+  Dimension dim;
+  ExprPtr value;  // with other derived values already substituted
+};
+
+struct Kernel {
+  std::string model;  // the neuron model's name
+  SourceRange range;
+  std::vector<Variable> params;  // all parameters; uniform ones hold Const values
+  std::vector<Variable> states;
+  std::vector<Derived> lets;
+  std::vector<Ode> odes;
+  ExprPtr threshold;             // null: never spikes
+  std::vector<Stmt> reset;
+  ExprPtr refractory;            // null: none
+  Solver solver = Solver::Exact;
+  bool solver_forced = false;
+  std::string solver_reason;     // why this solver was chosen, shown by `neuro ir`
+  LinearSystem linear;           // Exact only
+  std::vector<ExprPtr> update;   // ExpEuler/Euler: the new value of each ODE's state
+};
+
+struct Population {
+  std::string name;
+  SourceRange range;
+  frontend::PopKind kind = frontend::PopKind::Neuron;
+  size_t size = 0;
+  int kernel = -1;  // index into Module::kernels for neuron populations
+  // Per-neuron initialisers: (space Param/State, slot, value).
+  struct Init {
+    Space space;
+    int slot;
+    ExprPtr value;
+  };
+  std::vector<Init> init;
+  ExprPtr rate;  // Poisson
+  std::vector<std::pair<uint32_t, double>> spikes;  // Generator: (neuron, time s), sorted
+};
+
+struct Slice {
+  int pop = 0;
+  size_t lo = 0, hi = 0;
+  size_t size() const { return hi - lo; }
+};
+
+enum class Rule { AllToAll, OneToOne, Probability, InDegree, Pairs };
+const char* rule_name(Rule r);
+
+// Recognised form of a handler: `post.x += value` with `value` that reads no
+// postsynaptic state. Such handlers run as native scatter-add loops.
+struct ScatterAdd {
+  int post_slot = 0;
+  ExprPtr value;
+  double sign = 1;
+};
+
+struct Projection {
+  std::string synapse;  // model name
+  SourceRange range;
+  Slice src, dst;
+  Rule rule = Rule::AllToAll;
+  double p = 1;
+  size_t k = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // relative to the slices
+  ExprPtr when;   // over i, j (absolute indices)
+  std::vector<Variable> vars;  // per-synapse params and states with their initial values
+  ExprPtr delay;  // seconds; Const when uniform
+  std::vector<Stmt> on_pre;
+  std::vector<ScatterAdd> scatter;  // filled by lower_handlers when on_pre has that form
+  bool native = false;              // on_pre is exactly `scatter`
+  uint32_t id = 0;                  // RNG stream for connectivity
+};
+
+struct Monitor {
+  SourceRange range;
+  Slice target;
+  bool spikes = false;
+  struct Probe {
+    std::string name;
+    Dimension dim;
+    ExprPtr value;  // a Var for params/states, the substituted expression for derived values
+  };
+  std::vector<Probe> probes;
+  double every = 0;  // seconds; 0 = every step
+};
+
+struct Drive {
+  SourceRange range;
+  Slice target;
+  Space space = Space::Param;
+  int slot = 0;
+  std::string name;
+  ExprPtr value;
+};
+
+struct Table {
+  double step = 0;
+  std::vector<double> values;
+};
+
+// Vertices are populations and monitors; edges are projections (source →
+// target), observations (population → monitor) and drives (a self-edge).
+struct VertexInfo {
+  enum Kind { Population, Monitor } kind = Population;
+  int index = 0;
+};
+struct EdgeInfo {
+  enum Kind { Projection, Observes, Drives } kind = Projection;
+  int index = 0;
+};
+using CircuitGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexInfo, EdgeInfo>;
+
+struct RunSpec {
+  std::string circuit;
+  double duration = 0;  // s
+  double dt = 1e-4;     // s
+  uint64_t seed = 0;
+};
+
+struct Module {
+  std::vector<Kernel> kernels;
+  std::vector<Population> pops;
+  std::vector<Projection> projections;
+  std::vector<Monitor> monitors;
+  std::vector<Drive> drives;
+  std::vector<Table> tables;
+  CircuitGraph graph;
+  RunSpec run;
+  int rand_sites = 0;
+};
+
+// Stable text for `neuro ir` and golden tests.
+std::string print(const Expr& e);
+std::string print(const Module& m);
+
+}  // namespace neuro::ir

@@ -1,0 +1,524 @@
+#include "lower.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "fold_constants.h"
+
+namespace neuro::ir {
+
+using namespace frontend;
+using FExpr = frontend::Expr;
+using FStmt = frontend::Stmt;
+
+namespace {
+
+Fn builtin_fn(const std::string& n) {
+  static const std::map<std::string, Fn> fns = {
+      {"exp", Fn::Exp},   {"log", Fn::Log},     {"log10", Fn::Log10}, {"sqrt", Fn::Sqrt},
+      {"abs", Fn::Abs},   {"sin", Fn::Sin},     {"cos", Fn::Cos},     {"tan", Fn::Tan},
+      {"tanh", Fn::Tanh}, {"sinh", Fn::Sinh},   {"cosh", Fn::Cosh},   {"floor", Fn::Floor},
+      {"ceil", Fn::Ceil}, {"min", Fn::Min},     {"max", Fn::Max},     {"clip", Fn::Clip}};
+  return fns.at(n);
+}
+
+// How names resolve while lowering one piece of code.
+struct Env {
+  // Neuron code: the kernel whose params/states/lets are in scope.
+  const Kernel* kernel = nullptr;
+  std::map<const Member*, int> param_slot, state_slot;
+  std::map<const Member*, const Member*>* lets = nullptr;  // let decl → itself (in scope)
+  // Synapse code.
+  std::map<const Member*, int> syn_slot;
+  const Kernel* pre = nullptr;
+  const Kernel* post = nullptr;
+  std::map<const Member*, int> pre_slot, post_slot;  // model decl → state slot
+  std::map<const Member*, ExprPtr> pre_const, post_const;  // uniform params
+  double N = 0;
+  bool has_N = false;
+};
+
+class Lowerer {
+ public:
+  Lowerer(const CheckedProgram& prog, Module& mod, Diagnostics& diags) : prog_(prog), mod_(mod), diags_(diags) {}
+
+  ExprPtr expr(const FExpr& e, const Env& env);
+  std::vector<Stmt> stmts(const std::vector<StmtPtr>& body, const Env& env);
+  void circuit(const Member& circuit);
+  int rand_site(const FExpr& e);
+
+ private:
+  ExprPtr name(const FExpr& e, const Env& env);
+  ExprPtr call(const FExpr& e, const Env& env);
+  int make_kernel(const Member& bind, const PopInfo& info, const std::vector<std::pair<const FStmt*, bool>>& inits,
+                  const std::set<const Member*>& driven, Population& pop);
+  void projection(const Member& m);
+  void monitor(const Member& m);
+  void drive(const Member& m);
+  Slice slice(const FExpr& e) const;
+  double constant(const FExpr& e, const Env& env);
+
+  const CheckedProgram& prog_;
+  Module& mod_;
+  Diagnostics& diags_;
+  std::map<const Member*, int> pop_index_;              // Bind → population
+  std::map<const Member*, std::set<const Member*>> driven_;  // Bind → driven params
+  std::vector<std::map<std::string, ExprPtr>> fn_args_;  // user function call frames
+  std::vector<const FExpr*> call_stack_;
+  std::map<std::string, int> sites_;
+  std::map<std::pair<const Kernel*, const Member*>, ExprPtr> let_cache_;
+};
+
+int Lowerer::rand_site(const FExpr& e) {
+  // A call site is the node plus the chain of function calls that inlined
+  // it, so `fn noise() = randn()` used twice gives two independent streams.
+  std::string key = fmt::format("{}", static_cast<const void*>(&e));
+  for (const FExpr* c : call_stack_) key += fmt::format("/{}", static_cast<const void*>(c));
+  auto [it, fresh] = sites_.emplace(key, mod_.rand_sites);
+  if (fresh) mod_.rand_sites++;
+  return it->second;
+}
+
+ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
+  const NameRef& r = e.ref;
+  switch (r.kind) {
+    case NameRef::Const: return Expr::constant(prog_.const_values.at(r.decl), e.type.dim, e.range, e.type.kind == Type::Bool);
+    case NameRef::FnArg: return fn_args_.back().at(e.text);
+    case NameRef::Param: {
+      auto it = env.param_slot.find(r.decl);
+      NEURO_INTERNAL_ASSERT(it != env.param_slot.end() && env.kernel, "parameter out of scope: " + e.text);
+      const Variable& v = env.kernel->params[it->second];
+      if (!v.per_neuron && v.value && v.value->kind == Kind::Const) return Expr::constant(v.value->value, v.dim, e.range);
+      return Expr::var(Space::Param, it->second, v.name, v.dim, e.range);
+    }
+    case NameRef::State: {
+      auto it = env.state_slot.find(r.decl);
+      NEURO_INTERNAL_ASSERT(it != env.state_slot.end(), "state out of scope: " + e.text);
+      return Expr::var(Space::State, it->second, e.text, e.type.dim, e.range);
+    }
+    case NameRef::Let: {
+      auto key = std::make_pair(env.kernel, r.decl);
+      auto it = let_cache_.find(key);
+      if (it != let_cache_.end()) return it->second;
+      ExprPtr v = expr(*r.decl->value, env);
+      let_cache_[key] = v;
+      return v;
+    }
+    case NameRef::SynParam:
+    case NameRef::SynState: {
+      auto it = env.syn_slot.find(r.decl);
+      NEURO_INTERNAL_ASSERT(it != env.syn_slot.end(), "synapse variable out of scope: " + e.text);
+      return Expr::var(Space::Syn, it->second, e.text, e.type.dim, e.range);
+    }
+    case NameRef::Builtin: {
+      if (e.text == "t") return Expr::make(Kind::Time, dim::time(), e.range);
+      if (e.text == "dt") return Expr::constant(mod_.run.dt, dim::time(), e.range);
+      if (e.text == "pi") return Expr::constant(M_PI, {}, e.range);
+      if (e.text == "N") return Expr::constant(env.N, {}, e.range);
+      auto x = Expr::make(Kind::Index, {}, e.range);
+      std::const_pointer_cast<Expr>(x)->slot = e.text == "j" ? 1 : 0;
+      return x;
+    }
+    default: break;
+  }
+  NEURO_INTERNAL_ASSERT(false, "unresolved name " + e.text);
+}
+
+ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
+  if (e.ref.kind != NameRef::Builtin) {
+    const Member* fn = e.ref.decl;
+    std::map<std::string, ExprPtr> frame;
+    for (size_t k = 0; k < fn->params.size(); ++k) frame[fn->params[k]] = expr(*e.args[k], env);
+    fn_args_.push_back(std::move(frame));
+    call_stack_.push_back(&e);
+    ExprPtr body = expr(*fn->value, env);
+    call_stack_.pop_back();
+    fn_args_.pop_back();
+    return body;
+  }
+  if (e.text == "rand" || e.text == "randn") {
+    auto x = Expr::make(e.text == "rand" ? Kind::Rand : Kind::Randn, {}, e.range);
+    std::const_pointer_cast<Expr>(x)->slot = rand_site(e);
+    return x;
+  }
+  if (e.text == "table") {
+    Table t;
+    t.step = constant(*e.args[0], env);
+    for (const auto& v : e.args[1]->args) t.values.push_back(constant(*v, env));
+    auto x = Expr::make(Kind::Table, e.type.dim, e.range);
+    std::const_pointer_cast<Expr>(x)->slot = static_cast<int>(mod_.tables.size());
+    mod_.tables.push_back(std::move(t));
+    return x;
+  }
+  std::vector<ExprPtr> args;
+  for (const auto& a : e.args) args.push_back(expr(*a, env));
+  return Expr::call(builtin_fn(e.text), std::move(args), e.type.dim, e.range);
+}
+
+ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
+  switch (e.kind) {
+    case ExprKind::Number: return Expr::constant(e.si, e.type.dim, e.range);
+    case ExprKind::Bool: return Expr::constant(e.number, {}, e.range, true);
+    case ExprKind::Name: return name(e, env);
+    case ExprKind::Call: return call(e, env);
+    case ExprKind::Member: {
+      bool post = e.args[0]->text == "post";
+      const auto& slots = post ? env.post_slot : env.pre_slot;
+      const auto& consts = post ? env.post_const : env.pre_const;
+      auto c = consts.find(e.ref.decl);
+      if (c != consts.end()) return c->second;
+      auto it = slots.find(e.ref.decl);
+      if (it == slots.end()) {
+        diags_.error(Code::Unsupported, e.range,
+                     "synapse code can read the pre/postsynaptic neuron's states and uniform parameters only");
+        return Expr::constant(0, e.type.dim, e.range);
+      }
+      return Expr::var(post ? Space::Post : Space::Pre, it->second, e.text, e.type.dim, e.range);
+    }
+    case ExprKind::Unary: {
+      ExprPtr a = expr(*e.args[0], env);
+      if (e.op == Op::Pos) return a;
+      return Expr::unary(e.op, a, e.range);
+    }
+    case ExprKind::Binary: return Expr::binary(e.op, expr(*e.args[0], env), expr(*e.args[1], env), e.range);
+    case ExprKind::Cond:
+      return Expr::select(expr(*e.args[0], env), expr(*e.args[1], env), expr(*e.args[2], env), e.range);
+    default: break;
+  }
+  NEURO_INTERNAL_ASSERT(false, "cannot lower this expression: " + print(e));
+}
+
+double Lowerer::constant(const FExpr& e, const Env& env) {
+  ExprPtr x = fold_constants(expr(e, env));
+  if (x->kind != Kind::Const) {
+    diags_.error(Code::NotConstant, e.range, "this value must be a constant known before the run");
+    return 0;
+  }
+  return x->value;
+}
+
+std::vector<Stmt> Lowerer::stmts(const std::vector<StmtPtr>& body, const Env& env) {
+  std::vector<Stmt> out;
+  for (const auto& sp : body) {
+    const FStmt& s = *sp;
+    Stmt st;
+    st.range = s.range;
+    if (s.kind == FStmt::If) {
+      st.type = Stmt::If;
+      st.cond = expr(*s.cond, env);
+      st.then_body = stmts(s.then_body, env);
+      st.else_body = stmts(s.else_body, env);
+      out.push_back(std::move(st));
+      continue;
+    }
+    st.op = s.op;
+    st.name = s.target;
+    st.value = expr(*s.value, env);
+    switch (s.ref.kind) {
+      case NameRef::State: st.space = Space::State; st.slot = env.state_slot.at(s.ref.decl); break;
+      case NameRef::SynParam:
+      case NameRef::SynState: st.space = Space::Syn; st.slot = env.syn_slot.at(s.ref.decl); break;
+      case NameRef::PostVar: st.space = Space::Post; st.slot = env.post_slot.at(s.ref.decl); break;
+      default: NEURO_INTERNAL_ASSERT(false, "unexpected assignment target " + s.target);
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+Slice Lowerer::slice(const FExpr& e) const {
+  const PopRef& r = prog_.pop_refs.at(&e);
+  return {pop_index_.at(r.pop), static_cast<size_t>(r.lo), static_cast<size_t>(r.hi)};
+}
+
+// Builds the kernel of one population: its model with the parameters that
+// are equal across the population folded into constants.
+int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
+                         const std::vector<std::pair<const FStmt*, bool>>& inits,
+                         const std::set<const Member*>& driven, Population& pop) {
+  const Member& model = *info.model;
+  Kernel k;
+  k.model = model.name;
+  k.range = model.name_range;
+  Env env;
+  env.kernel = &k;
+  env.N = static_cast<double>(info.size);
+  env.has_N = true;
+  std::map<const Member*, const FStmt*> init_of;
+  for (auto [s, _] : inits) init_of[s->ref.decl] = s;
+  // Reserve the slots first so every expression can refer to any of them.
+  for (const auto& m : model.body) {
+    if (m->kind == MemberKind::Param) {
+      env.param_slot[m.get()] = static_cast<int>(k.params.size());
+      k.params.push_back({m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
+    } else if (m->kind == MemberKind::State) {
+      env.state_slot[m.get()] = static_cast<int>(k.states.size());
+      k.states.push_back({m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
+    }
+  }
+  for (const auto& m : model.body) {
+    if (m->kind != MemberKind::Param) continue;
+    Variable& v = k.params[env.param_slot[m.get()]];
+    auto it = init_of.find(m.get());
+    ExprPtr value = fold_constants(expr(it != init_of.end() ? *it->second->value : *m->value, env));
+    v.value = value;
+    if (value->kind != Kind::Const || driven.count(m.get())) {
+      v.per_neuron = true;
+      // The default stays the value; the engine evaluates it per neuron.
+    }
+  }
+  for (const auto& m : model.body) {
+    if (m->kind != MemberKind::State) continue;
+    Variable& v = k.states[env.state_slot[m.get()]];
+    auto it = init_of.find(m.get());
+    v.value = fold_constants(expr(it != init_of.end() ? *it->second->value : *m->value, env));
+  }
+  int id = static_cast<int>(mod_.kernels.size());
+  auto order = prog_.let_order.find(&model);
+  if (order != prog_.let_order.end())
+    for (const Member* l : order->second)
+      k.lets.push_back({l->name, prog_.decl_types.at(l).dim, fold_constants(expr(*l->value, env))});
+  for (const auto& m : model.body) {
+    switch (m->kind) {
+      case MemberKind::Ode:
+        k.odes.push_back({env.state_slot.at(find_in_model(&model, m->name)), fold_constants(expr(*m->value, env)),
+                          m->unless_refractory, m->range});
+        break;
+      case MemberKind::Spike:
+        k.threshold = fold_constants(expr(*m->value, env));
+        k.reset = stmts(m->stmts, env);
+        break;
+      case MemberKind::Refractory: k.refractory = fold_constants(expr(*m->value, env)); break;
+      case MemberKind::Solver:
+        k.solver_forced = true;
+        for (Solver s : {Solver::Exact, Solver::ExpEuler, Solver::Euler, Solver::RK4, Solver::RK45})
+          if (m->name == solver_name(s)) k.solver = s;
+        break;
+      default: break;
+    }
+  }
+  let_cache_.clear();
+  (void)bind;
+  (void)pop;
+  mod_.kernels.push_back(std::move(k));
+  return id;
+}
+
+void Lowerer::projection(const Member& m) {
+  Projection pr;
+  pr.range = m.range;
+  pr.synapse = m.via;
+  pr.src = slice(*m.source);
+  pr.dst = slice(*m.target);
+  pr.id = static_cast<uint32_t>(mod_.projections.size());
+  const Member* syn = prog_.globals.at(m.via);
+  Env env;
+  const Population& sp = mod_.pops[pr.src.pop];
+  const Population& dp = mod_.pops[pr.dst.pop];
+  env.pre = sp.kernel >= 0 ? &mod_.kernels[sp.kernel] : nullptr;
+  env.post = &mod_.kernels[dp.kernel];
+  // pre./post. names resolve to states, or to uniform parameters as constants.
+  auto bind_side = [&](const Kernel* k, const PopInfo& info, std::map<const Member*, int>& slots,
+                       std::map<const Member*, ExprPtr>& consts) {
+    if (!k || !info.model) return;
+    int si = 0, pi = 0;
+    for (const auto& b : info.model->body) {
+      if (b->kind == MemberKind::State) slots[b.get()] = si++;
+      if (b->kind == MemberKind::Param) {
+        const Variable& v = k->params[pi++];
+        if (!v.per_neuron) consts[b.get()] = v.value;
+      }
+    }
+  };
+  bind_side(env.pre, prog_.populations.at(prog_.pop_refs.at(m.source.get()).pop), env.pre_slot, env.pre_const);
+  bind_side(env.post, prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop), env.post_slot, env.post_const);
+  for (const auto& b : syn->body)
+    if (b->kind == MemberKind::Param || b->kind == MemberKind::State) {
+      env.syn_slot[b.get()] = static_cast<int>(pr.vars.size());
+      pr.vars.push_back({b->name, prog_.decl_types.at(b.get()).dim, b->name_range, nullptr, false});
+    }
+  std::map<const Member*, const FStmt*> init_of;
+  const FStmt* delay_init = nullptr;
+  for (const auto& s : m.stmts) {
+    if (s->target == "delay") delay_init = s.get();
+    else init_of[s->ref.decl] = s.get();
+  }
+  for (const auto& b : syn->body)
+    if (b->kind == MemberKind::Param || b->kind == MemberKind::State) {
+      Variable& v = pr.vars[env.syn_slot[b.get()]];
+      auto it = init_of.find(b.get());
+      v.value = fold_constants(expr(it != init_of.end() ? *it->second->value : *b->value, env));
+    }
+  pr.delay = Expr::constant(0, dim::time(), m.range);
+  for (const auto& o : m.options) {
+    if (o.name == "p") {
+      pr.rule = Rule::Probability;
+      pr.p = constant(*o.value, env);
+    } else if (o.name == "in_degree") {
+      pr.rule = Rule::InDegree;
+      pr.k = static_cast<size_t>(constant(*o.value, env));
+    } else if (o.name == "one_to_one") {
+      pr.rule = Rule::OneToOne;
+    } else if (o.name == "all_to_all") {
+      pr.rule = Rule::AllToAll;
+    } else if (o.name == "pairs") {
+      pr.rule = Rule::Pairs;
+      for (const auto& item : o.value->args)
+        pr.pairs.emplace_back(static_cast<uint32_t>(constant(*item->args[0], env)),
+                              static_cast<uint32_t>(constant(*item->args[1], env)));
+    } else if (o.name == "delay") {
+      pr.delay = Expr::constant(constant(*o.value, env), dim::time(), o.value->range);
+    }
+  }
+  if (delay_init) pr.delay = fold_constants(expr(*delay_init->value, env));
+  if (m.when) pr.when = fold_constants(expr(*m.when, env));
+  for (const auto& b : syn->body)
+    if (b->kind == MemberKind::On && b->name == "pre") {
+      auto body = stmts(b->stmts, env);
+      pr.on_pre.insert(pr.on_pre.end(), body.begin(), body.end());
+    }
+  mod_.projections.push_back(std::move(pr));
+}
+
+void Lowerer::monitor(const Member& m) {
+  Monitor mo;
+  mo.range = m.range;
+  mo.target = slice(*m.value);
+  const Population& p = mod_.pops[mo.target.pop];
+  if (m.every) {
+    Env env;
+    mo.every = constant(*m.every, env);
+  }
+  for (const auto& v : m.vars) {
+    if (v == "spikes") {
+      mo.spikes = true;
+      continue;
+    }
+    const Kernel& k = mod_.kernels[p.kernel];
+    Monitor::Probe probe;
+    probe.name = v;
+    for (size_t s = 0; s < k.states.size(); ++s)
+      if (k.states[s].name == v) probe.value = Expr::var(Space::State, static_cast<int>(s), v, k.states[s].dim), probe.dim = k.states[s].dim;
+    for (size_t s = 0; s < k.params.size(); ++s)
+      if (k.params[s].name == v) {
+        probe.dim = k.params[s].dim;
+        probe.value = k.params[s].per_neuron ? Expr::var(Space::Param, static_cast<int>(s), v, probe.dim) : k.params[s].value;
+      }
+    for (const auto& l : k.lets)
+      if (l.name == v) probe.value = l.value, probe.dim = l.dim;
+    NEURO_INTERNAL_ASSERT(probe.value != nullptr, "unknown recorded variable " + v);
+    mo.probes.push_back(std::move(probe));
+  }
+  mod_.monitors.push_back(std::move(mo));
+}
+
+void Lowerer::drive(const Member& m) {
+  Drive d;
+  d.range = m.range;
+  d.target = slice(*m.drive_target->args[0]);
+  d.name = m.drive_target->text;
+  const Kernel& k = mod_.kernels[mod_.pops[d.target.pop].kernel];
+  d.space = m.drive_target->ref.kind == NameRef::Param ? Space::Param : Space::State;
+  const auto& vars = d.space == Space::Param ? k.params : k.states;
+  for (size_t s = 0; s < vars.size(); ++s)
+    if (vars[s].name == d.name) d.slot = static_cast<int>(s);
+  Env env;
+  d.value = fold_constants(expr(*m.value, env));
+  mod_.drives.push_back(std::move(d));
+}
+
+void Lowerer::circuit(const Member& circuit) {
+  // Driven parameters must stay per-neuron arrays: find them first.
+  for (const auto& m : circuit.body)
+    if (m->kind == MemberKind::Drive && m->drive_target->ref.kind == NameRef::Param)
+      driven_[prog_.pop_refs.at(m->drive_target->args[0].get()).pop].insert(m->drive_target->ref.decl);
+  for (const auto& mp : circuit.body) {
+    const Member& m = *mp;
+    if (m.kind != MemberKind::Bind || !prog_.populations.count(&m)) continue;
+    const PopInfo& info = prog_.populations.at(&m);
+    Population p;
+    p.name = m.name;
+    p.range = m.range;
+    p.kind = info.kind;
+    p.size = static_cast<size_t>(info.size);
+    Env env;
+    env.N = p.size;
+    if (info.kind == PopKind::Neuron) {
+      std::vector<std::pair<const FStmt*, bool>> inits;
+      for (const auto& s : m.stmts) inits.push_back({s.get(), true});
+      p.kernel = make_kernel(m, info, inits, driven_[&m], p);
+      Kernel& k = mod_.kernels[p.kernel];
+      // Per-neuron initial values, in declaration order: params, then states.
+      for (size_t s = 0; s < k.params.size(); ++s)
+        if (k.params[s].per_neuron) p.init.push_back({Space::Param, static_cast<int>(s), k.params[s].value});
+      for (size_t s = 0; s < k.states.size(); ++s) p.init.push_back({Space::State, static_cast<int>(s), k.states[s].value});
+    } else if (info.kind == PopKind::Poisson) {
+      for (const auto& s : m.stmts) p.rate = fold_constants(expr(*s->value, env));
+    } else {
+      for (const auto& s : m.stmts) {
+        for (const auto& item : s->value->args) {
+          if (s->target == "spikes") {
+            p.spikes.emplace_back(static_cast<uint32_t>(constant(*item->args[0], env)), constant(*item->args[1], env));
+          } else {
+            double t = constant(*item, env);
+            for (size_t n = 0; n < p.size; ++n) p.spikes.emplace_back(static_cast<uint32_t>(n), t);
+          }
+        }
+      }
+      std::stable_sort(p.spikes.begin(), p.spikes.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
+    }
+    pop_index_[&m] = static_cast<int>(mod_.pops.size());
+    mod_.pops.push_back(std::move(p));
+  }
+  for (const auto& [alias, ref] : prog_.aliases) (void)alias, (void)ref;
+  for (const auto& mp : circuit.body) {
+    switch (mp->kind) {
+      case MemberKind::Connect: projection(*mp); break;
+      case MemberKind::Record: monitor(*mp); break;
+      case MemberKind::Drive: drive(*mp); break;
+      default: break;
+    }
+  }
+  // The circuit as a graph.
+  for (size_t i = 0; i < mod_.pops.size(); ++i) boost::add_vertex({VertexInfo::Population, static_cast<int>(i)}, mod_.graph);
+  for (size_t i = 0; i < mod_.monitors.size(); ++i) {
+    auto v = boost::add_vertex({VertexInfo::Monitor, static_cast<int>(i)}, mod_.graph);
+    boost::add_edge(mod_.monitors[i].target.pop, v, {EdgeInfo::Observes, static_cast<int>(i)}, mod_.graph);
+  }
+  for (size_t i = 0; i < mod_.projections.size(); ++i)
+    boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop, {EdgeInfo::Projection, static_cast<int>(i)},
+                    mod_.graph);
+  for (size_t i = 0; i < mod_.drives.size(); ++i)
+    boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop, {EdgeInfo::Drives, static_cast<int>(i)}, mod_.graph);
+}
+
+}  // namespace
+
+std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& overrides, Diagnostics& diags) {
+  Module mod;
+  const RunInfo& ri = program.run_info;
+  mod.run.duration = overrides.duration.value_or(ri.duration);
+  mod.run.dt = overrides.dt.value_or(ri.dt);
+  mod.run.seed = overrides.seed.value_or(static_cast<uint64_t>(ri.seed));
+  const Member* circuit = ri.circuit;
+  if (!circuit) {
+    // No run statement: a file of declarations. Lower its only circuit, if any.
+    for (const Member* m : program.models)
+      if (m->model_kind == ModelKind::Circuit) circuit = m;
+  }
+  size_t before = diags.error_count();
+  Lowerer l(program, mod, diags);
+  if (circuit) {
+    mod.run.circuit = circuit->name;
+    l.circuit(*circuit);
+  }
+  if (diags.error_count() > before) return std::nullopt;
+  return mod;
+}
+
+}  // namespace neuro::ir

@@ -1,0 +1,34 @@
+#include "lower_handlers.h"
+
+namespace neuro::ir {
+
+namespace {
+
+bool reads_post(const ExprPtr& e) {
+  if (!e) return false;
+  if (e->kind == Kind::Var && e->space == Space::Post) return true;
+  for (const auto& a : e->args)
+    if (reads_post(a)) return true;
+  return false;
+}
+
+}  // namespace
+
+void lower_handlers(Module& m) {
+  for (auto& pr : m.projections) {
+    pr.scatter.clear();
+    pr.native = !pr.on_pre.empty();
+    for (const auto& s : pr.on_pre) {
+      bool ok = s.type == Stmt::Assign && s.space == Space::Post &&
+                (s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) && !reads_post(s.value);
+      if (!ok) {
+        pr.native = false;
+        pr.scatter.clear();
+        break;
+      }
+      pr.scatter.push_back({s.slot, s.value, s.op == frontend::AssignOp::Sub ? -1.0 : 1.0});
+    }
+  }
+}
+
+}  // namespace neuro::ir

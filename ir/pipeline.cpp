@@ -1,0 +1,28 @@
+#include "pipeline.h"
+
+#include "choose_solver.h"
+#include "fold_constants.h"
+#include "lower_handlers.h"
+
+namespace neuro::ir {
+
+std::optional<Module> build_module(const frontend::CheckedProgram& program, const PipelineOptions& options,
+                                   frontend::Diagnostics& diags) {
+  size_t before = diags.error_count();
+  auto mod = lower(program, options.overrides, diags);
+  if (!mod) return std::nullopt;
+  auto after = [&](const char* pass) {
+    if (options.dump_after) options.dump_after(pass, *mod);
+  };
+  after("lower");
+  fold_constants(*mod);
+  after("fold_constants");
+  choose_solver(*mod, diags);
+  after("choose_solver");
+  lower_handlers(*mod);
+  after("lower_handlers");
+  if (diags.error_count() > before) return std::nullopt;
+  return mod;
+}
+
+}  // namespace neuro::ir
