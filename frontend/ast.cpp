@@ -169,6 +169,8 @@ std::string print(const Expr& e) {
       // Left-associative except ^, which is right-associative.
       bool right = e.op == Op::Pow;
       std::string l = wrap(*e.args[0], right ? p + 1 : p);
+      // `(1 ms) ^ 2` must keep its parentheses: `1 ms ^ 2` reads as the unit ms².
+      if (right && e.args[0]->kind == ExprKind::Number && !e.args[0]->unit.empty()) l = "(" + l + ")";
       std::string r = wrap(*e.args[1], right ? p : p + 1);
       return l + " " + op_text(e.op) + " " + r;
     }

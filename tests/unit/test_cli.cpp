@@ -1,0 +1,161 @@
+// The command-line contract that scripts and later tools rely on.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;  // stdout only; stderr goes to `err`
+  std::string err;
+};
+
+Result neuro(const std::string& args) {
+  namespace fs = std::filesystem;
+  fs::path err_file = fs::temp_directory_path() / fmt::format("neuro_cli_stderr_{}", ::getpid());
+  std::string cmd = fmt::format("{} {} 2>{}", NEURO_BINARY, args, err_file.string());
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  fs::remove(err_file);
+  return r;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::filesystem::path temp_dir(const char* name) {
+  auto d = std::filesystem::temp_directory_path() / fmt::format("neuro_cli_{}_{}", name, ::getpid());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+const std::string kExamples = std::string(NEURO_SOURCE_DIR) + "/examples/";
+
+}  // namespace
+
+TEST_CASE("cli: --help and --version") {
+  auto h = neuro("--help");
+  CHECK(h.status == 0);
+  CHECK(h.out.find("neuro run FILE") != std::string::npos);
+  auto v = neuro("--version");
+  CHECK(v.status == 0);
+  CHECK(std::regex_match(v.out, std::regex("neuro \\d+\\.\\d+\\.\\d+\n")));
+}
+
+TEST_CASE("cli: bad usage exits 2 with a message") {
+  CHECK(neuro("").status == 2);
+  CHECK(neuro("frobnicate x").status == 2);
+  auto r = neuro("run " + kExamples + "cuba.neuro --duration banana");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--duration") != std::string::npos);
+  CHECK(neuro("run " + kExamples + "cuba.neuro --seed -3").status == 2);
+}
+
+TEST_CASE("cli: run --json prints exactly one JSON object and writes the spikes") {
+  auto dir = temp_dir("json");
+  auto r = neuro("run " + kExamples + "cuba.neuro --json --duration 100ms --seed 3 --out " + dir.string());
+  REQUIRE(r.status == 0);
+  // One object, one line, nothing else on stdout.
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK(r.out.front() == '{');
+  CHECK(r.out.substr(r.out.size() - 2) == "}\n");
+  for (const char* key : {"\"backend\":\"vm\"", "\"sim_time_s\":0.1,", "\"dt_ms\":0.1,", "\"seed\":3,",
+                          "\"populations\":{\"P\":{\"size\":4000,", "\"synapses\":", "\"wall_s\":{\"parse\":",
+                          "\"build\":", "\"run\":", "\"peak_rss_mb\":"})
+    CHECK_MESSAGE(r.out.find(key) != std::string::npos, key);
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m, std::regex("\"spikes\":(\\d+)")));
+  long spikes = std::stol(m[1]);
+  CHECK(spikes > 0);
+  std::string csv = slurp(dir / "P_spikes.csv");
+  CHECK(csv.rfind("id,t_ms\n", 0) == 0);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == spikes + 1);
+  // Spike times lie in (0, 100] ms and are whole steps of 0.1 ms.
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    double t = std::stod(line.substr(line.find(',') + 1));
+    CHECK(t > 0);
+    CHECK(t <= 100.0 + 1e-9);
+    CHECK(std::fabs(t * 10 - std::round(t * 10)) < 1e-6);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: the same seed gives the same spikes, another seed others") {
+  auto a = temp_dir("seed_a"), b = temp_dir("seed_b"), c = temp_dir("seed_c");
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + a.string()).status == 0);
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + b.string()).status == 0);
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 8 --out " + c.string()).status == 0);
+  CHECK(slurp(a / "P_spikes.csv") == slurp(b / "P_spikes.csv"));
+  CHECK(slurp(a / "P_spikes.csv") != slurp(c / "P_spikes.csv"));
+  for (auto& d : {a, b, c}) std::filesystem::remove_all(d);
+}
+
+TEST_CASE("cli: check and ir") {
+  auto ok = neuro("check " + kExamples + "cuba.neuro");
+  CHECK(ok.status == 0);
+  CHECK(ok.err.empty());
+  auto ir = neuro("ir " + kExamples + "cuba.neuro");
+  CHECK(ir.status == 0);
+  CHECK(ir.out.find("solver exact") != std::string::npos);
+  CHECK(ir.out.find("(native scatter-add)") != std::string::npos);
+  // Stable text: twice the same.
+  CHECK(neuro("ir " + kExamples + "cuba.neuro").out == ir.out);
+}
+
+TEST_CASE("cli: errors are rendered file:line:col with the line and an underline, exit 1") {
+  auto dir = temp_dir("err");
+  auto f = dir / "bad.neuro";
+  std::ofstream(f) << "neuron Cell {\n  state v = 0 mV\n  dv/dt = -v / 10\n  refractory 5\n}\n";
+  auto r = neuro("check " + f.string());
+  CHECK(r.status == 1);
+  CHECK(r.err.find(f.string() + ":3:11: error[E0200]") != std::string::npos);
+  CHECK(r.err.find("  dv/dt = -v / 10") != std::string::npos);
+  CHECK(r.err.find("^~~~~~~") != std::string::npos);
+  CHECK(r.err.find(f.string() + ":4:14: error[E0201]") != std::string::npos);  // refractory 5: no unit
+  CHECK(r.err.find("3 errors found") != std::string::npos);  // and: refractory without spike
+  auto missing = neuro("run " + (dir / "nope.neuro").string());
+  CHECK(missing.status == 1);
+  CHECK(missing.err.find("error[E0500]") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: state recordings are written in display units") {
+  auto dir = temp_dir("state");
+  auto f = dir / "decay.neuro";
+  std::ofstream(f) << "neuron D { state x = 10 mV\n dx/dt = -x / 10 ms }\n"
+                      "circuit C { P = D[2]\n record x of P every 1 ms }\nrun C for 3 ms dt = 0.5 ms\n";
+  auto r = neuro("run " + f.string() + " --out " + dir.string());
+  REQUIRE(r.status == 0);
+  std::string csv = slurp(dir / "P_x.csv");
+  CHECK(csv.rfind("t_ms,id,x_mV\n0,0,10\n0,1,10\n1,0,", 0) == 0);
+  // 10 mV · e^{-3/10} at 3 ms.
+  double last = std::stod(csv.substr(csv.rfind(',') + 1));
+  CHECK(last == doctest::Approx(10 * std::exp(-0.3)).epsilon(1e-9));
+  std::filesystem::remove_all(dir);
+}
