@@ -470,18 +470,38 @@ void Simulation::Engine::deliver(ProjState& p) {
 
 namespace {
 
+// Compiled twice, for AVX2 machines and for any x86-64; the loader picks one.
+// Neither uses FMA contraction, so both give the same bits.
 template <int N>
-void propagate_const(double* const* x, size_t n, const double* P, const double* q) {
-  double* __restrict xs[N];
-  for (int r = 0; r < N; ++r) xs[r] = x[r];
+__attribute__((target_clones("avx2", "default"))) void propagate_const(double* const* x, size_t n,
+                                                                       const double* P_in, const double* q_in) {
+  // Separate restrict pointers and coefficients in locals: the compiler then
+  // knows nothing aliases and vectorises across neurons. The sum is formed
+  // in propagate_one's order (q, then P·x left to right), so both paths give
+  // the same bits.
+  double P[N * N], q[N];
+  std::copy(P_in, P_in + N * N, P);
+  std::copy(q_in, q_in + N, q);
+  double* __restrict x0 = x[0];
+  double* __restrict x1 = x[N > 1 ? 1 : 0];
+  double* __restrict x2 = x[N > 2 ? 2 : 0];
+  double* __restrict x3 = x[N > 3 ? 3 : 0];
   for (size_t i = 0; i < n; ++i) {
-    double old[N];
-    for (int r = 0; r < N; ++r) old[r] = xs[r][i];
+    double v[N];
+    v[0] = x0[i];
+    if constexpr (N > 1) v[1] = x1[i];
+    if constexpr (N > 2) v[2] = x2[i];
+    if constexpr (N > 3) v[3] = x3[i];
+    double y[N];
     for (int r = 0; r < N; ++r) {
       double acc = q[r];
-      for (int c = 0; c < N; ++c) acc += P[r * N + c] * old[c];
-      xs[r][i] = acc;
+      for (int c = 0; c < N; ++c) acc += P[r * N + c] * v[c];
+      y[r] = acc;
     }
+    x0[i] = y[0];
+    if constexpr (N > 1) x1[i] = y[1];
+    if constexpr (N > 2) x2[i] = y[2];
+    if constexpr (N > 3) x3[i] = y[3];
   }
 }
 
