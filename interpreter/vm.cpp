@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <string>
+#include <unordered_map>
 
 #include "fold_constants.h"
 #include "rng.h"
@@ -40,9 +43,16 @@ struct Program::Impl {
   std::deque<std::vector<double>> regs;  // deque: stable addresses
   std::deque<double> consts;
   double t = 0;
+  // Common subexpressions are computed once: value() remembers what each
+  // structurally equal expression compiled to, until a store may change it.
+  std::unordered_map<std::string, Operand> memo;
 
+  // Programs run over chunks of lanes so that registers stay in L1 cache
+  // between instructions; a register holds one chunk.
+  static constexpr size_t kChunk = 256;
+  size_t reg_lanes() const { return std::min(max_lanes, kChunk); }
   double* reg(bool vec) {
-    regs.emplace_back(vec ? max_lanes : 1, 0.0);
+    regs.emplace_back(vec ? reg_lanes() : 1, 0.0);
     return regs.back().data();
   }
   Operand constant(double v) {
@@ -57,16 +67,18 @@ struct Program::Impl {
   }
   Operand load(ir::Space space, int slot) {
     Binding b = resolve(space, slot);
-    if (b.scalar) return {b.array, false};
-    if (b.index_list < 0) return {b.array, true};
+    if (b.scalar) return {b.array, false, false};
+    if (b.index_list < 0) return {b.array, true, true};
     Instr in;
     in.code = Code::Gather;
-    in.a = {b.array, true};
+    in.a = {b.array, true, false};
     in.list = b.index_list;
     return emit(in, true);
   }
   Operand value(const ir::ExprPtr& e);
+  Operand compile(const ir::ExprPtr& e);
   void store(ir::Space space, int slot, Operand v) {
+    memo.clear();  // loads of what this writes (or aliases) must be redone
     Binding b = resolve(space, slot);
     NEURO_INTERNAL_ASSERT(!b.scalar, "assignment to a shared (scalar) variable");
     Instr in;
@@ -97,7 +109,42 @@ struct Program::Impl {
   void run(const Lanes& lanes);
 };
 
+namespace {
+
+// An exact structural key: kinds, operators, slots and constants' bits.
+void structural_key(const ir::Expr& e, std::string& out) {
+  out += static_cast<char>('A' + static_cast<int>(e.kind));
+  out += static_cast<char>('a' + static_cast<int>(e.op));
+  out += static_cast<char>('a' + static_cast<int>(e.fn));
+  out += static_cast<char>('0' + static_cast<int>(e.space));
+  out += std::to_string(e.slot);
+  if (e.kind == Kind::Const) {
+    uint64_t bits;
+    std::memcpy(&bits, &e.value, sizeof bits);
+    out += std::to_string(bits);
+  }
+  out += '(';
+  for (const auto& a : e.args) {
+    structural_key(*a, out);
+    out += ',';
+  }
+  out += ')';
+}
+
+}  // namespace
+
 Operand Program::Impl::value(const ir::ExprPtr& e) {
+  if (e->kind == Kind::Const) return constant(e->value);
+  std::string key;
+  structural_key(*e, key);
+  auto it = memo.find(key);
+  if (it != memo.end()) return it->second;
+  Operand o = compile(e);
+  memo.emplace(std::move(key), o);
+  return o;
+}
+
+Operand Program::Impl::compile(const ir::ExprPtr& e) {
   switch (e->kind) {
     case Kind::Const: return constant(e->value);
     case Kind::Var: return load(e->space, e->slot);
@@ -278,65 +325,80 @@ void exec_call(const Instr& in, size_t n) {
 
 }  // namespace
 
+// Operands that point into arrays outside the program advance with the chunk.
+static inline Operand shift(Operand o, size_t start) {
+  if (o.ext) o.p += start;
+  return o;
+}
+
 void Program::Impl::run(const Lanes& L) {
   t = L.t;
-  const size_t n = L.n;
-  if (n == 0) return;
-  for (const Instr& in : code) {
-    switch (in.code) {
-      case Code::Bin: exec_binary(in, n); break;
-      case Code::Un:
-        if (in.op == Op::Neg) un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
-        else if (in.op == Op::Not) un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
-        else un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
-        break;
-      case Code::Call: exec_call(in, n); break;
-      case Code::Select:
-        if (!in.dst_vec) in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
-        else
-          for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i) != 0 ? at(in.b, i) : at(in.c, i);
-        break;
-      case Code::Rand:
-        for (size_t i = 0; i < n; ++i) in.dst[i] = draw_uniform(in.key, L.ids ? L.ids[i] : L.base + i, L.counter);
-        break;
-      case Code::Randn:
-        for (size_t i = 0; i < n; ++i) in.dst[i] = draw_normal(in.key, L.ids ? L.ids[i] : L.base + i, L.counter);
-        break;
-      case Code::IndexI:
-        if (L.i_is_scalar)
-          for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_scalar;
-        else if (L.i_ids)
-          for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_ids[i];
-        else
-          for (size_t i = 0; i < n; ++i) in.dst[i] = L.ids ? L.ids[i] : L.base + i;
-        break;
-      case Code::IndexJ:
-        for (size_t i = 0; i < n; ++i) in.dst[i] = L.j_ids ? L.j_ids[i] : 0;
-        break;
-      case Code::Table: {
-        const ir::Table& tb = (*tables)[in.table];
-        // A small epsilon keeps t = k·step in bin k despite rounding of t.
-        double k = std::floor(t / tb.step + 1e-9);
-        size_t idx = k < 0 ? 0 : std::min(static_cast<size_t>(k), tb.values.size() - 1);
-        in.dst[0] = tb.values[idx];
-        break;
-      }
-      case Code::Gather: {
-        const uint32_t* list = L.lists[in.list];
-        for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[list[i]];
-        break;
-      }
-      case Code::Store:
-        if (in.list < 0) {
-          if (in.a.vec)
-            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[i];
+  const size_t total = L.n;
+  for (size_t start = 0; start < total; start += kChunk) {
+    const size_t n = std::min(kChunk, total - start);
+    const uint32_t* ids = L.ids ? L.ids + start : nullptr;
+    const uint32_t base = L.base + static_cast<uint32_t>(start);
+    for (const Instr& orig : code) {
+      Instr in = orig;
+      in.a = shift(in.a, start);
+      in.b = shift(in.b, start);
+      in.c = shift(in.c, start);
+      switch (in.code) {
+        case Code::Bin: exec_binary(in, n); break;
+        case Code::Un:
+          if (in.op == Op::Neg) un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
+          else if (in.op == Op::Not) un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
+          else un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
+          break;
+        case Code::Call: exec_call(in, n); break;
+        case Code::Select:
+          if (!in.dst_vec) in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
           else
-            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[0];
-        } else {
-          const uint32_t* list = L.lists[in.list];
-          for (size_t i = 0; i < n; ++i) in.dst[list[i]] = at(in.a, i);
+            for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i) != 0 ? at(in.b, i) : at(in.c, i);
+          break;
+        case Code::Rand:
+          for (size_t i = 0; i < n; ++i) in.dst[i] = draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
+          break;
+        case Code::Randn:
+          for (size_t i = 0; i < n; ++i) in.dst[i] = draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
+          break;
+        case Code::IndexI:
+          if (L.i_is_scalar)
+            for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_scalar;
+          else if (L.i_ids)
+            for (size_t i = 0; i < n; ++i) in.dst[i] = L.i_ids[start + i];
+          else
+            for (size_t i = 0; i < n; ++i) in.dst[i] = ids ? ids[i] : base + i;
+          break;
+        case Code::IndexJ:
+          for (size_t i = 0; i < n; ++i) in.dst[i] = L.j_ids ? L.j_ids[start + i] : 0;
+          break;
+        case Code::Table: {
+          const ir::Table& tb = (*tables)[in.table];
+          // A small epsilon keeps t = k·step in bin k despite rounding of t.
+          double k = std::floor(t / tb.step + 1e-9);
+          size_t idx = k < 0 ? 0 : std::min(static_cast<size_t>(k), tb.values.size() - 1);
+          in.dst[0] = tb.values[idx];
+          break;
         }
-        break;
+        case Code::Gather: {
+          const uint32_t* list = L.lists[in.list] + start;
+          for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[list[i]];
+          break;
+        }
+        case Code::Store:
+          if (in.list < 0) {
+            double* dst = in.dst + start;
+            if (in.a.vec)
+              for (size_t i = 0; i < n; ++i) dst[i] = in.a.p[i];
+            else
+              for (size_t i = 0; i < n; ++i) dst[i] = in.a.p[0];
+          } else {
+            const uint32_t* list = L.lists[in.list] + start;
+            for (size_t i = 0; i < n; ++i) in.dst[list[i]] = at(in.a, i);
+          }
+          break;
+      }
     }
   }
 }
@@ -356,6 +418,7 @@ Operand Program::value(const ir::ExprPtr& e) { return impl_->value(e); }
 void Program::statements(const std::vector<ir::Stmt>& body) { impl_->statements(body, nullptr); }
 void Program::store_into(const ir::ExprPtr& e, double* out, int index_list) {
   Operand v = impl_->value(e);
+  impl_->memo.clear();
   Instr in;
   in.code = Code::Store;
   in.a = v;

@@ -18,6 +18,7 @@ namespace neuro::interp {
 struct Operand {
   const double* p = nullptr;
   bool vec = false;
+  bool ext = false;  // an array outside the program (indexed by lane), not a register
 };
 
 // Where a variable is found: an array indexed by the lane, an array indexed
