@@ -128,6 +128,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       if (k.odes.empty()) break;
       ps.prop = make_propagator(k.linear, k, dt);
       const size_t m = ps.prop.n;
+      for (int s : k.linear.states) ps.xptr.push_back(ps.states[s].data());
+      ps.old.assign(m, 0);
       bool all_const = true;
       for (const auto& c : k.linear.c) all_const &= c->kind == ir::Kind::Const;
       ps.c_const = all_const;
@@ -161,6 +163,9 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
         return {ps.stage[slot].data(), -1, false};
       };
       ps.rhs.emplace(n, staged, keys, &mod->tables);
+      ps.refractory.assign(n, 0);
+      // Error scale per equation: 1e-6 of the variable's display unit.
+      for (const auto& o : k.odes) ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
       for (size_t u = 0; u < k.odes.size(); ++u) ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
       break;
     }
@@ -521,20 +526,16 @@ inline void propagate_one(double* const* x, size_t m, size_t i, const double* P,
 }  // namespace
 
 void Simulation::Engine::integrate_exact(PopState& p) {
-  const ir::Kernel& k = *p.kernel;
   const size_t m = p.prop.n, n = p.n;
   if (m == 0) return;
-  std::vector<double*> xv(m);
-  double* x[8];
-  for (size_t r = 0; r < m; ++r) xv[r] = p.states[k.linear.states[r]].data();
-  for (size_t r = 0; r < m && r < 8; ++r) x[r] = xv[r];
+  double* const* xv = p.xptr.data();
   if (p.c_prog) p.c_prog->run(lanes(n, 0, static_cast<uint64_t>(step) + 1));
   bool clamps = false;
   for (char c : p.ode_clamped) clamps |= c != 0;
   // Refractory neurons take the clamped propagator: save their state first.
   // They are the neurons that spiked within the longest refractory period.
-  thread_local std::vector<uint32_t> refr;
-  thread_local std::vector<double> saved;
+  auto& refr = p.refr;
+  auto& saved = p.saved;
   refr.clear();
   saved.clear();
   if (clamps) {
@@ -549,24 +550,22 @@ void Simulation::Engine::integrate_exact(PopState& p) {
   }
   if (p.c_const && m <= 4) {
     switch (m) {
-      case 1: propagate_const<1>(x, n, p.prop.P.data(), p.q_const.data()); break;
-      case 2: propagate_const<2>(x, n, p.prop.P.data(), p.q_const.data()); break;
-      case 3: propagate_const<3>(x, n, p.prop.P.data(), p.q_const.data()); break;
-      case 4: propagate_const<4>(x, n, p.prop.P.data(), p.q_const.data()); break;
+      case 1: propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data()); break;
+      case 2: propagate_const<2>(xv, n, p.prop.P.data(), p.q_const.data()); break;
+      case 3: propagate_const<3>(xv, n, p.prop.P.data(), p.q_const.data()); break;
+      case 4: propagate_const<4>(xv, n, p.prop.P.data(), p.q_const.data()); break;
     }
   } else {
-    std::vector<double> old(m);
     for (size_t i = 0; i < n; ++i)
-      propagate_one(xv.data(), m, i, p.prop.P.data(), p.c_const ? p.q_const.data() : nullptr, p.prop.Q.data(), &p.cbuf,
-                    old.data());
+      propagate_one(xv, m, i, p.prop.P.data(), p.c_const ? p.q_const.data() : nullptr, p.prop.Q.data(), &p.cbuf,
+                    p.old.data());
   }
   if (!refr.empty()) {
-    std::vector<double> old(m);
     for (size_t q = 0; q < refr.size(); ++q) {
       uint32_t id = refr[q];
       for (size_t r = 0; r < m; ++r) xv[r][id] = saved[q * m + r];
-      propagate_one(xv.data(), m, id, p.prop.P_ref.data(), p.c_const ? p.q_ref_const.data() : nullptr,
-                    p.prop.Q_ref.data(), &p.cbuf, old.data());
+      propagate_one(xv, m, id, p.prop.P_ref.data(), p.c_const ? p.q_ref_const.data() : nullptr,
+                    p.prop.Q_ref.data(), &p.cbuf, p.old.data());
     }
   }
 }

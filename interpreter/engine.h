@@ -49,6 +49,13 @@ struct PopState {
   bool c_const = false;
   std::vector<std::vector<double>> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
   std::vector<char> ode_clamped;  // per ODE: unless refractory
+  // Work space reused every step, so the step loop does not allocate.
+  std::vector<double*> xptr;        // Exact: the state arrays in matrix order
+  std::vector<double> old;          // Exact: one neuron's previous state
+  std::vector<uint32_t> refr;       // Exact: neurons refractory this step
+  std::vector<double> saved;        //        and their state before the step
+  std::vector<char> refractory;     // RK: refractory flag per neuron
+  std::vector<double> atol;         // RK45: absolute tolerance per equation
 
   // Spikes.
   std::optional<Program> threshold;  // general condition into `cond`

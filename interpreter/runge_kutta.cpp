@@ -52,15 +52,13 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
   if (p.rk_acc.size() != 2 * U) p.rk_acc.assign(2 * U, std::vector<double>(n, 0));
   // Variables without an equation keep their value during the step.
   for (size_t s = 0; s < k.states.size(); ++s) std::copy(p.states[s].begin(), p.states[s].end(), p.stage[s].begin());
-  std::vector<char> refractory(n, 0);
+  auto& refractory = p.refractory;
   bool any_clamped = false;
   for (char c : p.ode_clamped) any_clamped |= c != 0;
   if (any_clamped)
     for (size_t i = 0; i < n; ++i) refractory[i] = step < p.ref_end[i];
 
-  // Error scale per equation: 1e-6 of the variable's display unit.
-  std::vector<double> atol(U);
-  for (size_t u = 0; u < U; ++u) atol[u] = 1e-6 * frontend::display_unit(k.states[k.odes[u].state].dim).scale;
+  const auto& atol = p.atol;
   const double rtol = 1e-6;
 
   auto eval = [&](int s, double t) {

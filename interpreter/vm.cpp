@@ -352,9 +352,17 @@ void Program::Impl::run(const Lanes& L) {
           break;
         case Code::Call: exec_call(in, n); break;
         case Code::Select:
-          if (!in.dst_vec) in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
-          else
+          if (!in.dst_vec) {
+            in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
+          } else if (!in.a.vec) {
+            // A shared condition picks a whole branch.
+            Operand pick = in.a.p[0] != 0 ? in.b : in.c;
+            for (size_t i = 0; i < n; ++i) in.dst[i] = at(pick, i);
+          } else if (in.b.vec && in.c.vec) {
+            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[i] != 0 ? in.b.p[i] : in.c.p[i];
+          } else {
             for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i) != 0 ? at(in.b, i) : at(in.c, i);
+          }
           break;
         case Code::Rand:
           for (size_t i = 0; i < n; ++i) in.dst[i] = draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
