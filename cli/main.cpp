@@ -134,8 +134,8 @@ int cmd_run(const RunArgs& args) {
                sim->time(), mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(), compiled->parse_seconds, build_s,
                run_s, cli::peak_rss_mb(), done, interrupted ? "true" : "false");
   } else {
-    fmt::print("simulated {} of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n",
-               frontend::format_quantity(sim->time(), frontend::dim::time()), mod.run.circuit, run_s,
+    fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n", sim->time(),
+               mod.run.circuit, run_s,
                frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done);
     size_t w = 10;
     for (const auto& p : stats) w = std::max(w, p.name.size());
