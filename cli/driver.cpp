@@ -12,6 +12,16 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
+std::string render_error(const SimulationError& e, const Compiled& c, bool color) {
+  frontend::Diagnostic d;
+  d.code = frontend::Code::BadValue;
+  d.range = {e.file, e.line, e.column, e.end_line, e.end_column};
+  d.message = e.what();
+  frontend::Diagnostics ds;
+  ds.error(d.code, d.range, d.message);
+  return frontend::render_all(ds, c.sources, color);
+}
+
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options, bool check_only) {
   auto c = std::make_unique<Compiled>();
   auto t0 = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 
 #include "diagnostics.h"
 #include "ir.h"
+#include "neuro/simulation.h"
 #include "loader.h"
 #include "pipeline.h"
 #include "sema.h"
@@ -26,6 +27,10 @@ struct Compiled {
 
 // Loads, checks and (unless check_only) lowers `path`. Diagnostics are in
 // the result; `module` is null when there were errors.
+// A build or run error rendered like a diagnostic (E0400), pointing into
+// the model text when the engine knows where it came from.
+std::string render_error(const SimulationError& e, const Compiled& c, bool color = false);
+
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options, bool check_only);
 
 }  // namespace neuro::cli

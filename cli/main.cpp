@@ -101,7 +101,7 @@ int cmd_run(const RunArgs& args) {
   try {
     sim = std::make_unique<Simulation>(compiled->module);
   } catch (const SimulationError& e) {
-    std::cerr << fmt::format("{}: error[E0400]: {}\n", args.file, e.what());
+    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
   double build_s = compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
@@ -109,15 +109,17 @@ int cmd_run(const RunArgs& args) {
   std::signal(SIGINT, on_sigint);
   auto t_run = clock::now();
   uint64_t steps = sim->steps_for(mod.run.duration);
-  uint64_t done = 0;
+  bool failed = false;
   try {
-    done = sim->run(steps, &g_interrupted);
+    sim->run(steps, &g_interrupted);
   } catch (const SimulationError& e) {
-    std::cerr << fmt::format("{}: error[E0400]: {}\n", args.file, e.what());
+    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
+    failed = true;
   }
+  const uint64_t done = sim->step_index();
   double run_s = std::chrono::duration<double>(clock::now() - t_run).count();
   std::signal(SIGINT, SIG_DFL);
-  bool interrupted = done < steps;
+  bool interrupted = !failed && done < steps;
 
   // Recordings are written whatever happened: nothing recorded is lost.
   std::string error;
@@ -148,6 +150,7 @@ int cmd_run(const RunArgs& args) {
     std::cerr << fmt::format("neuro: error[E0500]: {}\n", error);
     return 1;
   }
+  if (failed) return 1;
   if (interrupted) {
     std::cerr << fmt::format("neuro: interrupted at {} of {}; the recordings so far were written\n",
                              frontend::format_quantity(sim->time(), frontend::dim::time()),
@@ -158,7 +161,8 @@ int cmd_run(const RunArgs& args) {
 }
 
 int cmd_check(const std::string& file) {
-  auto compiled = cli::compile_file(file, {}, true);
+  // Lowering too: some problems (a solver that cannot apply) show only there.
+  auto compiled = cli::compile_file(file, {}, false);
   return print_diagnostics(*compiled) ? 1 : 0;
 }
 

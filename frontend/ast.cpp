@@ -197,7 +197,8 @@ std::string print(const Member& m, int indent) {
   std::string s = pad(indent);
   auto v = [&] { return print(*m.value); };
   switch (m.kind) {
-    case MemberKind::Import: return s + "import " + m.name + "\n";
+    case MemberKind::Import:
+      return s + "import " + (m.import_is_path ? "\"" + m.name + "\"" : m.name) + "\n";
     case MemberKind::Const: return s + "const " + m.name + " = " + v() + "\n";
     case MemberKind::Func: {
       s += "fn " + m.name + "(";

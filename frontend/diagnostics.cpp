@@ -28,8 +28,18 @@ const char* code_summary(Code c) {
   return "";
 }
 
+namespace {
+bool same_place(const SourceRange& a, const SourceRange& b) {
+  return a.file == b.file && a.line == b.line && a.col == b.col && a.end_line == b.end_line && a.end_col == b.end_col;
+}
+}  // namespace
+
 Diagnostic& Diagnostics::error(Code code, SourceRange range, std::string message,
                                std::string hint) {
+  // The same problem found twice (a synapse checked for each connect, a
+  // parser that recovers twice at end of input) is reported once.
+  for (auto& d : list_)
+    if (d.code == code && same_place(d.range, range) && d.message == message) return d;
   list_.push_back({code, Severity::Error, range, std::move(message), std::move(hint), {}});
   return list_.back();
 }

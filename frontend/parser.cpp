@@ -5,6 +5,8 @@
 #include "antlr4-runtime.h"
 #include "transform.h"
 
+#include <fmt/format.h>
+
 namespace neuro::frontend {
 
 namespace {
@@ -27,7 +29,12 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       return;
     }
     std::string text = tok->getText();
-    if (tok->getType() != antlr4::Token::EOF) r.end_col = r.col + static_cast<uint32_t>(text.size());
+    if (tok->getType() != antlr4::Token::EOF) {
+      uint32_t width = 0;
+      for (unsigned char ch : text)
+        if ((ch & 0xC0) != 0x80) ++width;
+      r.end_col = r.col + width;
+    }
     if (tok->getType() == antlr4::Token::EOF) {
       saw_eof_error_ = true;
       diags_.error(Code::UnexpectedEnd, r, "the input ends in the middle of a construct",
@@ -88,9 +95,40 @@ struct Pipeline {
   }
 };
 
+// ANTLR decodes UTF-8 and throws on malformed input; we report it instead.
+bool valid_utf8(const SourceFile& f, uint32_t file, Diagnostics& diags) {
+  const auto* t = reinterpret_cast<const unsigned char*>(f.text.data());
+  const size_t n = f.text.size();
+  uint32_t line = 1, col = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = t[i];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) ok = (t[i + k] & 0xC0) == 0x80;
+    if (ok && len == 2) ok = c >= 0xC2;                                   // no overlong forms
+    if (ok && len == 3) ok = !(c == 0xE0 && t[i + 1] < 0xA0) && !(c == 0xED && t[i + 1] >= 0xA0);
+    if (ok && len == 4) ok = c <= 0xF4 && !(c == 0xF0 && t[i + 1] < 0x90) && !(c == 0xF4 && t[i + 1] >= 0x90);
+    if (!ok) {
+      SourceRange r{file, line, col, line, col + 1};
+      diags.error(Code::BadCharacter, r, fmt::format("the file is not valid UTF-8 (byte 0x{:02X})", c),
+                  "save the file as UTF-8");
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      col = 0;
+    } else {
+      ++col;
+    }
+    i += len;
+  }
+  return true;
+}
+
 }  // namespace
 
 Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& diags) {
+  if (!valid_utf8(sources.file(file), file, diags)) return Program{file, {}, {}};
   Pipeline p(sources.file(file), file, diags);
   size_t before = diags.error_count();
   auto* tree = p.parser.file_();
@@ -102,6 +140,8 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
 Program parse_repl(const SourceManager& sources, uint32_t file, Diagnostics& diags,
                    bool& incomplete) {
   Diagnostics local;
+  incomplete = false;
+  if (!valid_utf8(sources.file(file), file, diags)) return Program{file, {}, {}};
   Pipeline p(sources.file(file), file, local);
   auto* tree = p.parser.replInput();
   incomplete = false;

@@ -15,9 +15,14 @@ using interp::StreamKind;
 
 namespace {
 
-std::string where(const ir::Module& m, const frontend::SourceRange& r) {
-  (void)m;
-  return r.valid() ? fmt::format("line {}:{}: ", r.line, r.col + 1) : "";
+SimulationError located(const frontend::SourceRange& r, const std::string& message) {
+  SimulationError e(message);
+  e.file = r.file;
+  e.line = r.line;
+  e.column = r.col;
+  e.end_line = r.end_line;
+  e.end_column = r.end_col;
+  return e;
 }
 
 int64_t to_steps(double seconds, double dt) { return static_cast<int64_t>(std::llround(seconds / dt)); }
@@ -115,7 +120,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       for (size_t i = 0; i < n; ++i) ps.ref_steps[i] = to_steps(buf[i], dt);
     }
     for (int64_t r : ps.ref_steps) {
-      if (r < 0) throw SimulationError(where(*mod, k.range) + "a refractory period is negative");
+      if (r < 0) throw located(k.range, "a refractory period is negative");
       ps.max_ref_steps = std::max(ps.max_ref_steps, r);
     }
   } else {
@@ -225,7 +230,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   }
   std::string error;
   if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error))
-    throw SimulationError(where(*mod, pr.range) + error);
+    throw located(pr.range, error);
   const size_t ns = ps.csr.size();
 
   // Per-synapse variables: shared when constant and never written.
@@ -287,13 +292,13 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     int64_t maxd = 0;
     for (size_t s = 0; s < ns; ++s) {
       int64_t d = to_steps(delay_buf[s], dt);
-      if (d < 0) throw SimulationError(where(*mod, pr.range) + "a synaptic delay is negative");
+      if (d < 0) throw located(pr.range, "a synaptic delay is negative");
       ps.syn_delay[s] = static_cast<uint32_t>(d);
       maxd = std::max(maxd, d);
     }
     ps.ring.resize(maxd + 1);
   } else if (ps.delay_steps < 0) {
-    throw SimulationError(where(*mod, pr.range) + "a synaptic delay is negative");
+    throw located(pr.range, "a synaptic delay is negative");
   }
 
   // Handlers: native scatter-add when recognised and the weights are plain.
@@ -365,20 +370,24 @@ void Simulation::Engine::build() {
   for (const auto& p : pops) max_ref = std::max(max_ref, p.max_ref_steps);
   history_len = static_cast<size_t>(std::max(max_delay, max_ref) + 1);
   for (auto& p : pops) p.history.assign(history_len, {});
-  // Generator spikes at t = 0 count as spikes of the step before the first.
-  for (auto& p : pops) {
-    if (p.pop->kind != frontend::PopKind::Generator) continue;
-    while (p.gen_cursor < p.pop->spikes.size() && to_steps(p.pop->spikes[p.gen_cursor].second, mod->run.dt) <= 0)
-      p.history[0].push_back(p.pop->spikes[p.gen_cursor++].first);
-    std::sort(p.history[0].begin(), p.history[0].end());
-    p.history[0].erase(std::unique(p.history[0].begin(), p.history[0].end()), p.history[0].end());
-  }
   monitors.resize(mod->monitors.size());
   for (size_t i = 0; i < monitors.size(); ++i) {
     monitors[i].mon = &mod->monitors[i];
     build_monitor(monitors[i]);
     if (!monitors[i].probes.empty()) sample(monitors[i], 0);
   }
+  // Generator spikes at t = 0 are spikes of the step before the first: they
+  // are published before the run, like any other step's spikes.
+  for (auto& p : pops) {
+    p.spikes.clear();
+    if (p.pop->kind != frontend::PopKind::Generator) continue;
+    while (p.gen_cursor < p.pop->spikes.size() && to_steps(p.pop->spikes[p.gen_cursor].second, mod->run.dt) <= 0)
+      p.spikes.push_back(p.pop->spikes[p.gen_cursor++].first);
+    std::sort(p.spikes.begin(), p.spikes.end());
+    p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
+    p.spike_count += p.spikes.size();
+  }
+  publish(0);
   drives.resize(mod->drives.size());
   for (size_t i = 0; i < drives.size(); ++i) {
     const ir::Drive& d = mod->drives[i];
@@ -619,7 +628,6 @@ void Simulation::Engine::integrate(PopState& p) {
 
 void Simulation::Engine::detect(PopState& p) {
   if (p.kernel) {
-    const ir::Kernel& k = *p.kernel;
     const size_t n = p.n;
     if (p.fast_state >= 0) {
       const double* x = p.states[p.fast_state].data();
@@ -639,6 +647,16 @@ void Simulation::Engine::detect(PopState& p) {
       for (size_t i = 0; i < n; ++i)
         if (p.cond[i] != 0 && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
     }
+  }
+  if (!p.injected.empty()) {
+    // Host-injected spikes join this step's, as if threshold was crossed.
+    p.spikes.insert(p.spikes.end(), p.injected.begin(), p.injected.end());
+    p.injected.clear();
+    std::sort(p.spikes.begin(), p.spikes.end());
+    p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
+  }
+  if (p.kernel) {
+    const ir::Kernel& k = *p.kernel;
     if (!p.spikes.empty()) {
       if (p.reset) {
         Lanes l = lanes(p.spikes.size(), 0, static_cast<uint64_t>(step) + 1);
@@ -674,7 +692,11 @@ void Simulation::Engine::one_step() {
   }
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);
-  const int64_t stamp = step + 1;
+  publish(step + 1);
+  ++step;
+}
+
+void Simulation::Engine::publish(int64_t stamp) {
   for (auto& p : pops) {
     auto& slot = p.history[static_cast<size_t>(stamp) % history_len];
     slot.assign(p.spikes.begin(), p.spikes.end());
@@ -698,9 +720,12 @@ void Simulation::Engine::one_step() {
           m.spike_ids.push_back(id);
           m.spike_steps.push_back(stamp);
         }
-    if (!m.probes.empty() && stamp % m.every_steps == 0) sample(m, stamp);
+    if (stamp > 0 && !m.probes.empty() && stamp % m.every_steps == 0) sample(m, stamp);
   }
-  ++step;
+  if (listener)
+    for (size_t i = 0; i < pops.size(); ++i)
+      if (!pops[i].spikes.empty())
+        listener(i, pops[i].spikes.data(), pops[i].spikes.size(), static_cast<double>(stamp) * mod->run.dt);
 }
 
 // ---------------------------------------------------------------------------

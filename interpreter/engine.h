@@ -10,6 +10,7 @@
 //   7. recorders sample
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -70,6 +71,7 @@ struct PopState {
   size_t gen_cursor = 0;        // Generator: next spike to emit
 
   std::vector<uint32_t> spikes;                // this step's spikes (population indices)
+  std::vector<uint32_t> injected;              // spikes the host asked for, emitted next step
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
   uint64_t spike_count = 0;
 };
@@ -134,6 +136,10 @@ struct Simulation::Engine {
   void integrate_rk(PopState& p, bool adaptive);
   void detect(PopState& p);
   void sample(MonitorState& m, int64_t stamp);
+  // Makes each population's `spikes` visible at time stamp·dt: the delay
+  // history, per-synapse delay queues, recorders and host listeners.
+  void publish(int64_t stamp);
+  std::function<void(size_t pop, const uint32_t* ids, size_t n, double t)> listener;
   std::vector<uint64_t> site_keys(uint64_t owner, uint64_t kind) const;
   interp::Lanes lanes(size_t n, uint32_t base, uint64_t counter) const;
   double t_now() const { return static_cast<double>(step) * mod->run.dt; }

@@ -17,7 +17,7 @@ using ir::Op;
 
 namespace {
 
-enum class Code : uint8_t { Bin, Un, Call, Select, Rand, Randn, IndexI, IndexJ, Table, Gather, Store };
+enum class Code : uint8_t { Bin, Un, Call, Select, Rand, Randn, IndexI, IndexJ, Table, Gather, Store, ScatterAdd };
 
 }  // namespace
 
@@ -235,6 +235,28 @@ void Program::Impl::statements(const std::vector<ir::Stmt>& body, const Operand*
       continue;
     }
     Operand v = value(s.value);
+    Binding target = resolve(s.space, s.slot);
+    if ((s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) && target.index_list >= 0) {
+      // `x += v` through an index list adds lane by lane, in lane order, so
+      // several lanes hitting one target all count (sequential semantics).
+      if (s.op == frontend::AssignOp::Sub) {
+        Instr neg;
+        neg.code = Code::Un;
+        neg.op = Op::Neg;
+        neg.a = v;
+        v = emit(neg, v.vec);
+      }
+      if (mask) v = select(*mask, v, constant(0.0));
+      memo.clear();
+      Instr in;
+      in.code = Code::ScatterAdd;
+      in.a = v;
+      in.dst = target.array;
+      in.dst_vec = true;
+      in.list = target.index_list;
+      code.push_back(in);
+      continue;
+    }
     if (s.op != frontend::AssignOp::Set || mask) {
       Operand old = load(s.space, s.slot);
       switch (s.op) {
@@ -392,6 +414,11 @@ void Program::Impl::run(const Lanes& L) {
         case Code::Gather: {
           const uint32_t* list = L.lists[in.list] + start;
           for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[list[i]];
+          break;
+        }
+        case Code::ScatterAdd: {
+          const uint32_t* list = L.lists[in.list] + start;
+          for (size_t i = 0; i < n; ++i) in.dst[list[i]] += at(in.a, i);
           break;
         }
         case Code::Store:

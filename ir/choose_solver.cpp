@@ -95,7 +95,7 @@ void choose_solver(Module& m, frontend::Diagnostics& diags) {
       switch (k.solver) {
         case Solver::Exact:
           if (!sys) {
-            diags.error(frontend::Code::BadSolver, k.range,
+            diags.error(frontend::Code::BadSolver, k.solver_range,
                         fmt::format("`solver exact` needs linear equations with constant coefficients: {}", why_exact),
                         "remove the `solver` line to let neuro choose, or pick expeuler, rk4 or rk45");
             continue;
@@ -105,7 +105,7 @@ void choose_solver(Module& m, frontend::Diagnostics& diags) {
         case Solver::ExpEuler: {
           auto up = exponential_euler(k, m.run.dt, why_exp);
           if (!up) {
-            diags.error(frontend::Code::BadSolver, k.range,
+            diags.error(frontend::Code::BadSolver, k.solver_range,
                         fmt::format("`solver expeuler` needs each equation linear in its own variable: {}", why_exp),
                         "use rk4 or rk45");
             continue;

@@ -138,6 +138,7 @@ struct Kernel {
   ExprPtr refractory;            // null: none
   Solver solver = Solver::Exact;
   bool solver_forced = false;
+  SourceRange solver_range;      // the `solver` line, when there is one
   std::string solver_reason;     // why this solver was chosen, shown by `neuro ir`
   LinearSystem linear;           // Exact only
   std::vector<ExprPtr> update;   // ExpEuler/Euler: the new value of each ODE's state

@@ -295,6 +295,7 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
       case MemberKind::Refractory: k.refractory = fold_constants(expr(*m->value, env)); break;
       case MemberKind::Solver:
         k.solver_forced = true;
+        k.solver_range = m->range;
         for (Solver s : {Solver::Exact, Solver::ExpEuler, Solver::Euler, Solver::RK4, Solver::RK45})
           if (m->name == solver_name(s)) k.solver = s;
         break;

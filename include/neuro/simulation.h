@@ -20,7 +20,10 @@ struct Module;
 // A problem found while building or running (a connection rule that cannot
 // be met, a solver that diverges). The message names the source position.
 struct SimulationError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit SimulationError(const std::string& message) : std::runtime_error(message) {}
+  // Where in the model text the problem comes from (file ids are those of
+  // the SourceManager the model was compiled with; 0 = unknown).
+  uint32_t file = 0, line = 0, column = 0, end_line = 0, end_column = 0;
 };
 
 struct PopulationStats {

@@ -32,8 +32,16 @@ std::vector<std::string> run_lines(const std::string& path, std::string& diagnos
     diagnostics = frontend::render_all(c->diags, c->sources);
     return lines;
   }
-  Simulation sim(c->module);
-  sim.run(sim.steps_for(c->module->run.duration));
+  std::unique_ptr<Simulation> sim_ptr;
+  try {
+    sim_ptr = std::make_unique<Simulation>(c->module);
+    sim_ptr->run(sim_ptr->steps_for(c->module->run.duration));
+  } catch (const SimulationError& e) {
+    diagnostics = cli::render_error(e, *c);
+    lines.push_back("error: " + std::string(e.what()));
+    return lines;
+  }
+  Simulation& sim = *sim_ptr;
   for (const auto& r : sim.spike_recordings()) {
     lines.push_back(fmt::format("spikes {} = {}", r.population, r.ids.size()));
     for (size_t k = 0; k < r.ids.size() && k < 200; ++k)
