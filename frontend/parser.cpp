@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace neuro::frontend {
 
 namespace {
@@ -62,6 +64,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
         expected += (shown++ ? ", " : "") + name;
       }
     }
+    // A keyword where a name belongs is the usual cause of a confusing error.
+    bool keyword = tok->getType() != NeuroLexer::ID && !text.empty() &&
+                   (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_');
+    if (keyword) expected = "`" + text + "` is a keyword and cannot be used as a name";
     std::string message;
     if (msg.rfind("missing ", 0) == 0) {
       auto at = msg.find(" at ");
@@ -69,7 +75,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     } else {
       message = "unexpected `" + text + "`";
     }
-    diags_.error(Code::Syntax, r, message, expected.empty() ? "" : "expected " + expected);
+    diags_.error(Code::Syntax, r, message, expected.empty() ? "" : keyword ? expected : "expected " + expected);
   }
 
   bool saw_eof_error() const { return saw_eof_error_; }

@@ -98,11 +98,32 @@ void Checker::declare_globals(const LoadedProgram& lp) {
       if (m.kind == MemberKind::Model) out_.models.push_back(&m);
     }
   }
-  // Consts in declaration order; each sees those before it.
-  Scope global;
+  // Function parameters must not hide the language's names.
   for (const auto& prog : lp.modules)
     for (const auto& mp : prog.members)
-      if (mp->kind == MemberKind::Const && out_.globals[mp->name] == mp.get()) check_const(*mp, global);
+      if (mp->kind == MemberKind::Func)
+        for (size_t k = 0; k < mp->params.size(); ++k)
+          if (is_reserved_name(mp->params[k]))
+            diags_.error(Code::Reserved, mp->param_ranges[k],
+                         fmt::format("`{}` is a name the language reserves", mp->params[k]), "pick another name");
+  // Constants in any order: each is checked when first used, or here.
+  std::set<Member*> in_progress, attempted;
+  ec_.ensure_const = [this, in_progress, attempted](Member* m) mutable {
+    if (ec_.decl_types.count(m)) return;
+    if (!in_progress.count(m) && !attempted.insert(m).second) return;  // failed before: reported
+    if (!in_progress.insert(m).second) {
+      diags_.error(Code::DerivedCycle, m->name_range,
+                   fmt::format("the value of `{}` depends on itself", m->name),
+                   "give one of the constants involved a value that does not refer back");
+      return;
+    }
+    Scope global;
+    check_const(*m, global);
+    in_progress.erase(m);
+  };
+  for (const auto& prog : lp.modules)
+    for (const auto& mp : prog.members)
+      if (mp->kind == MemberKind::Const && out_.globals[mp->name] == mp.get()) ec_.ensure_const(mp.get());
 }
 
 void Checker::check_const(Member& m, Scope& scope) {

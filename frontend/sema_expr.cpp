@@ -117,6 +117,7 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
     Member* m = g->second;
     if (m->kind == MemberKind::Const) {
       e.ref = {NameRef::Const, m};
+      if (!decl_types.count(m) && ensure_const) ensure_const(m);
       auto t = decl_types.find(m);
       return t != decl_types.end() ? t->second : Type::error();
     }
@@ -129,7 +130,8 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
   }
   std::string hint;
   if (lookup_unit(n))
-    hint = fmt::format("`{}` is a unit; units follow a number, as in `1 {}`", n, n);
+    hint = fmt::format("`{}` is a unit; units follow a number, as in `1 {}`; a compound unit goes in brackets: `1 [mV/{}]`",
+                       n, n, n);
   diags_.error(Code::UnknownName, e.range, fmt::format("unknown name `{}`", n), hint);
   return Type::error();
 }
@@ -500,6 +502,10 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
         return std::nullopt;
       }
       if (e.ref.kind == NameRef::Builtin && e.text == "pi") return M_PI;
+      if (e.ref.kind == NameRef::FnArg && !const_frames_.empty()) {
+        auto it = const_frames_.back().find(e.text);
+        if (it != const_frames_.back().end()) return it->second;
+      }
       return std::nullopt;
     }
     case ExprKind::Unary: {
@@ -536,7 +542,21 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
       return *c != 0 ? arg(1) : arg(2);
     }
     case ExprKind::Call: {
-      if (e.ref.kind != NameRef::Builtin) return std::nullopt;  // user functions: not folded here
+      if (e.ref.kind != NameRef::Builtin) {
+        // A user function of constants is a constant: fold its body.
+        const Member* fn = e.ref.decl;
+        if (!fn || fn->kind != MemberKind::Func || const_frames_.size() > 64) return std::nullopt;
+        std::map<std::string, double> frame;
+        for (size_t k = 0; k < fn->params.size() && k < e.args.size(); ++k) {
+          auto a = arg(k);
+          if (!a) return std::nullopt;
+          frame[fn->params[k]] = *a;
+        }
+        const_frames_.push_back(std::move(frame));
+        auto v = constant(*fn->value);
+        const_frames_.pop_back();
+        return v;
+      }
       std::vector<double> v;
       for (size_t k = 0; k < e.args.size(); ++k) {
         auto a = arg(k);

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <optional>
+#include <vector>
 #include <set>
 #include <string>
 
@@ -72,6 +74,9 @@ class ExprChecker {
   // A checked constant that must be a whole number; reports when it is not.
   std::optional<long long> constant_integer(const Expr& e, const std::string& what);
 
+  // Checks a constant on first use, so constants may be declared in any order.
+  std::function<void(Member*)> ensure_const;
+
   // Types of declared params/states/lets/consts, filled as they are checked.
   std::map<const Member*, Type> decl_types;
   std::map<const Member*, double> const_values;
@@ -87,6 +92,8 @@ class ExprChecker {
   Diagnostics& diags_;
   CheckedProgram& program_;
   std::set<const Member*> calling_;  // user functions being checked, for recursion
+  // Argument values of user functions being folded by constant().
+  mutable std::vector<std::map<std::string, double>> const_frames_;
 };
 
 // True for a number written without a unit, possibly negated.

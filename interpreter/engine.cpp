@@ -43,12 +43,20 @@ bool reads_space(const ir::ExprPtr& e, ir::Space space) {
   return false;
 }
 
-bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes) {
+// Whether a handler both reads and writes postsynaptic state, so that
+// synapses hitting one neuron in a step must run one after the other.
+// `x += v` and `x -= v` are scatter-adds and read nothing; `x *= f`, and any
+// plain `x = v` under an `if`, read the old value of x.
+bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes, bool under_if = false) {
+  using frontend::AssignOp;
   for (const auto& s : body) {
-    if (s.type == ir::Stmt::Assign && s.space == ir::Space::Post) writes = true;
+    if (s.type == ir::Stmt::Assign && s.space == ir::Space::Post) {
+      writes = true;
+      if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if)) reads = true;
+    }
     reads |= reads_space(s.value, ir::Space::Post) || reads_space(s.cond, ir::Space::Post);
-    stmts_read_write_post(s.then_body, reads, writes);
-    stmts_read_write_post(s.else_body, reads, writes);
+    stmts_read_write_post(s.then_body, reads, writes, true);
+    stmts_read_write_post(s.else_body, reads, writes, true);
   }
   return reads && writes;
 }

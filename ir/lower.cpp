@@ -40,11 +40,15 @@ struct Env {
   std::map<const Member*, ExprPtr> pre_const, post_const;  // uniform params
   double N = 0;
   bool has_N = false;
+  // Set when an expression refers to a parameter whose value is not known
+  // yet (parameters may refer to parameters declared after them).
+  mutable bool pending = false;
 };
 
 class Lowerer {
  public:
-  Lowerer(const CheckedProgram& prog, Module& mod, Diagnostics& diags) : prog_(prog), mod_(mod), diags_(diags) {}
+  Lowerer(const CheckedProgram& prog, const RunOverrides& overrides, Module& mod, Diagnostics& diags)
+      : prog_(prog), overrides_(overrides), mod_(mod), diags_(diags) {}
 
   ExprPtr expr(const FExpr& e, const Env& env);
   std::vector<Stmt> stmts(const std::vector<StmtPtr>& body, const Env& env);
@@ -57,12 +61,15 @@ class Lowerer {
   int make_kernel(const Member& bind, const PopInfo& info, const std::vector<std::pair<const FStmt*, bool>>& inits,
                   const std::set<const Member*>& driven, Population& pop);
   void projection(const Member& m);
+  std::vector<Population::Init> order_inits(const std::vector<Population::Init>& inits, const Kernel& k,
+                                            SourceRange where);
   void monitor(const Member& m);
   void drive(const Member& m);
   Slice slice(const FExpr& e) const;
   double constant(const FExpr& e, const Env& env);
 
   const CheckedProgram& prog_;
+  const RunOverrides& overrides_;
   Module& mod_;
   Diagnostics& diags_;
   std::map<const Member*, int> pop_index_;              // Bind → population
@@ -92,6 +99,7 @@ ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
       auto it = env.param_slot.find(r.decl);
       NEURO_INTERNAL_ASSERT(it != env.param_slot.end() && env.kernel, "parameter out of scope: " + e.text);
       const Variable& v = env.kernel->params[it->second];
+      if (!v.value) env.pending = true;
       if (!v.per_neuron && v.value && v.value->kind == Kind::Const) return Expr::constant(v.value->value, v.dim, e.range);
       return Expr::var(Space::Param, it->second, v.name, v.dim, e.range);
     }
@@ -260,16 +268,39 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
       k.states.push_back({m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
     }
   }
-  for (const auto& m : model.body) {
-    if (m->kind != MemberKind::Param) continue;
-    Variable& v = k.params[env.param_slot[m.get()]];
-    auto it = init_of.find(m.get());
-    ExprPtr value = fold_constants(expr(it != init_of.end() ? *it->second->value : *m->value, env));
-    v.value = value;
-    if (value->kind != Kind::Const || driven.count(m.get())) {
-      v.per_neuron = true;
-      // The default stays the value; the engine evaluates it per neuron.
+  // Parameter values in dependency order, whatever the textual order: a
+  // parameter is settled once everything it refers to is.
+  std::vector<const Member*> unsettled;
+  for (const auto& m : model.body)
+    if (m->kind == MemberKind::Param) unsettled.push_back(m.get());
+  for (bool progress = true; progress && !unsettled.empty();) {
+    progress = false;
+    for (auto it = unsettled.begin(); it != unsettled.end();) {
+      const Member* m = *it;
+      auto init = init_of.find(m);
+      env.pending = false;
+      auto given = overrides_.params.find({bind.name, m->name});
+      ExprPtr value = given != overrides_.params.end()
+                          ? Expr::constant(given->second, k.params[env.param_slot[m]].dim, m->name_range)
+                          : fold_constants(expr(init != init_of.end() ? *init->second->value : *m->value, env));
+      if (env.pending) {
+        ++it;
+        continue;
+      }
+      Variable& v = k.params[env.param_slot[m]];
+      v.value = value;
+      // A parameter that differs between neurons, or that a drive changes,
+      // is held per neuron; the engine evaluates its value for each neuron.
+      v.per_neuron = value->kind != Kind::Const || driven.count(m);
+      it = unsettled.erase(it);
+      progress = true;
     }
+  }
+  for (const Member* m : unsettled) {
+    diags_.error(Code::DerivedCycle, m->name_range,
+                 fmt::format("the value of `{}` depends on itself through other parameters", m->name),
+                 "give one of them a value that does not refer back");
+    k.params[env.param_slot[m]].value = Expr::constant(0, k.params[env.param_slot[m]].dim);
   }
   for (const auto& m : model.body) {
     if (m->kind != MemberKind::State) continue;
@@ -303,10 +334,57 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
     }
   }
   let_cache_.clear();
-  (void)bind;
   (void)pop;
   mod_.kernels.push_back(std::move(k));
   return id;
+}
+
+namespace {
+void reads(const ExprPtr& e, std::vector<std::pair<Space, int>>& out) {
+  if (!e) return;
+  if (e->kind == Kind::Var) out.push_back({e->space, e->slot});
+  for (const auto& a : e->args) reads(a, out);
+}
+}  // namespace
+
+// Orders initialisers so each runs after those it reads (Kahn's algorithm,
+// keeping declaration order among independent ones).
+std::vector<Population::Init> Lowerer::order_inits(const std::vector<Population::Init>& inits, const Kernel& k,
+                                                    SourceRange where) {
+  const size_t n = inits.size();
+  std::vector<std::vector<size_t>> users(n);
+  std::vector<size_t> waiting(n, 0);
+  for (size_t b = 0; b < n; ++b) {
+    std::vector<std::pair<Space, int>> r;
+    reads(inits[b].value, r);
+    for (size_t a = 0; a < n; ++a)
+      if (a != b && std::find(r.begin(), r.end(), std::make_pair(inits[a].space, inits[a].slot)) != r.end()) {
+        users[a].push_back(b);
+        waiting[b]++;
+      }
+  }
+  std::vector<Population::Init> out;
+  std::vector<bool> done(n, false);
+  while (out.size() < n) {
+    size_t pick = n;
+    for (size_t a = 0; a < n && pick == n; ++a)
+      if (!done[a] && waiting[a] == 0) pick = a;
+    if (pick == n) {
+      std::string names;
+      for (size_t a = 0; a < n; ++a)
+        if (!done[a]) {
+          const auto& vars = inits[a].space == Space::Param ? k.params : k.states;
+          names += (names.empty() ? "`" : ", `") + vars[inits[a].slot].name + "`";
+        }
+      diags_.error(Code::DerivedCycle, where, fmt::format("initial values depend on each other in a circle: {}", names),
+                   "give one of them a value that does not refer back");
+      return out;
+    }
+    done[pick] = true;
+    out.push_back(inits[pick]);
+    for (size_t b : users[pick]) waiting[b]--;
+  }
+  return out;
 }
 
 void Lowerer::projection(const Member& m) {
@@ -453,10 +531,13 @@ void Lowerer::circuit(const Member& circuit) {
       for (const auto& s : m.stmts) inits.push_back({s.get(), true});
       p.kernel = make_kernel(m, info, inits, driven_[&m], p);
       Kernel& k = mod_.kernels[p.kernel];
-      // Per-neuron initial values, in declaration order: params, then states.
+      // Per-neuron initial values: params, then states, each after the
+      // values it reads.
+      std::vector<Population::Init> values;
       for (size_t s = 0; s < k.params.size(); ++s)
-        if (k.params[s].per_neuron) p.init.push_back({Space::Param, static_cast<int>(s), k.params[s].value});
-      for (size_t s = 0; s < k.states.size(); ++s) p.init.push_back({Space::State, static_cast<int>(s), k.states[s].value});
+        if (k.params[s].per_neuron) values.push_back({Space::Param, static_cast<int>(s), k.params[s].value});
+      for (size_t s = 0; s < k.states.size(); ++s) values.push_back({Space::State, static_cast<int>(s), k.states[s].value});
+      p.init = order_inits(values, k, m.range);
     } else if (info.kind == PopKind::Poisson) {
       for (const auto& s : m.stmts) p.rate = fold_constants(expr(*s->value, env));
     } else {
@@ -513,7 +594,7 @@ std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& o
       if (m->model_kind == ModelKind::Circuit) circuit = m;
   }
   size_t before = diags.error_count();
-  Lowerer l(program, mod, diags);
+  Lowerer l(program, overrides, mod, diags);
   if (circuit) {
     mod.run.circuit = circuit->name;
     l.circuit(*circuit);

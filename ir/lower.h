@@ -3,7 +3,9 @@
 // population that uses it.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "diagnostics.h"
 #include "ir.h"
@@ -17,6 +19,9 @@ namespace neuro::ir {
 struct RunOverrides {
   std::optional<double> duration, dt;  // seconds
   std::optional<uint64_t> seed;
+  // (population, parameter) → value in SI, the same for every neuron; set
+  // by hosts and the REPL, it takes precedence over the model text.
+  std::map<std::pair<std::string, std::string>, double> params;
 };
 
 std::optional<Module> lower(const frontend::CheckedProgram& program, const RunOverrides& overrides,

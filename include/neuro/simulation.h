@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -70,12 +71,40 @@ class Simulation {
   const ir::Module& module() const;
 
   std::vector<PopulationStats> population_stats() const;
+
+  // Direct access to a population's variables (SI values, one per neuron),
+  // by population and variable name. Null when there is no such array: a
+  // parameter that is the same for every neuron has been folded into the
+  // code (rebuild with a new value instead).
+  double* state_array(const std::string& population, const std::string& variable);
+  double* param_array(const std::string& population, const std::string& variable);
+  size_t population_size(const std::string& population) const;  // 0: none
+
+  // Spikes the host adds: emitted at the end of the next step as if the
+  // neurons had crossed threshold. Ids outside the population are ignored.
+  void inject_spikes(const std::string& population, const std::vector<uint32_t>& ids);
+  // Called after every step for each population that spiked in it.
+  using SpikeListener = std::function<void(const std::string& population, const uint32_t* ids, size_t n, double t)>;
+  void set_spike_listener(SpikeListener fn);
+
+  // The whole dynamic state as bytes; restore() accepts only bytes from a
+  // simulation of the same module (checked), and continues bit-identically.
+  std::vector<uint8_t> snapshot() const;
+  void restore(const std::vector<uint8_t>& bytes);  // throws SimulationError
+
+  // Takes over the dynamic state of `old`, a simulation of a different
+  // module of the same network (after a model was redefined or a parameter
+  // changed): variables that keep their population, name and dimension are
+  // copied; spikes in flight, refractory periods, recordings and the clock
+  // carry over. Returns one line per thing that could not be carried over.
+  std::vector<std::string> adopt_state(const Simulation& old);
   size_t synapse_count() const;
   std::vector<SpikeRecording> spike_recordings() const;
   std::vector<StateRecording> state_recordings() const;
 
+  struct Engine;  // the interpreter's state, opaque outside interpreter/
+
  private:
-  struct Engine;
   std::unique_ptr<Engine> engine_;
 };
 

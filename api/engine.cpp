@@ -1,0 +1,395 @@
+// neuro::Engine: the embedding API over the compiler and the interpreter.
+#include "neuro/engine.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "driver.h"
+#include "ir.h"
+#include "loader.h"
+#include "neuro/simulation.h"
+#include "pipeline.h"
+#include "sema.h"
+#include "stdlib.h"
+#include "units.h"
+
+namespace neuro {
+
+namespace {
+
+Diagnostic to_value(const frontend::Diagnostic& d, const frontend::SourceManager& sm) {
+  Diagnostic out;
+  out.code = frontend::code_id(d.code);
+  out.severity = d.severity == frontend::Severity::Error ? "error" : "warning";
+  if (d.range.valid() && d.range.file <= sm.size()) {
+    out.file = sm.file(d.range.file).name;
+    out.line = static_cast<int>(d.range.line);
+    out.column = static_cast<int>(d.range.col) + 1;
+    out.end_line = static_cast<int>(d.range.end_line);
+    out.end_column = static_cast<int>(d.range.end_col) + 1;
+  }
+  out.message = d.message;
+  out.hint = d.hint;
+  out.rendered = frontend::render(d, sm);
+  return out;
+}
+
+// "P.v" → ("P", "v").
+bool split_target(std::string_view target, std::string& pop, std::string& var) {
+  auto dot = target.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= target.size()) return false;
+  pop = std::string(target.substr(0, dot));
+  var = std::string(target.substr(dot + 1));
+  return true;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  EngineConfig config;
+  std::vector<Diagnostic> diags;
+  // The compiled program: sources, AST and checked program live together.
+  std::unique_ptr<frontend::SourceManager> sources;
+  std::optional<frontend::LoadedProgram> loaded;
+  std::unique_ptr<frontend::CheckedProgram> checked;
+  ir::RunOverrides overrides;
+  std::shared_ptr<ir::Module> module;
+  std::unique_ptr<Simulation> sim;
+  std::map<int, std::pair<std::string, SpikeFn>> subscribers;
+  int next_handle = 1;
+
+  Status usage(const std::string& message, const std::string& hint = {}) {
+    Diagnostic d;
+    d.code = "E0402";
+    d.severity = "error";
+    d.message = message;
+    d.hint = hint;
+    d.rendered = fmt::format("neuro: error[E0402]: {}\n{}", message, hint.empty() ? "" : "   = hint: " + hint + "\n");
+    diags.push_back(d);
+    if (config.on_diagnostic) config.on_diagnostic(d);
+    return Status::UsageError;
+  }
+  Status runtime(const SimulationError& e) {
+    frontend::Diagnostic fd;
+    fd.code = frontend::Code::BadValue;
+    fd.range = {e.file, e.line, e.column, e.end_line, e.end_column};
+    fd.message = e.what();
+    Diagnostic d = to_value(fd, *sources);
+    diags.push_back(d);
+    if (config.on_diagnostic) config.on_diagnostic(d);
+    return Status::RuntimeError;
+  }
+  void take(const frontend::Diagnostics& ds) {
+    for (const auto& d : ds.list()) {
+      diags.push_back(to_value(d, *sources));
+      if (config.on_diagnostic) config.on_diagnostic(diags.back());
+    }
+  }
+  Status load(const std::function<std::optional<frontend::LoadedProgram>(frontend::Loader&)>& how) {
+    diags.clear();
+    sim.reset();
+    module.reset();
+    overrides = {};
+    sources = std::make_unique<frontend::SourceManager>();
+    checked = std::make_unique<frontend::CheckedProgram>();
+    frontend::Diagnostics ds;
+    auto modules = [this](const std::string& name) -> std::optional<std::string> {
+      if (config.load_module)
+        if (auto text = config.load_module(name)) return text;
+      return stdlib::find(name);
+    };
+    frontend::Loader loader(*sources, ds, modules);
+    loaded = how(loader);
+    if (loaded && !ds.has_errors()) frontend::check_program(*loaded, ds, *checked);
+    take(ds);
+    if (!loaded || ds.has_errors()) {
+      loaded.reset();
+      return Status::CompileError;
+    }
+    return Status::Ok;
+  }
+  // Lowers with the current overrides and builds a simulation; keeps the
+  // old one's state when `carry` is set.
+  Status rebuild(bool carry) {
+    frontend::Diagnostics ds;
+    ir::PipelineOptions opt;
+    opt.overrides = overrides;
+    auto mod = ir::build_module(*checked, opt, ds);
+    take(ds);
+    if (!mod) return Status::CompileError;
+    if (mod->run.circuit.empty()) return usage("the model has no circuit to build");
+    auto shared = std::make_shared<ir::Module>(std::move(*mod));
+    try {
+      auto fresh = std::make_unique<Simulation>(shared);
+      if (carry && sim) {
+        for (const auto& note : fresh->adopt_state(*sim))
+          if (config.write) config.write(note + "\n");
+      }
+      sim = std::move(fresh);
+      module = shared;
+    } catch (const SimulationError& e) {
+      return runtime(e);
+    }
+    install_listener();
+    return Status::Ok;
+  }
+  void install_listener() {
+    if (!sim) return;
+    if (subscribers.empty()) {
+      sim->set_spike_listener(nullptr);
+      return;
+    }
+    sim->set_spike_listener([this](const std::string& pop, const uint32_t* ids, size_t n, double t) {
+      for (auto& [h, sub] : subscribers)
+        if (sub.first == pop) sub.second(std::span<const uint32_t>(ids, n), t);
+    });
+  }
+  // The unit a host asked for, checked against the variable's dimension.
+  std::optional<double> scale(std::string_view unit, const frontend::Dimension& dim, const std::string& what) {
+    if (unit.empty()) return 1.0;
+    auto u = frontend::lookup_unit(unit);
+    if (!u) {
+      usage(fmt::format("`{}` is not a unit", unit), "use a unit symbol such as mV, ms, nS, nA");
+      return std::nullopt;
+    }
+    if (u->dim != dim) {
+      usage(fmt::format("{} is {}, not {}", what, frontend::describe(dim), frontend::describe(u->dim)),
+            fmt::format("give it in {}", frontend::display_unit(dim).symbol));
+      return std::nullopt;
+    }
+    return u->scale;
+  }
+  const ir::Variable* variable(const std::string& pop, const std::string& var, bool& is_param, int& pop_index) {
+    if (!module) return nullptr;
+    for (size_t p = 0; p < module->pops.size(); ++p) {
+      if (module->pops[p].name != pop || module->pops[p].kernel < 0) continue;
+      pop_index = static_cast<int>(p);
+      const ir::Kernel& k = module->kernels[module->pops[p].kernel];
+      for (const auto& v : k.states)
+        if (v.name == var) return is_param = false, &v;
+      for (const auto& v : k.params)
+        if (v.name == var) return is_param = true, &v;
+    }
+    return nullptr;
+  }
+};
+
+Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
+  impl_->config = std::move(config);
+  impl_->sources = std::make_unique<frontend::SourceManager>();
+}
+
+Engine::~Engine() = default;
+
+Status Engine::load_file(const std::string& path) {
+  return impl_->load([&](frontend::Loader& l) { return l.load_file(path); });
+}
+
+Status Engine::load_text(std::string_view text, const std::string& name) {
+  std::string t(text);
+  return impl_->load([&](frontend::Loader& l) { return l.load_text(name, t); });
+}
+
+const std::vector<Diagnostic>& Engine::diagnostics() const { return impl_->diags; }
+
+Status Engine::build(const BuildOptions& options) {
+  impl_->diags.clear();
+  if (!impl_->loaded) return impl_->usage("nothing is loaded", "call load_file() or load_text() first");
+  if (options.dt) impl_->overrides.dt = *options.dt;
+  if (options.seed) impl_->overrides.seed = *options.seed;
+  if (options.duration) impl_->overrides.duration = *options.duration;
+  if (options.dt && !(*options.dt > 0)) return impl_->usage("dt must be positive");
+  impl_->sim.reset();
+  return impl_->rebuild(false);
+}
+
+bool Engine::built() const { return impl_->sim != nullptr; }
+
+Status Engine::step(uint64_t steps) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  try {
+    impl_->sim->run(steps);
+  } catch (const SimulationError& e) {
+    return impl_->runtime(e);
+  }
+  return Status::Ok;
+}
+
+Status Engine::run(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) return impl_->usage("run() needs a duration of zero or more seconds");
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  return step(impl_->sim->steps_for(seconds));
+}
+
+Status Engine::run_to_end() {
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  uint64_t total = impl_->sim->steps_for(impl_->module->run.duration);
+  uint64_t done = impl_->sim->step_index();
+  return step(total > done ? total - done : 0);
+}
+
+double Engine::time() const { return impl_->sim ? impl_->sim->time() : 0.0; }
+double Engine::dt() const { return impl_->sim ? impl_->sim->dt() : 0.0; }
+uint64_t Engine::step_index() const { return impl_->sim ? impl_->sim->step_index() : 0; }
+
+Status Engine::get(std::string_view target, std::string_view unit, std::vector<double>& values) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  std::string pop, var;
+  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+  bool is_param = false;
+  int pi = -1;
+  const ir::Variable* v = impl_->variable(pop, var, is_param, pi);
+  if (!v) return impl_->usage(fmt::format("there is no variable `{}`", target), "see populations() and variables()");
+  auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
+  if (!s) return Status::UsageError;
+  size_t n = impl_->sim->population_size(pop);
+  const double* a = is_param ? impl_->sim->param_array(pop, var) : impl_->sim->state_array(pop, var);
+  values.resize(n);
+  for (size_t i = 0; i < n; ++i) values[i] = (a ? a[i] : v->value->value) / *s;
+  return Status::Ok;
+}
+
+Status Engine::set(std::string_view target, std::string_view unit, std::span<const double> values) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  std::string pop, var;
+  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+  bool is_param = false;
+  int pi = -1;
+  const ir::Variable* v = impl_->variable(pop, var, is_param, pi);
+  if (!v) return impl_->usage(fmt::format("there is no variable `{}`", target), "see populations() and variables()");
+  auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
+  if (!s) return Status::UsageError;
+  size_t n = impl_->sim->population_size(pop);
+  if (values.size() != 1 && values.size() != n)
+    return impl_->usage(fmt::format("`{}` has {} neurons; give one value or {}", pop, n, n));
+  double* a = is_param ? impl_->sim->param_array(pop, var) : impl_->sim->state_array(pop, var);
+  if (a) {
+    for (size_t i = 0; i < n; ++i) a[i] = values[values.size() == 1 ? 0 : i] * *s;
+    return Status::Ok;
+  }
+  // A parameter folded into the population's code: rebuild with the new value.
+  if (values.size() != 1) {
+    for (double x : values)
+      if (x != values[0])
+        return impl_->usage(fmt::format("`{}` is the same for every neuron in this model; give one value", target),
+                            "or make it per-neuron in the population's initialiser");
+  }
+  impl_->overrides.params[{pop, var}] = values[0] * *s;
+  return impl_->rebuild(true);
+}
+
+Status Engine::set(std::string_view target, std::string_view unit, double value) {
+  return set(target, unit, std::span<const double>(&value, 1));
+}
+
+Status Engine::inject_spikes(std::string_view population, std::span<const uint32_t> ids) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  std::string pop(population);
+  size_t n = impl_->sim->population_size(pop);
+  if (n == 0) return impl_->usage(fmt::format("there is no population `{}`", pop));
+  for (uint32_t id : ids)
+    if (id >= n) return impl_->usage(fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
+  impl_->sim->inject_spikes(pop, std::vector<uint32_t>(ids.begin(), ids.end()));
+  return Status::Ok;
+}
+
+int Engine::subscribe_spikes(std::string_view population, SpikeFn fn) {
+  if (!fn) return -1;
+  int h = impl_->next_handle++;
+  impl_->subscribers[h] = {std::string(population), std::move(fn)};
+  impl_->install_listener();
+  return h;
+}
+
+void Engine::unsubscribe(int handle) {
+  impl_->subscribers.erase(handle);
+  impl_->install_listener();
+}
+
+Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids, std::vector<double>& times) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  ids.clear();
+  times.clear();
+  bool found = false;
+  for (auto& r : impl_->sim->spike_recordings())
+    if (r.population == population) {
+      found = true;
+      ids.insert(ids.end(), r.ids.begin(), r.ids.end());
+      times.insert(times.end(), r.times.begin(), r.times.end());
+    }
+  if (!found)
+    return impl_->usage(fmt::format("spikes of `{}` are not recorded", population),
+                        fmt::format("add `record spikes of {}` to the circuit", population));
+  return Status::Ok;
+}
+
+Status Engine::trace(std::string_view target, std::string_view unit, std::vector<double>& times,
+                     std::vector<uint32_t>& ids, std::vector<double>& values) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  std::string pop, var;
+  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+  for (auto& r : impl_->sim->state_recordings()) {
+    if (r.population != pop || r.variable != var) continue;
+    auto u = unit.empty() ? std::optional<frontend::Unit>(frontend::Unit{"", 1, {}}) : frontend::lookup_unit(unit);
+    if (!u) return impl_->usage(fmt::format("`{}` is not a unit", unit));
+    auto disp = frontend::lookup_unit(r.unit);
+    // Recordings carry their display unit; compare dimensions through it.
+    if (!unit.empty() && r.unit != "1" && disp && disp->dim != u->dim)
+      return impl_->usage(fmt::format("`{}` is recorded in {}, which cannot be given in {}", target, r.unit, unit));
+    times = r.times;
+    ids = r.ids;
+    values = r.values;
+    for (double& x : values) x /= u->scale;
+    return Status::Ok;
+  }
+  return impl_->usage(fmt::format("`{}` is not recorded", target),
+                      fmt::format("add `record {} of {}` to the circuit", var, pop));
+}
+
+std::vector<std::string> Engine::populations() const {
+  std::vector<std::string> out;
+  if (impl_->module)
+    for (const auto& p : impl_->module->pops) out.push_back(p.name);
+  return out;
+}
+
+std::vector<std::string> Engine::variables(std::string_view population) const {
+  std::vector<std::string> out;
+  if (!impl_->module) return out;
+  for (const auto& p : impl_->module->pops) {
+    if (p.name != population || p.kernel < 0) continue;
+    const ir::Kernel& k = impl_->module->kernels[p.kernel];
+    for (const auto& v : k.states) out.push_back(v.name);
+    for (const auto& v : k.params) out.push_back(v.name);
+  }
+  return out;
+}
+
+Status Engine::snapshot(Snapshot& out) const {
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  out.bytes = impl_->sim->snapshot();
+  return Status::Ok;
+}
+
+Status Engine::restore(const Snapshot& snap) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  try {
+    impl_->sim->restore(snap.bytes);
+  } catch (const SimulationError& e) {
+    return impl_->usage(e.what());
+  }
+  return Status::Ok;
+}
+
+Simulation* Engine::simulation() { return impl_->sim.get(); }
+
+}  // namespace neuro

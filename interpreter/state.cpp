@@ -1,0 +1,273 @@
+// Access to a running simulation's state from outside the step loop: by
+// name for hosts, as bytes for snapshots, and between two simulations of
+// the same network when a model was redefined.
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "engine.h"
+
+namespace neuro {
+
+namespace {
+
+int find_pop(const Simulation::Engine& e, const std::string& name) {
+  for (size_t i = 0; i < e.pops.size(); ++i)
+    if (e.pops[i].pop->name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int find_var(const std::vector<ir::Variable>& vars, const std::string& name) {
+  for (size_t i = 0; i < vars.size(); ++i)
+    if (vars[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Bytes out and in; every vector is written as its length then its data.
+struct Writer {
+  std::vector<uint8_t>& out;
+  template <class T>
+  void pod(const T& v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    out.insert(out.end(), p, p + sizeof(T));
+  }
+  template <class T>
+  void vec(const std::vector<T>& v) {
+    pod<uint64_t>(v.size());
+    const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+    out.insert(out.end(), p, p + v.size() * sizeof(T));
+  }
+};
+
+struct Reader {
+  const std::vector<uint8_t>& in;
+  size_t at = 0;
+  void need(size_t n) {
+    if (at + n > in.size()) throw SimulationError("the snapshot is truncated or corrupt");
+  }
+  template <class T>
+  T pod() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, in.data() + at, sizeof(T));
+    at += sizeof(T);
+    return v;
+  }
+  // Reads into `v`, which must already have the size the snapshot says.
+  template <class T>
+  void vec(std::vector<T>& v) {
+    uint64_t n = pod<uint64_t>();
+    if (n != v.size()) throw SimulationError("the snapshot does not match this simulation's layout");
+    need(n * sizeof(T));
+    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+  }
+  // Reads into `v`, resizing it.
+  template <class T>
+  void grow(std::vector<T>& v) {
+    uint64_t n = pod<uint64_t>();
+    need(n * sizeof(T));
+    v.resize(n);
+    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+  }
+};
+
+constexpr uint64_t kMagic = 0x31504e534f52554eull;  // "NEUROSNP1"-ish
+
+}  // namespace
+
+double* Simulation::state_array(const std::string& population, const std::string& variable) {
+  int p = find_pop(*engine_, population);
+  if (p < 0 || !engine_->pops[p].kernel) return nullptr;
+  int s = find_var(engine_->pops[p].kernel->states, variable);
+  return s < 0 ? nullptr : engine_->pops[p].states[s].data();
+}
+
+double* Simulation::param_array(const std::string& population, const std::string& variable) {
+  int p = find_pop(*engine_, population);
+  if (p < 0 || !engine_->pops[p].kernel) return nullptr;
+  int s = find_var(engine_->pops[p].kernel->params, variable);
+  if (s < 0 || engine_->pops[p].params[s].empty()) return nullptr;
+  return engine_->pops[p].params[s].data();
+}
+
+size_t Simulation::population_size(const std::string& population) const {
+  int p = find_pop(*engine_, population);
+  return p < 0 ? 0 : engine_->pops[p].n;
+}
+
+void Simulation::inject_spikes(const std::string& population, const std::vector<uint32_t>& ids) {
+  int p = find_pop(*engine_, population);
+  if (p < 0) return;
+  for (uint32_t id : ids)
+    if (id < engine_->pops[p].n) engine_->pops[p].injected.push_back(id);
+}
+
+void Simulation::set_spike_listener(SpikeListener fn) {
+  if (!fn) {
+    engine_->listener = nullptr;
+    return;
+  }
+  Engine* e = engine_.get();
+  engine_->listener = [e, fn = std::move(fn)](size_t pop, const uint32_t* ids, size_t n, double t) {
+    fn(e->pops[pop].pop->name, ids, n, t);
+  };
+}
+
+std::vector<uint8_t> Simulation::snapshot() const {
+  const Engine& e = *engine_;
+  std::vector<uint8_t> out;
+  Writer w{out};
+  w.pod(kMagic);
+  w.pod(fnv1a(ir::print(*e.mod)));
+  w.pod(e.step);
+  for (const auto& p : e.pops) {
+    for (const auto& a : p.states) w.vec(a);
+    for (const auto& a : p.params) w.vec(a);
+    w.vec(p.ref_end);
+    for (const auto& h : p.history) w.vec(h);
+    w.vec(p.injected);
+    w.pod(p.spike_count);
+    w.pod<uint64_t>(p.gen_cursor);
+  }
+  for (const auto& pj : e.projs) {
+    for (const auto& a : pj.vars) w.vec(a);
+    for (const auto& r : pj.ring) w.vec(r);
+  }
+  for (const auto& m : e.monitors) {
+    w.vec(m.spike_ids);
+    w.vec(m.spike_steps);
+    w.vec(m.sample_steps);
+    for (const auto& s : m.samples) w.vec(s);
+  }
+  return out;
+}
+
+void Simulation::restore(const std::vector<uint8_t>& bytes) {
+  Engine& e = *engine_;
+  Reader r{bytes};
+  if (r.pod<uint64_t>() != kMagic) throw SimulationError("this is not a neuro snapshot");
+  if (r.pod<uint64_t>() != fnv1a(ir::print(*e.mod)))
+    throw SimulationError("the snapshot was taken from a different model (or seed or dt); it cannot be restored here");
+  // Read into a copy first, so a corrupt snapshot leaves the simulation as it was.
+  std::vector<uint8_t> backup = snapshot();
+  try {
+    e.step = r.pod<int64_t>();
+    for (auto& p : e.pops) {
+      for (auto& a : p.states) r.vec(a);
+      for (auto& a : p.params) r.vec(a);
+      r.vec(p.ref_end);
+      for (auto& h : p.history) r.grow(h);
+      r.grow(p.injected);
+      p.spike_count = r.pod<uint64_t>();
+      p.gen_cursor = r.pod<uint64_t>();
+    }
+    for (auto& pj : e.projs) {
+      for (auto& a : pj.vars) r.vec(a);
+      for (auto& ring : pj.ring) r.grow(ring);
+    }
+    for (auto& m : e.monitors) {
+      r.grow(m.spike_ids);
+      r.grow(m.spike_steps);
+      r.grow(m.sample_steps);
+      for (auto& s : m.samples) r.grow(s);
+    }
+    if (r.at != bytes.size()) throw SimulationError("the snapshot has trailing bytes; it is corrupt");
+  } catch (const SimulationError&) {
+    if (&bytes != &backup) restore(backup);
+    throw;
+  }
+}
+
+std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
+  Engine& e = *engine_;
+  const Engine& o = *old_sim.engine_;
+  std::vector<std::string> notes;
+  e.step = o.step;
+  for (auto& p : e.pops) {
+    const std::string& name = p.pop->name;
+    int oi = find_pop(o, name);
+    if (oi < 0) {
+      notes.push_back(fmt::format("population `{}` is new: it starts from its initial values", name));
+      continue;
+    }
+    const PopState& op = o.pops[oi];
+    if (op.n != p.n || op.pop->kind != p.pop->kind) {
+      notes.push_back(fmt::format("population `{}` changed size or kind: it starts from its initial values", name));
+      continue;
+    }
+    if (p.kernel && op.kernel) {
+      for (size_t s = 0; s < p.kernel->states.size(); ++s) {
+        const auto& v = p.kernel->states[s];
+        int os = find_var(op.kernel->states, v.name);
+        if (os < 0) notes.push_back(fmt::format("`{}.{}` is new: initialised from its declaration", name, v.name));
+        else if (op.kernel->states[os].dim != v.dim)
+          notes.push_back(fmt::format("`{}.{}` changed its dimension: initialised from its declaration", name, v.name));
+        else
+          p.states[s] = op.states[os];
+      }
+      for (const auto& ov : op.kernel->states)
+        if (find_var(p.kernel->states, ov.name) < 0) notes.push_back(fmt::format("dropped `{}.{}`", name, ov.name));
+      for (size_t s = 0; s < p.kernel->params.size(); ++s) {
+        int os = find_var(op.kernel->params, p.kernel->params[s].name);
+        if (os >= 0 && !p.params[s].empty() && !op.params[os].empty() &&
+            op.kernel->params[os].dim == p.kernel->params[s].dim)
+          p.params[s] = op.params[os];
+      }
+    }
+    p.ref_end = op.ref_end;
+    p.spike_count = op.spike_count;
+    p.gen_cursor = op.gen_cursor;
+    p.injected = op.injected;
+    // The most recent steps' spikes, as far as both histories reach.
+    size_t keep = std::min(p.history.size(), op.history.size());
+    for (size_t back = 0; back < keep; ++back) {
+      int64_t stamp = e.step - static_cast<int64_t>(back);
+      if (stamp < 0) break;
+      p.history[static_cast<size_t>(stamp) % p.history.size()] = op.history[static_cast<size_t>(stamp) % op.history.size()];
+    }
+  }
+  for (const auto& op : o.pops)
+    if (find_pop(e, op.pop->name) < 0) notes.push_back(fmt::format("dropped population `{}`", op.pop->name));
+  for (size_t k = 0; k < e.projs.size(); ++k) {
+    ProjState& pj = e.projs[k];
+    bool same = k < o.projs.size() && o.projs[k].csr.row == pj.csr.row && o.projs[k].csr.col == pj.csr.col &&
+                o.projs[k].proj->synapse == pj.proj->synapse;
+    if (!same) {
+      notes.push_back(fmt::format("projection #{} ({}) changed: its synapses were drawn anew and spikes in flight dropped",
+                                  k, pj.proj->synapse));
+      continue;
+    }
+    const ProjState& opj = o.projs[k];
+    for (size_t v = 0; v < pj.vars.size(); ++v) {
+      int ov = find_var(opj.proj->vars, pj.proj->vars[v].name);
+      if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size()) pj.vars[v] = opj.vars[ov];
+    }
+    if (pj.ring.size() == opj.ring.size()) pj.ring = opj.ring;
+    else if (!opj.ring.empty()) notes.push_back(fmt::format("projection #{}: spikes in flight dropped (delays changed)", k));
+  }
+  for (size_t k = 0; k < e.monitors.size() && k < o.monitors.size(); ++k) {
+    MonitorState& m = e.monitors[k];
+    const MonitorState& om = o.monitors[k];
+    if (m.mon->target.pop >= 0 && e.pops[m.mon->target.pop].pop->name != o.pops[om.mon->target.pop].pop->name) continue;
+    m.spike_ids = om.spike_ids;
+    m.spike_steps = om.spike_steps;
+    if (m.probes.size() == om.probes.size()) {
+      m.sample_steps = om.sample_steps;
+      m.samples = om.samples;
+    }
+  }
+  return notes;
+}
+
+}  // namespace neuro

@@ -1,0 +1,192 @@
+// The embedding API: every entry point, its misuse, and the promises that
+// matter to hosts (units checked, snapshots bit-identical, state kept when a
+// parameter changes).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "neuro/engine.h"
+#include "neuro/simulation.h"
+
+using neuro::Engine;
+using neuro::Status;
+
+namespace {
+
+// Two leaky neurons under a constant drive, one input generator, spikes and v recorded.
+const char* kModel = R"(
+neuron Leaky {
+  param tau = 10 ms;  param E_L = -70 mV;  param v_th = -55 mV;  param I = 20 mV
+  state v = E_L
+  dv/dt = (E_L - v + I) / tau   unless refractory
+  spike when v > v_th { v = E_L }
+  refractory 2 ms
+}
+synapse Kick { param w = 2 mV;  on pre { post.v += w } }
+circuit C {
+  P = Leaky[2]
+  G = spike_generator[1] { times = [5 ms] }
+  connect G -> P via Kick  all_to_all
+  record spikes of P
+  record v of P
+}
+run C for 50 ms  dt = 0.1 ms  seed = 1
+)";
+
+}  // namespace
+
+TEST_CASE("api: load, build, run, read state in units") {
+  Engine e;
+  REQUIRE(e.load_text(kModel, "model.neuro") == Status::Ok);
+  CHECK(e.diagnostics().empty());
+  CHECK_FALSE(e.built());
+  REQUIRE(e.build() == Status::Ok);
+  CHECK(e.dt() == doctest::Approx(1e-4));
+  CHECK(e.populations() == std::vector<std::string>{"P", "G"});
+  std::vector<double> v;
+  REQUIRE(e.get("P.v", "mV", v) == Status::Ok);
+  REQUIRE(v.size() == 2);
+  CHECK(v[0] == doctest::Approx(-70));
+  REQUIRE(e.run(0.001) == Status::Ok);
+  CHECK(e.step_index() == 10);
+  REQUIRE(e.get("P.v", "mV", v) == Status::Ok);
+  // v(t) = E_L + I (1 − e^{−t/τ}) with exact integration.
+  CHECK(v[0] == doctest::Approx(-70 + 20 * (1 - std::exp(-0.1))).epsilon(1e-12));
+  REQUIRE(e.get("P.v", "V", v) == Status::Ok);
+  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12));
+  REQUIRE(e.get("P.tau", "ms", v) == Status::Ok);
+  CHECK(v[0] == doctest::Approx(10));
+}
+
+TEST_CASE("api: wrong units, unknown names and calls out of order are errors, not crashes") {
+  Engine e;
+  std::vector<double> v;
+  CHECK(e.build() == Status::UsageError);
+  CHECK(e.run(0.1) == Status::UsageError);
+  CHECK(e.get("P.v", "mV", v) == Status::UsageError);
+  REQUIRE(e.load_text("neuron A { state v = 3 ms\n dv/dt = -v / 1 ms }", "bad.neuro") == Status::Ok);
+  REQUIRE(e.load_text("neuron A { state v = 0 mV\n dv/dt = -v / 10 }", "bad.neuro") == Status::CompileError);
+  REQUIRE(!e.diagnostics().empty());
+  const auto& d = e.diagnostics()[0];
+  CHECK(d.code == "E0200");
+  CHECK(d.file == "bad.neuro");
+  CHECK(d.line == 2);
+  CHECK(d.column == 10);
+  CHECK(d.rendered.find("bad.neuro:2:10: error[E0200]") == 0);
+  CHECK(e.build() == Status::UsageError);  // nothing valid loaded
+
+  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.build() == Status::Ok);
+  CHECK(e.get("P.v", "ms", v) == Status::UsageError);  // a voltage read in ms
+  CHECK(e.diagnostics()[0].message.find("voltage") != std::string::npos);
+  CHECK(e.get("P.v", "furlong", v) == Status::UsageError);
+  CHECK(e.get("P.nope", "mV", v) == Status::UsageError);
+  CHECK(e.get("Q.v", "mV", v) == Status::UsageError);
+  CHECK(e.get("v", "mV", v) == Status::UsageError);
+  CHECK(e.set("P.v", "nS", 1.0) == Status::UsageError);  // wrong dimension: no silent conversion
+  CHECK(e.set("P.v", "mV", std::vector<double>{1, 2, 3}) == Status::UsageError);  // wrong count
+  std::vector<uint32_t> bad = {7};
+  CHECK(e.inject_spikes("P", bad) == Status::UsageError);
+  CHECK(e.inject_spikes("nobody", bad) == Status::UsageError);
+  std::vector<uint32_t> ids;
+  std::vector<double> ts;
+  CHECK(e.spikes("G", ids, ts) == Status::UsageError);  // not recorded
+  CHECK(e.run(-1) == Status::UsageError);
+  CHECK(e.subscribe_spikes("P", nullptr) == -1);
+}
+
+TEST_CASE("api: set a state, inject spikes, subscribe to spikes") {
+  Engine e;
+  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.build() == Status::Ok);
+  std::vector<std::pair<uint32_t, double>> seen;
+  int h = e.subscribe_spikes("P", [&](std::span<const uint32_t> ids, double t) {
+    for (uint32_t id : ids) seen.push_back({id, t});
+  });
+  CHECK(h > 0);
+  // Push neuron 1 over threshold: it spikes at the end of the next step.
+  REQUIRE(e.set("P.v", "mV", std::vector<double>{-70, -50}) == Status::Ok);
+  REQUIRE(e.step() == Status::Ok);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].first == 1);
+  CHECK(seen[0].second == doctest::Approx(1e-4));
+  // An injected spike counts like a threshold crossing, reset included.
+  std::vector<uint32_t> zero = {0};
+  REQUIRE(e.inject_spikes("P", zero) == Status::Ok);
+  REQUIRE(e.step() == Status::Ok);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].first == 0);
+  CHECK(seen[1].second == doctest::Approx(2e-4));
+  std::vector<double> v;
+  e.get("P.v", "mV", v);
+  CHECK(v[0] == doctest::Approx(-70));
+  std::vector<uint32_t> ids;
+  std::vector<double> ts;
+  REQUIRE(e.spikes("P", ids, ts) == Status::Ok);
+  CHECK(ids == std::vector<uint32_t>{1, 0});
+  e.unsubscribe(h);
+  e.inject_spikes("P", zero);
+  e.step(30);  // past refractoriness; no more callbacks
+  CHECK(seen.size() == 2);
+}
+
+TEST_CASE("api: snapshot → restore → run is bit-identical to an uninterrupted run") {
+  Engine a, b;
+  REQUIRE(a.load_text(kModel) == Status::Ok);
+  REQUIRE(b.load_text(kModel) == Status::Ok);
+  REQUIRE(a.build() == Status::Ok);
+  REQUIRE(b.build() == Status::Ok);
+  a.run(0.02);
+  neuro::Snapshot snap;
+  REQUIRE(a.snapshot(snap) == Status::Ok);
+  a.run(0.02);  // a goes on to 40 ms
+  std::vector<double> va, vb;
+  a.get("P.v", "", va);
+  // b restores the 20 ms state and runs the same 20 ms.
+  REQUIRE(b.restore(snap) == Status::Ok);
+  CHECK(b.step_index() == 200);
+  b.run(0.02);
+  b.get("P.v", "", vb);
+  REQUIRE(va.size() == vb.size());
+  for (size_t i = 0; i < va.size(); ++i) CHECK(va[i] == vb[i]);  // exact, not approximate
+  std::vector<uint32_t> ia, ib;
+  std::vector<double> ta, tb;
+  a.spikes("P", ia, ta);
+  b.spikes("P", ib, tb);
+  CHECK(ia == ib);
+  CHECK(ta == tb);
+  CHECK(!ta.empty());
+
+  // A snapshot of another model is refused, and the engine is unharmed.
+  Engine c;
+  REQUIRE(c.load_text("neuron A { state v = 0 mV }\ncircuit D { P = A[2] }\nrun D for 1 ms") == Status::Ok);
+  REQUIRE(c.build() == Status::Ok);
+  CHECK(c.restore(snap) == Status::UsageError);
+  CHECK(c.diagnostics()[0].message.find("different model") != std::string::npos);
+  neuro::Snapshot junk{{1, 2, 3}};
+  CHECK(b.restore(junk) == Status::UsageError);
+  CHECK(b.step_index() == 400);
+}
+
+TEST_CASE("api: changing a shared parameter keeps the state and follows the new value") {
+  Engine e;
+  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.build() == Status::Ok);
+  e.run(0.003);
+  std::vector<double> before, after;
+  e.get("P.v", "", before);
+  REQUIRE(e.set("P.tau", "ms", 5.0) == Status::Ok);  // folded into the code: rebuilt, state kept
+  e.get("P.v", "", after);
+  CHECK(before == after);
+  CHECK(e.step_index() == 30);
+  std::vector<double> tau;
+  e.get("P.tau", "ms", tau);
+  CHECK(tau[0] == doctest::Approx(5));
+  // One step with τ = 5 ms: v' = E_L + I + (v − E_L − I)·e^{−dt/τ}.
+  e.step();
+  std::vector<double> v;
+  e.get("P.v", "", v);
+  double expect = -0.05 + (before[0] + 0.05) * std::exp(-0.1 / 5);
+  CHECK(v[0] == doctest::Approx(expect).epsilon(1e-12));
+  CHECK(e.set("P.tau", "ms", std::vector<double>{1, 2}) == Status::UsageError);  // differs per neuron
+}
