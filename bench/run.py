@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+"""Benchmark harness: neuro vs Brian2 on the Brette et al. 2007 CUBA/COBA nets.
+
+For each model and size it writes a .neuro file, runs `neuro run FILE --json
+--out DIR` R times, and (if brian2 imports under /usr/bin/python3) runs
+bench/brian2_ref.py R times on the same case.  Prints medians per case and the
+neuro/brian2 ratios; --json FILE also saves every raw run.  Stdlib only.
+
+  bench/run.py [--models cuba,coba] [--sizes 4000,16000,64000] [--repeats 3]
+               [--duration 1] [--seed 1] [--neuro build/neuro] [--no-brian]
+               [--json FILE]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+BRIAN_PYTHON = '/usr/bin/python3'  # Debian's python3-brian lives here, not in pyenv
+
+CUBA = """\
+neuron LIF {
+  param tau_m = 20 ms;  param tau_e = 5 ms;  param tau_i = 10 ms
+  param v_th = -50 mV;  param v_reset = -60 mV;  param E_L = -49 mV
+  state v = v_reset;  state ge = 0 mV;  state gi = 0 mV
+  dv/dt = (ge + gi - (v - E_L)) / tau_m   unless refractory
+  dge/dt = -ge / tau_e
+  dgi/dt = -gi / tau_i
+  spike when v > v_th { v = v_reset }
+  refractory 5 ms
+}
+synapse Exc { param w = 1.62 mV;  on pre { post.ge += w } }
+synapse Inh { param w = -9 mV;    on pre { post.gi += w } }
+circuit CUBA {
+  P = LIF[{N}] { v = v_reset + rand() * (v_th - v_reset) }
+  connect P[0:{NE}] -> P via Exc  p = {P}
+  connect P[{NE}:{N}] -> P via Inh  p = {P}
+  record spikes of P
+}
+run CUBA for {DURATION}  dt = 0.1 ms  seed = {SEED}
+"""
+
+# Body of the COBA population initialiser.  With ge = gi = 0 the COBA net is
+# silent (El = Vr, no external drive); Brian2 needs the Brian1 script's
+# random conductance init to fire at ~20 Hz.  brian2_ref.py's --coba-init is
+# derived from this line (random iff it sets ge), so one edit changes both.
+COBA_INIT = ('v = v_reset + rand() * (v_th - v_reset); '
+             'ge = (randn() * 1.5 + 4) * 10 nS; gi = (randn() * 12 + 20) * 10 nS')
+
+COBA = """\
+neuron CondLIF {
+  param C = 200 pF;  param g_L = 10 nS;  param E_L = -60 mV
+  param E_e = 0 mV;  param E_i = -80 mV;  param tau_e = 5 ms;  param tau_i = 10 ms
+  param v_th = -50 mV;  param v_reset = -60 mV
+  state v = v_reset;  state ge = 0 nS;  state gi = 0 nS
+  dv/dt = (g_L * (E_L - v) + ge * (E_e - v) + gi * (E_i - v)) / C   unless refractory
+  dge/dt = -ge / tau_e
+  dgi/dt = -gi / tau_i
+  spike when v > v_th { v = v_reset }
+  refractory 5 ms
+}
+synapse ExcC { param w = 6 nS;  on pre { post.ge += w } }
+synapse InhC { param w = 67 nS; on pre { post.gi += w } }
+circuit COBA {
+  P = CondLIF[{N}] { {COBA_INIT} }
+  connect P[0:{NE}] -> P via ExcC  p = {P}
+  connect P[{NE}:{N}] -> P via InhC  p = {P}
+  record spikes of P
+}
+run COBA for {DURATION}  dt = 0.1 ms  seed = {SEED}
+"""
+
+TEMPLATES = {'cuba': CUBA, 'coba': COBA}
+BRIAN_COBA_INIT = 'random' if re.search(r'\bge\s*=', COBA_INIT) else 'zero'
+
+
+def num(x):
+    """Plain decimal (no exponent) for the .neuro source: 80/64000 = 0.00125."""
+    return ('%.12f' % x).rstrip('0').rstrip('.')
+
+
+def model_source(model, n, duration, seed):
+    subs = {'{N}': str(n), '{NE}': str(int(0.8 * n)), '{P}': num(80.0 / n),
+            '{SEED}': str(seed), '{DURATION}': num(duration) + ' s',
+            '{COBA_INIT}': COBA_INIT}
+    src = TEMPLATES[model]
+    for key, value in subs.items():
+        src = src.replace(key, value)
+    return src
+
+
+def run_json(cmd, what):
+    """Run cmd, parse the one JSON object it prints; returns (json, wall s)."""
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.exit(f'{what} failed (rc {proc.returncode}): {" ".join(cmd)}\n'
+                 f'{proc.stderr[-2000:]}')
+    try:
+        return json.loads(proc.stdout), wall
+    except json.JSONDecodeError:
+        sys.exit(f'{what}: stdout is not one JSON object: {" ".join(cmd)}\n'
+                 f'{proc.stdout[-2000:]}')
+
+
+def neuro_run(neuro, model, n, duration, seed, tmp):
+    path = os.path.join(tmp, f'{model}_{n}.neuro')
+    with open(path, 'w') as f:
+        f.write(model_source(model, n, duration, seed))
+    out = tempfile.mkdtemp(dir=tmp)
+    # Started via sh, not directly: Linux carries ru_maxrss across fork+exec,
+    # so a child forked by this Python (~12 MB RSS) would report at least that
+    # as its own getrusage() peak; sh forks it from a ~1 MB process instead.
+    cmd = ['sh', '-c', '"$@"; exit $?', 'sh',
+           neuro, 'run', path, '--json', '--out', out]
+    j, wall = run_json(cmd, 'neuro')
+    pops = j['populations'].values()
+    return {'loop_s': j['wall_s']['run'], 'sim_time_s': j['sim_time_s'],
+            'spikes': sum(p['spikes'] for p in pops),
+            'neurons': sum(p['size'] for p in pops),
+            'synapses': j['synapses'], 'peak_rss_mb': j['peak_rss_mb'],
+            'process_s': wall, 'raw': j}
+
+
+def brian_run(model, n, duration, seed):
+    cmd = [BRIAN_PYTHON, os.path.join(BENCH, 'brian2_ref.py'), model,
+           '--n', str(n), '--duration', str(duration), '--seed', str(seed)]
+    if model == 'coba':
+        cmd += ['--coba-init', BRIAN_COBA_INIT]
+    j, wall = run_json(cmd, 'brian2_ref.py')
+    return {'loop_s': j['loop_s'], 'sim_time_s': j['duration_s'],
+            'spikes': j['spikes'], 'neurons': j['n'],
+            'synapses': j['synapses'], 'peak_rss_mb': j['peak_rss_mb'],
+            'process_s': wall, 'raw': j}
+
+
+def metrics(r):
+    """Per-run figures of merit; medians of these are reported."""
+    return {
+        'loop_per_sim_s': r['loop_s'] / r['sim_time_s'],
+        'process_s': r['process_s'],
+        # each spike is delivered to synapses/N targets on average
+        'syn_events_per_s': r['spikes'] * r['synapses'] / r['neurons'] / r['loop_s'],
+        'peak_rss_mb': r['peak_rss_mb'],
+        'bytes_per_synapse': r['peak_rss_mb'] * 1e6 / r['synapses'],
+        'rate_hz': r['spikes'] / (r['neurons'] * r['sim_time_s']),
+    }
+
+
+def summarize(runs):
+    per_run = [metrics(r) for r in runs]
+    return {k: statistics.median(m[k] for m in per_run) for k in per_run[0]}
+
+
+ROW = '{:<13} {:<7} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8}'
+
+
+def print_row(case, impl, m):
+    print(ROW.format(case, impl, f"{m['loop_per_sim_s']:.4f}",
+                     f"{m['process_s']:.3f}", f"{m['syn_events_per_s']:.3g}",
+                     f"{m['peak_rss_mb']:.1f}", f"{m['bytes_per_synapse']:.1f}",
+                     f"{m['rate_hz']:.2f}"), flush=True)
+
+
+def brian_available():
+    try:
+        return subprocess.run([BRIAN_PYTHON, '-c', 'import brian2'],
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--models', default='cuba,coba')
+    ap.add_argument('--sizes', default='4000,16000,64000')
+    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--duration', type=float, default=1.0, help='simulated seconds')
+    ap.add_argument('--seed', type=int, default=1,
+                    help='same seed for every repeat, so repeats differ only by timing noise')
+    ap.add_argument('--neuro', default=os.path.join(REPO, 'build', 'neuro'))
+    ap.add_argument('--no-brian', action='store_true')
+    ap.add_argument('--json', metavar='FILE', help='also write all raw numbers here')
+    args = ap.parse_args()
+
+    models = args.models.split(',')
+    sizes = [int(s) for s in args.sizes.split(',')]
+    if not set(models) <= set(TEMPLATES):
+        sys.exit(f'unknown model in --models {args.models}; choose from cuba,coba')
+    neuro = os.path.abspath(args.neuro)
+    if not (os.path.isfile(neuro) and os.access(neuro, os.X_OK)):
+        sys.exit(f'neuro binary not found or not executable: {neuro}\n'
+                 f'build it first, or pass --neuro PATH')
+    use_brian = not args.no_brian and brian_available()
+    if not args.no_brian and not use_brian:
+        print(f'note: brian2 not importable by {BRIAN_PYTHON}; neuro only', file=sys.stderr)
+
+    print(f'{args.repeats} runs per row, medians; {args.duration:g} s simulated, seed {args.seed}')
+    print(ROW.format('case', 'impl', 'loop/sim_s', 'process_s', 'syn_ev/s',
+                     'rss_MB', 'B/syn', 'rate_Hz'))
+    report = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
+              'host': platform.node(), 'neuro': neuro, 'args': vars(args),
+              'coba_init': COBA_INIT, 'brian_coba_init': BRIAN_COBA_INIT,
+              'cases': []}
+    with tempfile.TemporaryDirectory(prefix='neuro_bench_') as tmp:
+        for model in models:
+            for n in sizes:
+                case = f'{model} {n}'
+                rec = {'model': model, 'n': n}
+                runs = [neuro_run(neuro, model, n, args.duration, args.seed, tmp)
+                        for _ in range(args.repeats)]
+                rec['neuro'] = {'runs': runs, 'median': summarize(runs)}
+                print_row(case, 'neuro', rec['neuro']['median'])
+                if use_brian:
+                    runs = [brian_run(model, n, args.duration, args.seed)
+                            for _ in range(args.repeats)]
+                    rec['brian2'] = {'runs': runs, 'median': summarize(runs)}
+                    print_row('', 'brian2', rec['brian2']['median'])
+                    a, b = rec['neuro']['median'], rec['brian2']['median']
+                    rec['ratio_neuro_over_brian2'] = {
+                        k: a[k] / b[k] for k in ('loop_per_sim_s', 'process_s', 'peak_rss_mb')}
+                    r = rec['ratio_neuro_over_brian2']
+                    print(ROW.format('', 'ratio', f"{r['loop_per_sim_s']:.2f}x",
+                                     f"{r['process_s']:.2f}x", '', f"{r['peak_rss_mb']:.2f}x",
+                                     '', ''), flush=True)
+                report['cases'].append(rec)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
