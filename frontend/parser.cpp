@@ -143,6 +143,16 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
   return t.file(tree);
 }
 
+ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags) {
+  if (!valid_utf8(sources.file(file), file, diags)) return nullptr;
+  Pipeline p(sources.file(file), file, diags);
+  size_t before = diags.error_count();
+  auto* tree = p.parser.exprInput();
+  if (diags.error_count() > before) return nullptr;
+  Transformer t(file, diags);
+  return t.expr(tree->expr());
+}
+
 Program parse_repl(const SourceManager& sources, uint32_t file, Diagnostics& diags,
                    bool& incomplete) {
   Diagnostics local;

@@ -16,4 +16,7 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
 Program parse_repl(const SourceManager& sources, uint32_t file, Diagnostics& diags,
                    bool& incomplete);
 
+// Parses a file that holds one expression (the REPL's `:type EXPR`).
+ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags);
+
 }  // namespace neuro::frontend

@@ -27,6 +27,9 @@ file_ : member* EOF ;
 // Input typed at the REPL: declarations and statements alike.
 replInput : (member | stmt)* EOF ;
 
+// One expression on its own (the REPL's `:type`).
+exprInput : expr EOF ;
+
 block : '{' member* '}' ;
 stmtBlock : '{' stmt* '}' ;
 

@@ -588,6 +588,17 @@ std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& o
   mod.run.dt = overrides.dt.value_or(ri.dt);
   mod.run.seed = overrides.seed.value_or(static_cast<uint64_t>(ri.seed));
   const Member* circuit = ri.circuit;
+  if (!overrides.circuit.empty()) {
+    auto g = program.globals.find(overrides.circuit);
+    circuit = g != program.globals.end() && g->second->kind == MemberKind::Model &&
+                      g->second->model_kind == ModelKind::Circuit
+                  ? g->second
+                  : nullptr;
+    if (!circuit) {
+      diags.error(Code::UnknownModel, {}, fmt::format("there is no circuit `{}`", overrides.circuit));
+      return std::nullopt;
+    }
+  }
   if (!circuit) {
     // No run statement: a file of declarations. Lower its only circuit, if any.
     for (const Member* m : program.models)

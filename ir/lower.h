@@ -22,6 +22,8 @@ struct RunOverrides {
   // (population, parameter) → value in SI, the same for every neuron; set
   // by hosts and the REPL, it takes precedence over the model text.
   std::map<std::pair<std::string, std::string>, double> params;
+  // The circuit to lower when it is not the run statement's (the REPL).
+  std::string circuit;
 };
 
 std::optional<Module> lower(const frontend::CheckedProgram& program, const RunOverrides& overrides,

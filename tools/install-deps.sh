@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages neuro needs to build and test. Idempotent.
 set -euo pipefail
 packages=(build-essential cmake ccache default-jre-headless antlr4 libantlr4-runtime-dev
-          libfmt-dev libboost-graph-dev libeigen3-dev doctest-dev uuid-dev)
+          libfmt-dev libboost-graph-dev libeigen3-dev doctest-dev uuid-dev
+          libedit-dev tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

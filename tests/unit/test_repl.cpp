@@ -1,0 +1,154 @@
+// The REPL: transcripts replayed through a pipe, the hot-redefinition
+// promise checked numerically, and line editing, the continuation prompt and
+// Ctrl-C in a real terminal (tmux).
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "neuro/simulation.h"
+#include "repl_session.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string sh(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("repl: transcripts through a pipe match their expected output") {
+  // No banner, prompts or history when stdin is not a terminal.
+  fs::path dir = fs::path(NEURO_SOURCE_DIR) / "tests" / "repl";
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".in") continue;
+    CAPTURE(e.path().string());
+    fs::path expected = e.path();
+    expected.replace_extension(".out");
+    int status = -1;
+    std::string got = sh(fmt::format("cd {} && {} repl < {} 2>&1", dir.string(), NEURO_BINARY, e.path().string()), &status);
+    CHECK(status == 0);
+    CHECK(got == slurp(expected));
+    ++n;
+  }
+  CHECK(n >= 2);
+}
+
+TEST_CASE("repl: hot redefinition keeps state bit-identical and follows the new constant") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; }, [&](const std::string& x) { err += x; });
+  // Pure decay, so the value at any time is known in closed form.
+  s.feed("neuron D { param tau = 20 ms\n state x = 1 mV\n dx/dt = -x / tau }\n");
+  s.feed("circuit C { P = D[1]\n record x of P }\n");
+  s.feed("run C for 100 ms\n");
+  REQUIRE(err.empty());
+  const neuro::Simulation* before = s.simulation();
+  REQUIRE(before);
+  double x_switch = const_cast<neuro::Simulation*>(before)->state_array("P", "x")[0];
+  CHECK(x_switch == doctest::Approx(1e-3 * std::exp(-100.0 / 20)).epsilon(1e-12));
+  // Redefine with a new time constant: the state is carried over bit for bit.
+  s.feed("neuron D { param tau = 5 ms\n state x = 1 mV\n dx/dt = -x / tau }\n");
+  REQUIRE(err.empty());
+  const neuro::Simulation* after = s.simulation();
+  REQUIRE(after != nullptr);
+  double x_now = const_cast<neuro::Simulation*>(after)->state_array("P", "x")[0];
+  CHECK(x_now == x_switch);  // exact
+  CHECK(after->step_index() == 1000);
+  s.feed(":run 10 ms\n");
+  double x_later = const_cast<neuro::Simulation*>(s.simulation())->state_array("P", "x")[0];
+  // From the switch on, decay with tau = 5 ms.
+  CHECK(x_later == doctest::Approx(x_switch * std::exp(-10.0 / 5)).epsilon(1e-12));
+  // The recording spans both definitions without a gap.
+  auto rec = s.simulation()->state_recordings();
+  REQUIRE(rec.size() == 1);
+  CHECK(rec[0].times.size() == 1101);
+  CHECK(rec[0].values[1000] == x_switch);
+}
+
+TEST_CASE("repl: meta-commands accept unambiguous prefixes and complete") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; }, [&](const std::string& x) { err += x; });
+  s.feed(":ty 2 ms * 3\n");
+  CHECK(out == "2 ms * 3 : time (ms) = 6 ms\n");
+  s.feed(":re\n");
+  CHECK(err.find("ambiguous") != std::string::npos);
+  CHECK(s.complete(":lo") == std::vector<std::string>{":load"});
+  s.feed("neuron Leaky { state v = 0 mV }\n");
+  auto c = s.complete("connect Le");
+  CHECK(std::find(c.begin(), c.end(), "Leaky") != c.end());
+  CHECK(s.feed(":q\n") == neuro::cli::ReplSession::Result::Quit);
+  CHECK(s.feed("neuron A {\n") == neuro::cli::ReplSession::Result::NeedMore);
+}
+
+TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, history") {
+  if (std::system("command -v tmux > /dev/null 2>&1") != 0) {
+    MESSAGE("tmux is not installed; skipped (tools/install-deps.sh installs it)");
+    return;
+  }
+  fs::path home = fs::temp_directory_path() / fmt::format("neuro_repl_tty_{}", ::getpid());
+  fs::remove_all(home);
+  fs::create_directories(home);
+  std::string session = fmt::format("neuro_test_{}", ::getpid());
+  auto tmux = [&](const std::string& args) {
+    return sh(fmt::format("tmux -L {} {} 2>&1", session, args));
+  };
+  auto screen = [&] { return tmux(fmt::format("capture-pane -p -t {}", session)); };
+  auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 100; ++i) {
+      if (screen().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  tmux(fmt::format("new-session -d -s {} -x 120 -y 40 \"env HOME={} XDG_STATE_HOME={}/state TERM=xterm {} repl\"",
+                   session, home.string(), home.string(), NEURO_BINARY));
+  REQUIRE(wait_for("neuro>"));  // capture-pane drops trailing spaces
+  // Line editing: type with a typo, move left, fix it, run.
+  tmux(fmt::format("send-keys -t {} ':type 2 xs' Left BSpace m Enter", session));
+  CHECK(wait_for("2 ms : time (ms) = 2 ms"));
+  // A construct over several lines gets the continuation prompt.
+  tmux(fmt::format("send-keys -t {} 'neuron D {{' Enter", session));
+  CHECK(wait_for("...>"));
+  tmux(fmt::format("send-keys -t {} 'state x = 1 mV; dx/dt = -x / 10 ms }}' Enter", session));
+  tmux(fmt::format("send-keys -t {} 'circuit C {{ P = D[1000] }}' Enter", session));
+  // A long run, interrupted with Ctrl-C: back at the prompt, state intact.
+  tmux(fmt::format("send-keys -t {} ':run 100000 s' Enter", session));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  tmux(fmt::format("send-keys -t {} C-c", session));
+  CHECK(wait_for("interrupted after"));
+  tmux(fmt::format("send-keys -t {} ':type 1 mV' Enter", session));
+  CHECK(wait_for("1 mV : voltage (mV) = 1 mV"));
+  tmux(fmt::format("send-keys -t {} ':quit' Enter", session));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  tmux(fmt::format("kill-session -t {}", session));
+  // The history file kept what was typed (libedit escapes spaces as \040).
+  std::string hist = slurp(home / "state" / "neuro" / "history");
+  CHECK(hist.find(":type") != std::string::npos);
+  CHECK(hist.find(":run") != std::string::npos);
+  fs::remove_all(home);
+}
