@@ -1,13 +1,15 @@
-// The `neuro` command: run | check | ir, --help, --version.
+// The `neuro` command: run | plot | check | ir, --help, --version.
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -16,7 +18,10 @@
 #include "driver.h"
 #include "ir.h"
 #include "neuro/simulation.h"
+#include "npy.h"
 #include "output.h"
+#include "repl.h"
+#include "progress.h"
 #include "units.h"
 
 namespace {
@@ -29,10 +34,19 @@ constexpr const char* kUsage = R"(neuro — a language for neural models
 
 usage:
   neuro run FILE [--duration T] [--seed N] [--dt T] [--out DIR] [--json]
+                 [--format csv|npy] [--plot DIR]
       Simulate the file's `run` statement; options override it. T takes a
       unit (500ms, 0.5s, 0.1ms); a bare number means seconds. Recordings go
       to DIR (default neuro_out): <population>_spikes.csv (id,t_ms) and
-      <population>_<var>.csv (t_ms,id,value). --json prints one JSON report.
+      <population>_<var>.csv (t_ms,id,value), or with --format npy
+      <population>_spikes_{id,t_ms}.npy and <population>_<var>{,_t_ms,_id}.npy;
+      recordings.tsv lists them. --plot DIR writes an SVG plot of each
+      recording. --json prints one JSON report. Long runs show a progress
+      bar when stderr is a terminal.
+  neuro plot DIR|FILE... [--out DIR]
+      Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
+      <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
+      into --out DIR (default: the recordings' folder).
   neuro check FILE    Report problems in FILE; exit 0 when there are none.
   neuro ir FILE       Print the IR after lowering and passes.
   neuro --help        This text.
@@ -78,7 +92,26 @@ struct RunArgs {
   std::string file, out = "neuro_out";
   ir::RunOverrides overrides;
   bool json = false;
+  io::Format format = io::Format::csv;
+  std::string plot;  // folder for SVG plots; empty: none
 };
+
+// Runs `steps` steps; when stderr is a terminal, in chunks with a progress
+// bar between them (shown only if the run takes more than a couple of seconds).
+void run_with_progress(Simulation& sim, uint64_t steps) {
+  io::ProgressBar bar(steps, sim.dt(), io::ProgressBar::for_stderr());
+  if (!bar.enabled()) {
+    sim.run(steps, &g_interrupted);
+    return;
+  }
+  for (uint64_t done = 0; done < steps && !g_interrupted.load();) {
+    const uint64_t chunk = std::min(bar.chunk(), steps - done);
+    const uint64_t did = sim.run(chunk, &g_interrupted);
+    done += did;
+    bar.update(done);
+    if (did < chunk) break;
+  }
+}  // the bar's line is cleared here, also when run() throws
 
 int cmd_run(const RunArgs& args) {
   using clock = std::chrono::steady_clock;
@@ -111,7 +144,7 @@ int cmd_run(const RunArgs& args) {
   uint64_t steps = sim->steps_for(mod.run.duration);
   bool failed = false;
   try {
-    sim->run(steps, &g_interrupted);
+    run_with_progress(*sim, steps);
   } catch (const SimulationError& e) {
     std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
     failed = true;
@@ -123,7 +156,19 @@ int cmd_run(const RunArgs& args) {
 
   // Recordings are written whatever happened: nothing recorded is lost.
   std::string error;
-  auto files = cli::write_csv(*sim, args.out, error);
+  auto files = cli::write_recordings(*sim, args.out, args.format, error);
+  if (!args.plot.empty()) {
+    // Plotted from the files just written, so that `neuro plot` on them
+    // gives the same bytes; from memory when they could not be written.
+    io::Recordings recs;
+    try {
+      recs = error.empty() ? io::read_recordings({args.out}) : cli::recordings_of(*sim);
+    } catch (const io::FormatError&) {
+      recs = cli::recordings_of(*sim);
+    }
+    auto plots = io::write_plots(recs, args.plot, error);
+    files.insert(files.end(), plots.begin(), plots.end());
+  }
   auto stats = sim->population_stats();
   if (args.json) {
     std::string pops;
@@ -160,6 +205,57 @@ int cmd_run(const RunArgs& args) {
   return 0;
 }
 
+// `neuro plot DIR|FILE... [--out DIR]`: inputs from one folder are plotted
+// together, into --out or that folder.
+int cmd_plot(const std::vector<std::string>& a) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> inputs;
+  std::string out;
+  for (size_t i = 1; i < a.size(); ++i) {
+    if (a[i] == "--out") {
+      if (i + 1 >= a.size()) return usage_error("--out needs a folder");
+      out = a[++i];
+    } else if (!a[i].empty() && a[i][0] == '-') {
+      return usage_error(fmt::format("unknown option `{}` for `plot`", a[i]));
+    } else {
+      inputs.push_back(a[i]);
+    }
+  }
+  if (inputs.empty()) return usage_error("`neuro plot` needs a folder or recording files (as written by `neuro run`)");
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;  // (plot folder, inputs)
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    std::string dir = !out.empty() ? out
+                      : fs::is_directory(in, ec) ? in
+                                                 : fs::path(in).parent_path().string();
+    if (dir.empty()) dir = ".";
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == dir; });
+    if (g == groups.end()) groups.push_back({dir, {in}});
+    else g->second.push_back(in);
+  }
+  for (const auto& [dir, paths] : groups) {
+    io::Recordings recs;
+    try {
+      recs = io::read_recordings(paths);
+    } catch (const io::FormatError& e) {
+      std::cerr << fmt::format("neuro: error[E0500]: {}\n", e.what());
+      return 1;
+    }
+    if (recs.spikes.empty() && recs.states.empty()) {
+      std::cerr << fmt::format("neuro: error[E0500]: no recordings in `{}` (expected the CSV or NPY files of `neuro run`)\n",
+                               paths.front());
+      return 1;
+    }
+    std::string error;
+    for (const auto& f : io::write_plots(recs, dir, error)) fmt::print("wrote {}\n", f);
+    if (!error.empty()) {
+      std::cerr << fmt::format("neuro: error[E0500]: {}\n", error);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int cmd_check(const std::string& file) {
   // Lowering too: some problems (a solver that cannot apply) show only there.
   auto compiled = cli::compile_file(file, {}, false);
@@ -175,7 +271,10 @@ int cmd_ir(const std::string& file) {
 
 int main_impl(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if (a.empty()) return usage_error("missing command");
+  if (a.empty() || a[0] == "repl") {
+    if (a.size() > 1) return usage_error("`neuro repl` takes no arguments; use `:load FILE` inside");
+    return cli::run_repl();
+  }
   if (a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
     std::cout << kUsage;
     return 0;
@@ -185,6 +284,7 @@ int main_impl(int argc, char** argv) {
     return 0;
   }
   const std::string cmd = a[0];
+  if (cmd == "plot") return cmd_plot(a);
   if (cmd != "run" && cmd != "check" && cmd != "ir") return usage_error(fmt::format("unknown command `{}`", cmd));
   RunArgs args;
   for (size_t i = 1; i < a.size(); ++i) {
@@ -210,6 +310,15 @@ int main_impl(int argc, char** argv) {
       args.out = *v;
     } else if (cmd == "run" && o == "--json") {
       args.json = true;
+    } else if (cmd == "run" && o == "--format") {
+      auto v = value();
+      auto f = v ? io::parse_format(*v) : std::nullopt;
+      if (!f) return usage_error("--format needs csv or npy");
+      args.format = *f;
+    } else if (cmd == "run" && o == "--plot") {
+      auto v = value();
+      if (!v || v->empty()) return usage_error("--plot needs a folder");
+      args.plot = *v;
     } else if (!o.empty() && o[0] == '-') {
       return usage_error(fmt::format("unknown option `{}` for `{}`", o, cmd));
     } else if (args.file.empty()) {

@@ -5,12 +5,21 @@
 #include <vector>
 
 #include "neuro/simulation.h"
+#include "recording_files.h"
 
 namespace neuro::cli {
 
-// Writes `<population>_spikes.csv` (id,t_ms) and `<population>_<var>.csv`
-// (t_ms,id,<var>_<unit>) into `dir`. Returns the files written; on failure
-// sets `error` and keeps going with the other files.
+// The simulation's recordings, with the population sizes, the simulated
+// time and the step that the index and the plots use.
+io::Recordings recordings_of(const Simulation& sim);
+
+// Writes the recordings into `dir` as CSV or NPY files plus their index
+// (io::write_recordings; the names are in docs/plots.md). Returns the files
+// written; on failure sets `error` and keeps going with the other files.
+std::vector<std::string> write_recordings(const Simulation& sim, const std::string& dir, io::Format format,
+                                          std::string& error);
+// The CSV form: `<population>_spikes.csv` (id,t_ms) and `<population>_<var>.csv`
+// (t_ms,id,<var>_<unit>).
 std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir, std::string& error);
 
 // Peak resident memory of this process in MB (VmHWM).

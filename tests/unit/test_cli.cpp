@@ -66,7 +66,7 @@ TEST_CASE("cli: --help and --version") {
 }
 
 TEST_CASE("cli: bad usage exits 2 with a message") {
-  CHECK(neuro("").status == 2);
+  CHECK(neuro("repl extra").status == 2);  // (no arguments at all starts the REPL)
   CHECK(neuro("frobnicate x").status == 2);
   auto r = neuro("run " + kExamples + "cuba.neuro --duration banana");
   CHECK(r.status == 2);
