@@ -42,6 +42,7 @@ const char* member_keyword(MemberKind k) {
   switch (k) {
     case MemberKind::Import: return "import";
     case MemberKind::Const: return "const";
+    case MemberKind::Modulator: return "modulator";
     case MemberKind::Func: return "fn";
     case MemberKind::Model: return "model";
     case MemberKind::Param: return "param";
@@ -200,6 +201,7 @@ std::string print(const Member& m, int indent) {
     case MemberKind::Import:
       return s + "import " + (m.import_is_path ? "\"" + m.name + "\"" : m.name) + "\n";
     case MemberKind::Const: return s + "const " + m.name + " = " + v() + "\n";
+    case MemberKind::Modulator: return s + "modulator " + m.name + " = " + v() + "\n";
     case MemberKind::Func: {
       s += "fn " + m.name + "(";
       for (size_t i = 0; i < m.params.size(); ++i) s += (i ? ", " : "") + m.params[i];

@@ -34,7 +34,7 @@ struct Member;
 // What a name refers to, filled by the checker.
 struct NameRef {
   enum Kind {
-    None, Const, Param, State, Let, FnArg, Builtin, Population, Model,
+    None, Const, Modulator, Param, State, Let, FnArg, Builtin, Population, Model,
     SynParam, SynState, PreVar, PostVar
   } kind = None;
   const Member* decl = nullptr;  // the declaring member, when there is one
@@ -98,7 +98,7 @@ struct Option {
 };
 
 enum class MemberKind {
-  Import, Const, Func, Model, Param, State, Let, Ode, Spike, Refractory, Solver, On, Bind,
+  Import, Const, Modulator, Func, Model, Param, State, Let, Ode, Spike, Refractory, Solver, On, Bind,
   Connect, Record, Drive, Run
 };
 const char* member_keyword(MemberKind k);

@@ -11,6 +11,7 @@ const char* home_of(MemberKind k) {
   switch (k) {
     case MemberKind::Import: return "at the top of a file";
     case MemberKind::Func:
+    case MemberKind::Modulator:
     case MemberKind::Model:
     case MemberKind::Run: return "at file level";
     case MemberKind::Const: return "at file level or inside a circuit";
@@ -33,7 +34,7 @@ const char* home_of(MemberKind k) {
 bool allowed(MemberKind k, const Member* parent) {
   if (parent == nullptr)
     return k == MemberKind::Import || k == MemberKind::Const || k == MemberKind::Func ||
-           k == MemberKind::Model || k == MemberKind::Run;
+           k == MemberKind::Model || k == MemberKind::Run || k == MemberKind::Modulator;
   switch (parent->model_kind) {
     case ModelKind::Neuron:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||

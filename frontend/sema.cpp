@@ -83,7 +83,9 @@ void Checker::declare_globals(const LoadedProgram& lp) {
         }
         continue;
       }
-      if (m.kind != MemberKind::Const && m.kind != MemberKind::Func && m.kind != MemberKind::Model) continue;
+      if (m.kind != MemberKind::Const && m.kind != MemberKind::Func && m.kind != MemberKind::Model &&
+          m.kind != MemberKind::Modulator)
+        continue;
       if (is_reserved_name(m.name) || m.name == "poisson" || m.name == "spike_generator") {
         diags_.error(Code::Reserved, m.name_range, fmt::format("`{}` is a name the language reserves", m.name),
                      "pick another name");
@@ -124,6 +126,11 @@ void Checker::declare_globals(const LoadedProgram& lp) {
   for (const auto& prog : lp.modules)
     for (const auto& mp : prog.members)
       if (mp->kind == MemberKind::Const && out_.globals[mp->name] == mp.get()) ec_.ensure_const(mp.get());
+  // Modulators change during the run (a drive or the host sets them); their
+  // initial value is checked like a constant's.
+  for (const auto& prog : lp.modules)
+    for (const auto& mp : prog.members)
+      if (mp->kind == MemberKind::Modulator && out_.globals[mp->name] == mp.get()) ec_.ensure_const(mp.get());
 }
 
 void Checker::check_const(Member& m, Scope& scope) {
@@ -784,8 +791,20 @@ void Checker::check_record(Member& m, Scope& scope) {
 
 void Checker::check_drive(Member& m, Scope& scope) {
   Expr& t = *m.drive_target;
+  if (t.kind == ExprKind::Name) {
+    auto g = out_.globals.find(t.text);
+    if (g != out_.globals.end() && g->second->kind == MemberKind::Modulator) {
+      t.ref = {NameRef::Modulator, g->second};
+      Scope value = scope.child();
+      value.has_t = value.has_rand = true;
+      if (ec_.decl_types.count(g->second))
+        ec_.expect(*m.value, value, ec_.decl_types[g->second].dim, fmt::format("`{}`", t.text));
+      return;
+    }
+  }
   if (t.kind != ExprKind::Member) {
-    diags_.error(Code::TypeMismatch, t.range, "`drive` sets a variable of a population: `drive P.I = …`");
+    diags_.error(Code::TypeMismatch, t.range,
+                 "`drive` sets a variable of a population (`drive P.I = …`) or a modulator (`drive dopamine = …`)");
     return;
   }
   auto r = population(*t.args[0], scope, "the population of a drive");

@@ -125,6 +125,12 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
       e.ref = {NameRef::Model, m};
       return {Type::Model, {}};
     }
+    if (m->kind == MemberKind::Modulator) {
+      e.ref = {NameRef::Modulator, m};
+      if (!decl_types.count(m) && ensure_const) ensure_const(m);  // its initial value is a constant
+      auto t = decl_types.find(m);
+      return t != decl_types.end() ? t->second : Type::error();
+    }
     diags_.error(Code::TypeMismatch, e.range, fmt::format("`{}` is a function; call it with `{}(…)`", n, n));
     return Type::error();
   }

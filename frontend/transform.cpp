@@ -134,6 +134,10 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::Const;
     set_name(c->ID());
     m->value = expr(c->expr());
+  } else if (auto* c = dynamic_cast<P::ModulatorMemberContext*>(ctx)) {
+    m->kind = MemberKind::Modulator;
+    set_name(c->ID());
+    m->value = expr(c->expr());
   } else if (auto* c = dynamic_cast<P::FuncMemberContext*>(ctx)) {
     m->kind = MemberKind::Func;
     auto ids = c->ID();

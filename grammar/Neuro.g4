@@ -36,6 +36,7 @@ stmtBlock : '{' stmt* '}' ;
 member
   : 'import' (STRING | dottedName)                                  # importMember
   | 'const' ID '=' expr                                             # constMember
+  | 'modulator' ID '=' expr                                         # modulatorMember
   | 'fn' ID '(' (ID (',' ID)*)? ')' '=' expr                        # funcMember
   | kind=('neuron' | 'synapse' | 'circuit') ID block                # modelMember
   | 'param' ID '=' expr                                             # paramMember

@@ -89,7 +89,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     ps.poisson_key = interp::stream_key(mod->run.seed, StreamKind::Poisson, index);
     if (pop.rate->kind != ir::Kind::Const) {
       ps.rate_buf.assign(ps.n, 0);
-      ps.rate.emplace(ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables);
+      ps.rate.emplace(ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables, modulators.data());
       ps.rate->store_into(pop.rate, ps.rate_buf.data());
     }
     return;
@@ -109,7 +109,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   };
   // Initial values, in order: per-neuron params, then states.
   {
-    Program init(n, dense, keys, &mod->tables);
+    Program init(n, dense, keys, &mod->tables, modulators.data());
     for (const auto& in : pop.init)
       init.store_into(in.value, in.space == ir::Space::Param ? ps.params[in.slot].data() : ps.states[in.slot].data());
     init.run(lanes(n, 0, 0));
@@ -121,7 +121,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.ref_steps = {to_steps(k.refractory->value, dt)};
     } else {
       std::vector<double> buf(n);
-      Program p(n, dense, keys, &mod->tables);
+      Program p(n, dense, keys, &mod->tables, modulators.data());
       p.store_into(k.refractory, buf.data());
       p.run(lanes(n, 0, 0));
       ps.ref_steps.resize(n);
@@ -156,7 +156,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
           }
       } else {
         ps.cbuf.assign(m, std::vector<double>(n, 0));
-        ps.c_prog.emplace(n, dense, keys, &mod->tables);
+        ps.c_prog.emplace(n, dense, keys, &mod->tables, modulators.data());
         for (size_t r = 0; r < m; ++r) ps.c_prog->store_into(k.linear.c[r], ps.cbuf[r].data());
       }
       break;
@@ -164,7 +164,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     case ir::Solver::ExpEuler:
     case ir::Solver::Euler:
       ps.scratch.assign(k.odes.size(), std::vector<double>(n, 0));
-      ps.update.emplace(n, dense, keys, &mod->tables);
+      ps.update.emplace(n, dense, keys, &mod->tables, modulators.data());
       for (size_t u = 0; u < k.odes.size(); ++u) ps.update->store_into(k.update[u], ps.scratch[u].data());
       break;
     case ir::Solver::RK4:
@@ -175,7 +175,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
         if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
         return {ps.stage[slot].data(), -1, false};
       };
-      ps.rhs.emplace(n, staged, keys, &mod->tables);
+      ps.rhs.emplace(n, staged, keys, &mod->tables, modulators.data());
       ps.refractory.assign(n, 0);
       // Error scale per equation: 1e-6 of the variable's display unit.
       for (const auto& o : k.odes) ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
@@ -195,7 +195,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.fast_value = t.args[1]->value;
     } else {
       ps.cond.assign(n, 0);
-      ps.threshold.emplace(n, dense, keys, &mod->tables);
+      ps.threshold.emplace(n, dense, keys, &mod->tables, modulators.data());
       ps.threshold->store_into(k.threshold, ps.cond.data());
     }
   }
@@ -204,7 +204,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       if (space == ir::Space::Param) return {ps.params[slot].data(), 0, false};
       return {ps.states[slot].data(), 0, false};
     };
-    ps.reset.emplace(n, indexed, keys, &mod->tables);
+    ps.reset.emplace(n, indexed, keys, &mod->tables, modulators.data());
     ps.reset->statements(k.reset);
   }
 }
@@ -224,7 +224,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   if (pr.when) {
     size_t nt = pr.dst.size();
     when_buf.assign(nt, 0);
-    when.emplace(nt, none, keys, &mod->tables);
+    when.emplace(nt, none, keys, &mod->tables, modulators.data());
     when->store_into(pr.when, when_buf.data());
     filter = [&](uint32_t i, const uint32_t* j, size_t n, uint8_t* keep) {
       Lanes l = lanes(n, 0, 0);
@@ -268,7 +268,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     const size_t chunk = std::min<size_t>(ns, 1 << 16);
     std::vector<uint32_t> syn(chunk), pre(chunk), post(chunk);
     std::vector<double*> outs;
-    Program p(chunk, none, keys, &mod->tables);
+    Program p(chunk, none, keys, &mod->tables, modulators.data());
     for (auto& [val, out] : per_synapse) {
       (void)out;
       outs.push_back(nullptr);
@@ -343,7 +343,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       }
     };
     size_t cap = ps.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(ns, 4096));
-    ps.handler.emplace(cap, bind, keys, &mod->tables);
+    ps.handler.emplace(cap, bind, keys, &mod->tables, modulators.data());
     ps.handler->statements(pr.on_pre);
   }
 }
@@ -359,7 +359,7 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
       return {ps.states[slot].data() + lo, -1, false};
     };
     ms.probe_buf.emplace_back(n, 0.0);
-    Program p(n, slice, site_keys(mo.target.pop, 0), &mod->tables);
+    Program p(n, slice, site_keys(mo.target.pop, 0), &mod->tables, modulators.data());
     p.store_into(probe.value, ms.probe_buf.back().data());
     ms.probes.push_back(std::move(p));
     ms.samples.emplace_back();
@@ -367,6 +367,7 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
 }
 
 void Simulation::Engine::build() {
+  for (const auto& m : mod->modulators) modulators.push_back(m.initial);
   pops.resize(mod->pops.size());
   for (size_t i = 0; i < pops.size(); ++i) build_population(pops[i], i);
   projs.resize(mod->projections.size());
@@ -400,13 +401,19 @@ void Simulation::Engine::build() {
   for (size_t i = 0; i < drives.size(); ++i) {
     const ir::Drive& d = mod->drives[i];
     drives[i].drive = &d;
+    if (d.target.pop < 0) {  // a modulator: one value per step
+      drives[i].prog.emplace(1, [](ir::Space, int) { return Binding{}; }, site_keys(1u << 20, 2 + i), &mod->tables,
+                             modulators.data());
+      drives[i].prog->store_into(d.value, &modulators[d.slot]);
+      continue;
+    }
     PopState& ps = pops[d.target.pop];
     const size_t lo = d.target.lo;
     auto bind = [&ps, lo](ir::Space space, int slot) -> Binding {
       if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
       return {ps.states[slot].data() + lo, -1, false};
     };
-    drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables);
+    drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables, modulators.data());
     ir::Stmt st;
     st.space = d.space;
     st.slot = d.slot;
@@ -696,7 +703,8 @@ void Simulation::Engine::one_step() {
   for (auto& p : projs) deliver(p);
   for (auto& d : drives) {
     const auto& tgt = d.drive->target;
-    d.prog->run(lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
+    if (tgt.pop < 0) d.prog->run(lanes(1, 0, static_cast<uint64_t>(step) + 1));
+    else d.prog->run(lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
   }
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);

@@ -122,6 +122,7 @@ struct Simulation::Engine {
   std::vector<ProjState> projs;
   std::vector<MonitorState> monitors;
   std::vector<DriveState> drives;
+  std::vector<double> modulators;  // current values, SI (sized once: programs point into it)
   int64_t step = 0;  // steps done
   size_t history_len = 1;
 

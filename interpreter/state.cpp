@@ -101,6 +101,12 @@ double* Simulation::param_array(const std::string& population, const std::string
   return engine_->pops[p].params[s].data();
 }
 
+double* Simulation::modulator(const std::string& name) {
+  for (size_t k = 0; k < engine_->mod->modulators.size(); ++k)
+    if (engine_->mod->modulators[k].name == name) return &engine_->modulators[k];
+  return nullptr;
+}
+
 size_t Simulation::population_size(const std::string& population) const {
   int p = find_pop(*engine_, population);
   return p < 0 ? 0 : engine_->pops[p].n;
@@ -131,6 +137,7 @@ std::vector<uint8_t> Simulation::snapshot() const {
   w.pod(kMagic);
   w.pod(fnv1a(ir::print(*e.mod)));
   w.pod(e.step);
+  w.vec(e.modulators);
   for (const auto& p : e.pops) {
     for (const auto& a : p.states) w.vec(a);
     for (const auto& a : p.params) w.vec(a);
@@ -163,6 +170,7 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
   std::vector<uint8_t> backup = snapshot();
   try {
     e.step = r.pod<int64_t>();
+    r.vec(e.modulators);
     for (auto& p : e.pops) {
       for (auto& a : p.states) r.vec(a);
       for (auto& a : p.params) r.vec(a);
@@ -194,6 +202,10 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
   const Engine& o = *old_sim.engine_;
   std::vector<std::string> notes;
   e.step = o.step;
+  for (size_t k = 0; k < e.mod->modulators.size(); ++k)
+    for (size_t q = 0; q < o.mod->modulators.size(); ++q)
+      if (o.mod->modulators[q].name == e.mod->modulators[k].name && o.mod->modulators[q].dim == e.mod->modulators[k].dim)
+        e.modulators[k] = o.modulators[q];
   for (auto& p : e.pops) {
     const std::string& name = p.pop->name;
     int oi = find_pop(o, name);

@@ -39,6 +39,7 @@ struct Program::Impl {
   Resolver resolve;
   std::vector<uint64_t> keys;
   const std::vector<ir::Table>* tables;
+  double* modulators = nullptr;
   std::vector<Instr> code;
   std::deque<std::vector<double>> regs;  // deque: stable addresses
   std::deque<double> consts;
@@ -66,6 +67,10 @@ struct Program::Impl {
     return {in.dst, vec};
   }
   Operand load(ir::Space space, int slot) {
+    if (space == ir::Space::Modulator) {
+      NEURO_INTERNAL_ASSERT(modulators != nullptr, "a modulator read without modulators");
+      return {modulators + slot, false, false};
+    }
     Binding b = resolve(space, slot);
     if (b.scalar) return {b.array, false, false};
     if (b.index_list < 0) return {b.array, true, true};
@@ -438,8 +443,10 @@ void Program::Impl::run(const Lanes& L) {
   }
 }
 
-Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables)
+Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables,
+                 double* modulators)
     : impl_(std::make_unique<Impl>()) {
+  impl_->modulators = modulators;
   impl_->max_lanes = std::max<size_t>(max_lanes, 1);
   impl_->resolve = std::move(resolve);
   impl_->keys = std::move(keys);

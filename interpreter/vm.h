@@ -51,7 +51,9 @@ class Program {
 
   // `max_lanes` bounds Lanes::n at every run. `keys[site]` is the random
   // stream key of each rand() call site.
-  Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables);
+  // `modulators` holds the module's modulators (read as shared values).
+  Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables,
+          double* modulators = nullptr);
   ~Program();
   Program(Program&&) noexcept;
 

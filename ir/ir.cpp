@@ -282,8 +282,12 @@ std::string print(const Module& m) {
     if (mo.every > 0) out += " every " + quantity(mo.every, frontend::dim::time());
     out += "\n";
   }
-  for (const auto& d : m.drives)
-    out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
+  for (const auto& mo : m.modulators)
+    out += fmt::format("\nmodulator {} = {}\n", mo.name, quantity(mo.initial, mo.dim));
+  for (const auto& d : m.drives) {
+    if (d.target.pop < 0) out += fmt::format("\ndrive {} = {}\n", d.name, print(*d.value));
+    else out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
+  }
   // The graph, edge by edge, so the structure itself is golden-tested.
   out += "\ngraph\n";
   auto vname = [&](size_t v) {

@@ -51,6 +51,7 @@ enum class Space : uint8_t {
   Syn,    // a per-synapse variable
   Pre,    // a variable of the presynaptic neuron (synapse code)
   Post,   // a variable of the postsynaptic neuron (synapse code)
+  Modulator,  // a global signal set by a drive or the host
 };
 
 enum class Fn : uint8_t {
@@ -210,11 +211,17 @@ struct Monitor {
 
 struct Drive {
   SourceRange range;
-  Slice target;
+  Slice target;  // pop = -1: the drive sets a modulator (slot)
   Space space = Space::Param;
   int slot = 0;
   std::string name;
   ExprPtr value;
+};
+
+struct Modulator {
+  std::string name;
+  Dimension dim;
+  double initial = 0;  // SI
 };
 
 struct Table {
@@ -249,6 +256,7 @@ struct Module {
   std::vector<Monitor> monitors;
   std::vector<Drive> drives;
   std::vector<Table> tables;
+  std::vector<Modulator> modulators;  // every declared modulator, by name
   CircuitGraph graph;
   RunSpec run;
   int rand_sites = 0;

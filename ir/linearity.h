@@ -14,7 +14,7 @@ std::optional<std::pair<ExprPtr, ExprPtr>> split_linear(const ExprPtr& e, int sl
 
 // Whether e reads state `slot` (any state when slot < 0).
 bool depends_on_state(const ExprPtr& e, int slot = -1);
-// Whether e reads the time, or draws random numbers.
+// Whether e reads the time or a modulator, or draws random numbers.
 bool depends_on_time_or_rand(const ExprPtr& e);
 
 }  // namespace neuro::ir

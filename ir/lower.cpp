@@ -54,6 +54,11 @@ class Lowerer {
   std::vector<Stmt> stmts(const std::vector<StmtPtr>& body, const Env& env);
   void circuit(const Member& circuit);
   int rand_site(const FExpr& e);
+  int modulator_slot(const Member* m) const {
+    for (size_t k = 0; k < mod_.modulators.size(); ++k)
+      if (mod_.modulators[k].name == m->name) return static_cast<int>(k);
+    NEURO_INTERNAL_ASSERT(false, "undeclared modulator " + m->name);
+  }
 
  private:
   ExprPtr name(const FExpr& e, const Env& env);
@@ -94,6 +99,7 @@ ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
   const NameRef& r = e.ref;
   switch (r.kind) {
     case NameRef::Const: return Expr::constant(prog_.const_values.at(r.decl), e.type.dim, e.range, e.type.kind == Type::Bool);
+    case NameRef::Modulator: return Expr::var(Space::Modulator, modulator_slot(r.decl), e.text, e.type.dim, e.range);
     case NameRef::FnArg: return fn_args_.back().at(e.text);
     case NameRef::Param: {
       auto it = env.param_slot.find(r.decl);
@@ -498,6 +504,16 @@ void Lowerer::monitor(const Member& m) {
 void Lowerer::drive(const Member& m) {
   Drive d;
   d.range = m.range;
+  if (m.drive_target->ref.kind == NameRef::Modulator) {
+    d.target.pop = -1;
+    d.space = Space::Modulator;
+    d.slot = modulator_slot(m.drive_target->ref.decl);
+    d.name = m.drive_target->text;
+    Env env;
+    d.value = fold_constants(expr(*m.value, env));
+    mod_.drives.push_back(std::move(d));
+    return;
+  }
   d.target = slice(*m.drive_target->args[0]);
   d.name = m.drive_target->text;
   const Kernel& k = mod_.kernels[mod_.pops[d.target.pop].kernel];
@@ -513,7 +529,8 @@ void Lowerer::drive(const Member& m) {
 void Lowerer::circuit(const Member& circuit) {
   // Driven parameters must stay per-neuron arrays: find them first.
   for (const auto& m : circuit.body)
-    if (m->kind == MemberKind::Drive && m->drive_target->ref.kind == NameRef::Param)
+    if (m->kind == MemberKind::Drive && m->drive_target->ref.kind == NameRef::Param &&
+        m->drive_target->kind == ExprKind::Member)
       driven_[prog_.pop_refs.at(m->drive_target->args[0].get()).pop].insert(m->drive_target->ref.decl);
   for (const auto& mp : circuit.body) {
     const Member& m = *mp;
@@ -576,7 +593,9 @@ void Lowerer::circuit(const Member& circuit) {
     boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop, {EdgeInfo::Projection, static_cast<int>(i)},
                     mod_.graph);
   for (size_t i = 0; i < mod_.drives.size(); ++i)
-    boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop, {EdgeInfo::Drives, static_cast<int>(i)}, mod_.graph);
+    if (mod_.drives[i].target.pop >= 0)
+      boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop, {EdgeInfo::Drives, static_cast<int>(i)},
+                      mod_.graph);
 }
 
 }  // namespace
@@ -605,6 +624,9 @@ std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& o
       if (m->model_kind == ModelKind::Circuit) circuit = m;
   }
   size_t before = diags.error_count();
+  for (const auto& [name, m] : program.globals)
+    if (m->kind == MemberKind::Modulator && program.decl_types.count(m))
+      mod.modulators.push_back({name, program.decl_types.at(m).dim, program.const_values.at(m)});
   Lowerer l(program, overrides, mod, diags);
   if (circuit) {
     mod.run.circuit = circuit->name;

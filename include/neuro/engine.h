@@ -109,6 +109,11 @@ class Engine {
   Status set(std::string_view target, std::string_view unit, std::span<const double> values);
   Status set(std::string_view target, std::string_view unit, double value);
 
+  // Sets or reads a modulator (a third factor, `modulator dopamine = 0` in
+  // the model) in `unit`; it keeps its value until set again or driven.
+  Status set_modulator(std::string_view name, std::string_view unit, double value);
+  Status get_modulator(std::string_view name, std::string_view unit, double& value);
+
   // Makes neurons of a population emit a spike at the end of the next step,
   // as if they had crossed threshold (delivery, recordings and callbacks as usual).
   Status inject_spikes(std::string_view population, std::span<const uint32_t> ids);

@@ -79,6 +79,8 @@ class Simulation {
   double* state_array(const std::string& population, const std::string& variable);
   double* param_array(const std::string& population, const std::string& variable);
   size_t population_size(const std::string& population) const;  // 0: none
+  // A modulator's current value (SI), which the host may change between steps; null: none.
+  double* modulator(const std::string& name);
 
   // Spikes the host adds: emitted at the end of the next step as if the
   // neurons had crossed threshold. Ids outside the population are ignored.

@@ -190,3 +190,30 @@ TEST_CASE("api: changing a shared parameter keeps the state and follows the new 
   CHECK(v[0] == doctest::Approx(expect).epsilon(1e-12));
   CHECK(e.set("P.tau", "ms", std::vector<double>{1, 2}) == Status::UsageError);  // differs per neuron
 }
+
+TEST_CASE("api: the host sets a modulator (third factor) between steps") {
+  Engine e;
+  REQUIRE(e.load_text(R"(
+modulator dopamine = 0
+neuron Acc { state x = 0 mV }
+synapse Gated { param w = 1 mV;  on pre { post.x += dopamine * w } }
+circuit C {
+  G = spike_generator[1] { times = [1 ms, 2 ms] }
+  A = Acc[1]
+  connect G -> A via Gated  all_to_all
+}
+run C for 3 ms  dt = 0.1 ms
+)") == Status::Ok);
+  REQUIRE(e.build() == Status::Ok);
+  double d = -1;
+  REQUIRE(e.get_modulator("dopamine", "", d) == Status::Ok);
+  CHECK(d == 0);
+  e.run(0.0015);  // the 1 ms spike arrives while dopamine is 0
+  REQUIRE(e.set_modulator("dopamine", "", 2.5) == Status::Ok);
+  e.run(0.0015);  // the 2 ms spike arrives with dopamine 2.5
+  std::vector<double> x;
+  e.get("A.x", "mV", x);
+  CHECK(x[0] == doctest::Approx(2.5));
+  CHECK(e.set_modulator("dopamine", "mV", 1) == Status::UsageError);  // dimensionless, not a voltage
+  CHECK(e.set_modulator("serotonin", "", 1) == Status::UsageError);
+}
