@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "neuro/simulation.h"
 #include "pipeline.h"
+#include "recording_files.h"
 #include "sema.h"
 #include "stdlib.h"
 #include "units.h"
@@ -378,6 +379,38 @@ Status Engine::trace(std::string_view target, std::string_view unit, std::vector
   }
   return impl_->usage(fmt::format("`{}` is not recorded", target),
                       fmt::format("add `record {} of {}` to the circuit", var, pop));
+}
+
+namespace {
+io::Recordings recordings_of(const Simulation& sim) {
+  io::Recordings recs;
+  recs.spikes = sim.spike_recordings();
+  recs.states = sim.state_recordings();
+  for (const auto& p : sim.population_stats()) recs.population_sizes[p.name] = p.size;
+  recs.duration_s = sim.time();
+  recs.dt_s = sim.dt();
+  return recs;
+}
+}  // namespace
+
+Status Engine::save(const std::string& dir, std::string_view format) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  auto f = io::parse_format(std::string(format));
+  if (!f) return impl_->usage(fmt::format("unknown format `{}`", format), "use \"csv\" or \"npy\"");
+  std::string error;
+  io::write_recordings(recordings_of(*impl_->sim), dir, *f, error);
+  if (!error.empty()) return impl_->usage(error);
+  return Status::Ok;
+}
+
+Status Engine::plot(const std::string& dir) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  std::string error;
+  io::write_plots(recordings_of(*impl_->sim), dir, error);
+  if (!error.empty()) return impl_->usage(error);
+  return Status::Ok;
 }
 
 std::vector<std::string> Engine::populations() const {

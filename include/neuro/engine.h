@@ -131,6 +131,11 @@ class Engine {
   Status trace(std::string_view target, std::string_view unit, std::vector<double>& times,
                std::vector<uint32_t>& ids, std::vector<double>& values);
 
+  // Writes the recordings into `dir` as CSV (`format` "csv") or NPY ("npy"),
+  // or as SVG plots (raster, rate and traces; see docs/plots.md).
+  Status save(const std::string& dir, std::string_view format = "csv");
+  Status plot(const std::string& dir);
+
   // Names of populations and their variables, for hosts that explore a model.
   std::vector<std::string> populations() const;
   std::vector<std::string> variables(std::string_view population) const;

@@ -3,7 +3,11 @@
 // parameter changes).
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
@@ -189,6 +193,25 @@ TEST_CASE("api: changing a shared parameter keeps the state and follows the new 
   double expect = -0.05 + (before[0] + 0.05) * std::exp(-0.1 / 5);
   CHECK(v[0] == doctest::Approx(expect).epsilon(1e-12));
   CHECK(e.set("P.tau", "ms", std::vector<double>{1, 2}) == Status::UsageError);  // differs per neuron
+}
+
+TEST_CASE("api: recordings saved as CSV and NPY, and plotted") {
+  Engine e;
+  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.build() == Status::Ok);
+  REQUIRE(e.run_to_end() == Status::Ok);
+  CHECK(e.time() == doctest::Approx(0.05));
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("neuro_api_save_{}", ::getpid());
+  REQUIRE(e.save(dir.string(), "csv") == Status::Ok);
+  CHECK(std::filesystem::exists(dir / "P_spikes.csv"));
+  CHECK(std::filesystem::exists(dir / "P_v.csv"));
+  REQUIRE(e.save(dir.string(), "npy") == Status::Ok);
+  CHECK(std::filesystem::exists(dir / "P_v.npy"));
+  REQUIRE(e.plot(dir.string()) == Status::Ok);
+  CHECK(std::filesystem::exists(dir / "P_raster.svg"));
+  CHECK(std::filesystem::exists(dir / "P_v.svg"));
+  CHECK(e.save(dir.string(), "xls") == Status::UsageError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("api: the host sets a modulator (third factor) between steps") {
