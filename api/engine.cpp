@@ -7,6 +7,7 @@
 #include <map>
 
 #include "driver.h"
+#include "output.h"
 #include "ir.h"
 #include "loader.h"
 #include "neuro/simulation.h"
@@ -236,51 +237,57 @@ double Engine::time() const { return impl_->sim ? impl_->sim->time() : 0.0; }
 double Engine::dt() const { return impl_->sim ? impl_->sim->dt() : 0.0; }
 uint64_t Engine::step_index() const { return impl_->sim ? impl_->sim->step_index() : 0; }
 
-Status Engine::get(std::string_view target, std::string_view unit, std::vector<double>& values) {
+// What `P.v` in `unit` refers to: the checks shared by get() and set().
+struct Engine::Target {
+  std::string pop, var;
+  const void* variable = nullptr;  // ir::Variable
+  bool is_param = false;
+  double scale = 1;
+  size_t size = 0;
+};
+
+Status Engine::resolve(std::string_view target, std::string_view unit, Target& t) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
-  std::string pop, var;
-  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
-  bool is_param = false;
+  if (!split_target(target, t.pop, t.var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
   int pi = -1;
-  const ir::Variable* v = impl_->variable(pop, var, is_param, pi);
+  const ir::Variable* v = impl_->variable(t.pop, t.var, t.is_param, pi);
   if (!v) return impl_->usage(fmt::format("there is no variable `{}`", target), "see populations() and variables()");
   auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
   if (!s) return Status::UsageError;
-  size_t n = impl_->sim->population_size(pop);
-  const double* a = is_param ? impl_->sim->param_array(pop, var) : impl_->sim->state_array(pop, var);
-  values.resize(n);
-  for (size_t i = 0; i < n; ++i) values[i] = (a ? a[i] : v->value->value) / *s;
+  t.variable = v;
+  t.scale = *s;
+  t.size = impl_->sim->population_size(t.pop);
+  return Status::Ok;
+}
+
+Status Engine::get(std::string_view target, std::string_view unit, std::vector<double>& values) {
+  Target t;
+  if (Status st = resolve(target, unit, t); st != Status::Ok) return st;
+  const auto* v = static_cast<const ir::Variable*>(t.variable);
+  const double* a = t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
+  values.resize(t.size);
+  for (size_t i = 0; i < t.size; ++i) values[i] = (a ? a[i] : v->value->value) / t.scale;
   return Status::Ok;
 }
 
 Status Engine::set(std::string_view target, std::string_view unit, std::span<const double> values) {
-  impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
-  std::string pop, var;
-  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
-  bool is_param = false;
-  int pi = -1;
-  const ir::Variable* v = impl_->variable(pop, var, is_param, pi);
-  if (!v) return impl_->usage(fmt::format("there is no variable `{}`", target), "see populations() and variables()");
-  auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
-  if (!s) return Status::UsageError;
-  size_t n = impl_->sim->population_size(pop);
+  Target t;
+  if (Status st = resolve(target, unit, t); st != Status::Ok) return st;
+  const size_t n = t.size;
   if (values.size() != 1 && values.size() != n)
-    return impl_->usage(fmt::format("`{}` has {} neurons; give one value or {}", pop, n, n));
-  double* a = is_param ? impl_->sim->param_array(pop, var) : impl_->sim->state_array(pop, var);
+    return impl_->usage(fmt::format("`{}` has {} neurons; give one value or {}", t.pop, n, n));
+  double* a = t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
   if (a) {
-    for (size_t i = 0; i < n; ++i) a[i] = values[values.size() == 1 ? 0 : i] * *s;
+    for (size_t i = 0; i < n; ++i) a[i] = values[values.size() == 1 ? 0 : i] * t.scale;
     return Status::Ok;
   }
   // A parameter folded into the population's code: rebuild with the new value.
-  if (values.size() != 1) {
-    for (double x : values)
-      if (x != values[0])
-        return impl_->usage(fmt::format("`{}` is the same for every neuron in this model; give one value", target),
-                            "or make it per-neuron in the population's initialiser");
-  }
-  impl_->overrides.params[{pop, var}] = values[0] * *s;
+  for (double x : values)
+    if (x != values[0])
+      return impl_->usage(fmt::format("`{}` is the same for every neuron in this model; give one value", target),
+                          "or make it per-neuron in the population's initialiser");
+  impl_->overrides.params[{t.pop, t.var}] = values[0] * t.scale;
   return impl_->rebuild(true);
 }
 
@@ -381,25 +388,13 @@ Status Engine::trace(std::string_view target, std::string_view unit, std::vector
                       fmt::format("add `record {} of {}` to the circuit", var, pop));
 }
 
-namespace {
-io::Recordings recordings_of(const Simulation& sim) {
-  io::Recordings recs;
-  recs.spikes = sim.spike_recordings();
-  recs.states = sim.state_recordings();
-  for (const auto& p : sim.population_stats()) recs.population_sizes[p.name] = p.size;
-  recs.duration_s = sim.time();
-  recs.dt_s = sim.dt();
-  return recs;
-}
-}  // namespace
-
 Status Engine::save(const std::string& dir, std::string_view format) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   auto f = io::parse_format(std::string(format));
   if (!f) return impl_->usage(fmt::format("unknown format `{}`", format), "use \"csv\" or \"npy\"");
   std::string error;
-  io::write_recordings(recordings_of(*impl_->sim), dir, *f, error);
+  io::write_recordings(cli::recordings_of(*impl_->sim), dir, *f, error);
   if (!error.empty()) return impl_->usage(error);
   return Status::Ok;
 }
@@ -408,7 +403,7 @@ Status Engine::plot(const std::string& dir) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   std::string error;
-  io::write_plots(recordings_of(*impl_->sim), dir, error);
+  io::write_plots(cli::recordings_of(*impl_->sim), dir, error);
   if (!error.empty()) return impl_->usage(error);
   return Status::Ok;
 }

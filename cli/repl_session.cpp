@@ -561,12 +561,7 @@ void ReplSession::meta(const std::string& line) {
     if (!sim_) return err_("error: there is nothing recorded yet\n");
     std::string dir = args.empty() ? (cmd == "save" ? "neuro_out" : "neuro_plots") : args;
     std::string error;
-    io::Recordings recs;
-    recs.spikes = sim_->spike_recordings();
-    recs.states = sim_->state_recordings();
-    for (const auto& p : sim_->population_stats()) recs.population_sizes[p.name] = p.size;
-    recs.duration_s = sim_->time();
-    recs.dt_s = sim_->dt();
+    io::Recordings recs = recordings_of(*sim_);
     auto files = cmd == "save" ? io::write_recordings(recs, dir, io::Format::csv, error)
                                : io::write_plots(recs, dir, error);
     for (const auto& f : files) out_("wrote " + f + "\n");

@@ -85,23 +85,27 @@ std::string describe(const Type& t) {
   return "?";
 }
 
+int op_precedence(Op op, bool unary) {
+  if (unary) return op == Op::Not ? 4 : 8;
+  switch (op) {
+    case Op::Or: return 2;
+    case Op::And: return 3;
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: return 5;
+    case Op::Add: case Op::Sub: return 6;
+    case Op::Mul: case Op::Div: case Op::Mod: return 7;
+    case Op::Pow: return 9;
+    default: return 10;
+  }
+}
+
 namespace {
 
-// Higher binds tighter; mirrors the grammar's order of alternatives.
+// `if` binds loosest (1); atoms tightest (11).
 int precedence(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Cond: return 1;
-    case ExprKind::Binary:
-      switch (e.op) {
-        case Op::Or: return 2;
-        case Op::And: return 3;
-        case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: return 5;
-        case Op::Add: case Op::Sub: return 6;
-        case Op::Mul: case Op::Div: case Op::Mod: return 7;
-        case Op::Pow: return 9;
-        default: return 10;
-      }
-    case ExprKind::Unary: return e.op == Op::Not ? 4 : 8;
+    case ExprKind::Binary: return op_precedence(e.op, false);
+    case ExprKind::Unary: return op_precedence(e.op, true);
     default: return 11;
   }
 }

@@ -17,6 +17,9 @@ enum class Op {
   Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not
 };
 const char* op_text(Op op);
+// How tightly an operator binds when printed (higher binds tighter); one
+// table for the AST and IR printers, mirroring the grammar's order.
+int op_precedence(Op op, bool unary);
 
 // What an expression evaluates to.
 struct Type {

@@ -135,17 +135,9 @@ namespace {
 
 int precedence(const Expr& e) {
   if (e.kind == Kind::Select) return 1;
-  if (e.kind == Kind::Binary) switch (e.op) {
-      case Op::Or: return 2;
-      case Op::And: return 3;
-      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: return 5;
-      case Op::Add: case Op::Sub: return 6;
-      case Op::Mul: case Op::Div: case Op::Mod: return 7;
-      case Op::Pow: return 9;
-      default: return 10;
-    }
-  if (e.kind == Kind::Unary) return e.op == Op::Not ? 4 : 8;
-  if (e.kind == Kind::Const && e.value < 0) return 8;
+  if (e.kind == Kind::Binary) return frontend::op_precedence(e.op, false);
+  if (e.kind == Kind::Unary) return frontend::op_precedence(e.op, true);
+  if (e.kind == Kind::Const && e.value < 0) return 8;  // printed with a leading minus
   return 11;
 }
 

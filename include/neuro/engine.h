@@ -150,6 +150,8 @@ class Engine {
 
  private:
   struct Impl;
+  struct Target;
+  Status resolve(std::string_view target, std::string_view unit, Target& t);
   std::unique_ptr<Impl> impl_;
 };
 
