@@ -133,9 +133,44 @@ bool valid_utf8(const SourceFile& f, uint32_t file, Diagnostics& diags) {
 
 }  // namespace
 
+// The parser and the checker recurse once per nesting level, so absurdly
+// deep input (thousands of brackets, of `- - -`, of `if … then if … then`)
+// would exhaust the stack or take very long. Models never nest hundreds
+// deep: such input gets a diagnostic. Counted on the token stream.
+bool sane_nesting(antlr4::CommonTokenStream& tokens, uint32_t file, Diagnostics& diags) {
+  constexpr int kMaxDepth = 256;
+  tokens.fill();
+  int brackets = 0, unary = 0, then_depth = 0;
+  std::string prev = "=";  // as if after an operator: a leading `-` is unary
+  bool prev_operand = false;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL || t->getType() == antlr4::Token::EOF) continue;
+    std::string x = t->getText();
+    bool opener = x == "(" || x == "[" || x == "{";
+    if (opener) ++brackets;
+    if (x == ")" || x == "]" || x == "}") --brackets;
+    bool prefix_position = !(prev_operand || prev == ")" || prev == "]" || prev == "}");
+    if ((x == "-" || x == "+" || x == "not") && prefix_position) ++unary;
+    else unary = 0;
+    if (x == "then") ++then_depth;
+    if (x == "else" && then_depth > 0) --then_depth;
+    if (brackets > kMaxDepth || unary > kMaxDepth || then_depth > kMaxDepth) {
+      SourceRange r{file, static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()),
+                    static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()) + 1};
+      diags.error(Code::Syntax, r, fmt::format("expressions nest more than {} deep here", kMaxDepth),
+                  "split the expression with `let` or `fn`");
+      return false;
+    }
+    prev = x;
+    prev_operand = t->getType() == NeuroLexer::ID || t->getType() == NeuroLexer::NUMBER || x == "true" || x == "false";
+  }
+  return true;
+}
+
 Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& diags) {
   if (!valid_utf8(sources.file(file), file, diags)) return Program{file, {}, {}};
   Pipeline p(sources.file(file), file, diags);
+  if (!sane_nesting(p.tokens, file, diags)) return Program{file, {}, {}};
   size_t before = diags.error_count();
   auto* tree = p.parser.file_();
   if (diags.error_count() > before) return Program{file, {}, {}};
@@ -146,6 +181,7 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
 ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags) {
   if (!valid_utf8(sources.file(file), file, diags)) return nullptr;
   Pipeline p(sources.file(file), file, diags);
+  if (!sane_nesting(p.tokens, file, diags)) return nullptr;
   size_t before = diags.error_count();
   auto* tree = p.parser.exprInput();
   if (diags.error_count() > before) return nullptr;
@@ -159,6 +195,7 @@ Program parse_repl(const SourceManager& sources, uint32_t file, Diagnostics& dia
   incomplete = false;
   if (!valid_utf8(sources.file(file), file, diags)) return Program{file, {}, {}};
   Pipeline p(sources.file(file), file, local);
+  if (!sane_nesting(p.tokens, file, diags)) return Program{file, {}, {}};
   auto* tree = p.parser.replInput();
   incomplete = false;
   if (local.has_errors()) {
