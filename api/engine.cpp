@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "driver.h"
@@ -144,8 +145,10 @@ struct Engine::Impl {
       return;
     }
     sim->set_spike_listener([this](const std::string& pop, const uint32_t* ids, size_t n, double t) {
-      for (auto& [h, sub] : subscribers)
-        if (sub.first == pop) sub.second(std::span<const uint32_t>(ids, n), t);
+      // A callback may unsubscribe (itself or others): call from a copy.
+      auto subs = subscribers;
+      for (auto& [h, sub] : subs)
+        if (sub.first == pop && subscribers.count(h)) sub.second(std::span<const uint32_t>(ids, n), t);
     });
   }
   // The unit a host asked for, checked against the variable's dimension.
@@ -180,6 +183,8 @@ struct Engine::Impl {
 
 Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
+  if (!impl_->config.write)
+    impl_->config.write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
   impl_->sources = std::make_unique<frontend::SourceManager>();
 }
 

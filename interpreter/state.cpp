@@ -51,8 +51,14 @@ struct Writer {
 struct Reader {
   const std::vector<uint8_t>& in;
   size_t at = 0;
-  void need(size_t n) {
-    if (at + n > in.size()) throw SimulationError("the snapshot is truncated or corrupt");
+  void need(uint64_t n) {
+    if (n > in.size() - at) throw SimulationError("the snapshot is truncated or corrupt");
+  }
+  // Bytes for n elements of T, refusing counts whose size would overflow.
+  template <class T>
+  uint64_t bytes(uint64_t n) {
+    if (n > (in.size() - at) / sizeof(T)) throw SimulationError("the snapshot is truncated or corrupt");
+    return n * sizeof(T);
   }
   template <class T>
   T pod() {
@@ -67,18 +73,18 @@ struct Reader {
   void vec(std::vector<T>& v) {
     uint64_t n = pod<uint64_t>();
     if (n != v.size()) throw SimulationError("the snapshot does not match this simulation's layout");
-    need(n * sizeof(T));
-    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
-    at += n * sizeof(T);
+    uint64_t b = bytes<T>(n);
+    std::memcpy(v.data(), in.data() + at, b);
+    at += b;
   }
   // Reads into `v`, resizing it.
   template <class T>
   void grow(std::vector<T>& v) {
     uint64_t n = pod<uint64_t>();
-    need(n * sizeof(T));
+    uint64_t b = bytes<T>(n);
     v.resize(n);
-    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
-    at += n * sizeof(T);
+    std::memcpy(v.data(), in.data() + at, b);
+    at += b;
   }
 };
 
@@ -194,6 +200,10 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
   } catch (const SimulationError&) {
     if (&bytes != &backup) restore(backup);
     throw;
+  } catch (const std::exception&) {
+    // (a corrupt count can still ask for more memory than there is)
+    if (&bytes != &backup) restore(backup);
+    throw SimulationError("the snapshot is corrupt");
   }
 }
 

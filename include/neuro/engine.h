@@ -120,7 +120,8 @@ class Engine {
 
   // Calls `fn` after every step in which the population spiked, with the
   // spiking neurons' indices and the spike time (seconds). Returns a handle
-  // for unsubscribe(), or -1 on error.
+  // for unsubscribe(), or -1 on error. A callback may unsubscribe; it must
+  // not load, build or run the engine it is called from.
   using SpikeFn = std::function<void(std::span<const uint32_t> ids, double time)>;
   int subscribe_spikes(std::string_view population, SpikeFn fn);
   void unsubscribe(int handle);

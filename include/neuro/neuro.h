@@ -240,6 +240,14 @@ NEURO_API neuro_result neuro_get(neuro_engine* engine, const char* target, const
 NEURO_API neuro_result neuro_set(neuro_engine* engine, const char* target, const char* unit,
                                  const double* values, size_t count);
 
+/* Sets a modulator (a global third factor, `modulator dopamine = 0` in the
+ * model) to `value` in `unit`; it keeps the value until set again or
+ * driven. Allowed from inside callbacks. */
+NEURO_API neuro_result neuro_set_modulator(neuro_engine* engine, const char* name, const char* unit, double value);
+
+/* Reads a modulator's value in `unit` into *value. */
+NEURO_API neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const char* unit, double* value);
+
 /* Makes neurons of a population emit a spike at the end of the next step,
  * as if they had crossed threshold. An id outside the population is a
  * NEURO_USAGE_ERROR (and nothing is injected). */
@@ -270,6 +278,14 @@ NEURO_API neuro_result neuro_spikes(neuro_engine* engine, const char* population
 NEURO_API neuro_result neuro_trace(neuro_engine* engine, const char* target, const char* unit,
                                    const double** times, size_t* sample_count,
                                    const uint32_t** ids, size_t* id_count, const double** values);
+
+/* Writes the recordings into the folder `dir` (created if needed) as CSV
+ * (`format` "csv" or NULL) or NPY ("npy") files, as the command line does. */
+NEURO_API neuro_result neuro_save(neuro_engine* engine, const char* dir, const char* format);
+
+/* Writes SVG plots of the recordings (raster, rate, traces; see
+ * docs/plots.md) into the folder `dir`. */
+NEURO_API neuro_result neuro_plot(neuro_engine* engine, const char* dir);
 
 /* ---- exploring a model ------------------------------------------------ */
 
