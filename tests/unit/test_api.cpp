@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -239,4 +240,32 @@ run C for 3 ms  dt = 0.1 ms
   CHECK(x[0] == doctest::Approx(2.5));
   CHECK(e.set_modulator("dopamine", "mV", 1) == Status::UsageError);  // dimensionless, not a voltage
   CHECK(e.set_modulator("serotonin", "", 1) == Status::UsageError);
+}
+
+TEST_CASE("api: files, traces, names and the simulation underneath") {
+  Engine e;
+  CHECK(e.load_file("/nonexistent/model.neuro") == Status::CompileError);
+  REQUIRE(!e.diagnostics().empty());
+  CHECK(e.diagnostics()[0].code == "E0500");
+  REQUIRE(e.load_file(std::string(NEURO_SOURCE_DIR) + "/examples/izhikevich.neuro") == Status::Ok);
+  CHECK(e.simulation() == nullptr);
+  REQUIRE(e.build() == Status::Ok);
+  REQUIRE(e.simulation() != nullptr);
+  auto vars = e.variables("P");
+  CHECK(std::find(vars.begin(), vars.end(), "v") != vars.end());
+  CHECK(std::find(vars.begin(), vars.end(), "I_e") != vars.end());
+  CHECK(e.variables("nobody").empty());
+  e.run(0.005);
+  std::vector<double> times, values;
+  std::vector<uint32_t> ids;
+  REQUIRE(e.trace("P.v", "mV", times, ids, values) == Status::Ok);
+  REQUIRE(!ids.empty());
+  CHECK(values.size() == times.size() * ids.size());
+  CHECK(times.front() == 0);
+  CHECK(values[0] == doctest::Approx(-70).epsilon(0.2));  // about rest, in mV
+  std::vector<double> in_volts;
+  REQUIRE(e.trace("P.v", "V", times, ids, in_volts) == Status::Ok);
+  CHECK(in_volts[0] == doctest::Approx(values[0] / 1000));
+  CHECK(e.trace("P.v", "ms", times, ids, values) == Status::UsageError);
+  CHECK(e.trace("P.u", "mV", times, ids, values) == Status::UsageError);  // not recorded
 }
