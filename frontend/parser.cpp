@@ -140,7 +140,10 @@ bool valid_utf8(const SourceFile& f, uint32_t file, Diagnostics& diags) {
 bool sane_nesting(antlr4::CommonTokenStream& tokens, uint32_t file, Diagnostics& diags) {
   constexpr int kMaxDepth = 256;
   tokens.fill();
-  int brackets = 0, unary = 0, then_depth = 0;
+  // A chain `1 + 1 + … + 1` builds a tree as deep as it is long, which
+  // every later pass walks recursively: chains are limited too.
+  constexpr int kMaxChain = 2048;
+  int brackets = 0, unary = 0, then_depth = 0, chain = 0;
   std::string prev = "=";  // as if after an operator: a leading `-` is unary
   bool prev_operand = false;
   for (antlr4::Token* t : tokens.getTokens()) {
@@ -154,10 +157,20 @@ bool sane_nesting(antlr4::CommonTokenStream& tokens, uint32_t file, Diagnostics&
     else unary = 0;
     if (x == "then") ++then_depth;
     if (x == "else" && then_depth > 0) --then_depth;
-    if (brackets > kMaxDepth || unary > kMaxDepth || then_depth > kMaxDepth) {
+    static const char* kBinary[] = {"+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or"};
+    static const char* kBreaks[] = {";", "{", "}", "param", "state", "let", "const", "spike", "connect", "record",
+                                    "drive", "run", "neuron", "synapse", "circuit", "fn", "import", "modulator",
+                                    "on", "solver", "refractory"};
+    for (const char* b : kBinary)
+      if (x == b && !prefix_position) ++chain;
+    for (const char* b : kBreaks)
+      if (x == b) chain = 0;
+    if (brackets > kMaxDepth || unary > kMaxDepth || then_depth > kMaxDepth || chain > kMaxChain) {
       SourceRange r{file, static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()),
                     static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()) + 1};
-      diags.error(Code::Syntax, r, fmt::format("expressions nest more than {} deep here", kMaxDepth),
+      diags.error(Code::Syntax, r,
+                  chain > kMaxChain ? fmt::format("an expression has more than {} operators here", kMaxChain)
+                                    : fmt::format("expressions nest more than {} deep here", kMaxDepth),
                   "split the expression with `let` or `fn`");
       return false;
     }

@@ -395,12 +395,14 @@ UnitAtom Transformer::unit_atom(P::UnitAtomContext* ctx, bool divide) {
   a.divide = divide;
   if (ctx->NUMBER()) {
     std::string t = ctx->NUMBER()->getText();
+    bool negative = has_child_text(ctx, "-");
     double v = std::strtod(t.c_str(), nullptr);
-    if (v != static_cast<int>(v) || t.find_first_of(".eE") != std::string::npos) {
+    if (t.find_first_of(".eE") != std::string::npos || v > 16) {
       diags_.error(Code::BadExponent, range(ctx->NUMBER()),
-                   "a unit exponent must be a whole number, not `" + t + "`");
+                   "a unit exponent is a whole number from -16 to 16, not `" + std::string(negative ? "-" : "") + t + "`");
+      v = 1;
     }
-    a.exponent = static_cast<int>(v) * (has_child_text(ctx, "-") ? -1 : 1);
+    a.exponent = static_cast<int>(v) * (negative ? -1 : 1);
   }
   return a;
 }

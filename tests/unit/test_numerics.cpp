@@ -353,7 +353,7 @@ run Cc for 20 ms  dt = 0.1 ms
 // ramp is linear, so every solver integrates it exactly: the expectations
 // hold for all of them.
 
-TEST_CASE("numerics: refractory period + time to threshold, exactly in steps, for every solver") {
+TEST_CASE("numerics: ISI is the refractory period plus the time to threshold exactly in steps for every solver") {
   for (std::string solver : {"", "solver exact", "solver expeuler", "solver euler", "solver rk4", "solver rk45"}) {
     CAPTURE(solver);
     auto mod = compile_text(std::string(R"(
