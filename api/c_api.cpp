@@ -78,7 +78,8 @@ std::deque<Slot> g_slots;  // deque: references stay valid as it grows
 std::vector<size_t> g_free;
 
 neuro_engine* encode(size_t index, uintptr_t generation) {
-  return reinterpret_cast<neuro_engine*>((generation << kIndexBits) | static_cast<uintptr_t>(index + 1));
+  return reinterpret_cast<neuro_engine*>((generation << kIndexBits) |
+                                         static_cast<uintptr_t>(index + 1));
 }
 
 // The slot a handle names, or null when it is not a live engine's.
@@ -102,7 +103,9 @@ void recycle(size_t index) {
   }
 }
 
-void set_error(const std::string& message) { t_last_error = message; }
+void set_error(const std::string& message) {
+  t_last_error = message;
+}
 
 // The one-line reason of a failed Engine call: the first error diagnostic.
 void set_error_from(const Engine& e, Status st) {
@@ -117,10 +120,14 @@ void set_error_from(const Engine& e, Status st) {
 
 neuro_result to_result(Status st) {
   switch (st) {
-    case Status::Ok: return NEURO_OK;
-    case Status::CompileError: return NEURO_COMPILE_ERROR;
-    case Status::RuntimeError: return NEURO_RUNTIME_ERROR;
-    case Status::UsageError: return NEURO_USAGE_ERROR;
+    case Status::Ok:
+      return NEURO_OK;
+    case Status::CompileError:
+      return NEURO_COMPILE_ERROR;
+    case Status::RuntimeError:
+      return NEURO_RUNTIME_ERROR;
+    case Status::UsageError:
+      return NEURO_USAGE_ERROR;
   }
   return NEURO_INTERNAL_ERROR;
 }
@@ -129,7 +136,9 @@ struct UsageError {
   std::string message;
 };
 
-[[noreturn]] void usage(std::string message) { throw UsageError{std::move(message)}; }
+[[noreturn]] void usage(std::string message) {
+  throw UsageError{std::move(message)};
+}
 
 template <class P>
 void need(P p, const char* what) {
@@ -193,7 +202,8 @@ neuro_result guarded(neuro_engine* handle, F&& body) {
   try {
     Hold hold(handle);
     if (!hold.get()) {
-      set_error(handle ? "neuro: error: invalid engine handle (never created, or already released by neuro_free)"
+      set_error(handle ? "neuro: error: invalid engine handle (never created, or already released "
+                         "by neuro_free)"
                        : "neuro: error: the engine handle is NULL");
       return NEURO_INVALID_HANDLE;
     }
@@ -223,7 +233,8 @@ neuro_result check(const Engine& e, Status st) {
 
 void not_nested(bool nested, const char* fn) {
   if (nested)
-    usage(fmt::format("neuro: error: {}() cannot be called from inside a callback of the same engine", fn));
+    usage(fmt::format(
+        "neuro: error: {}() cannot be called from inside a callback of the same engine", fn));
 }
 
 // The C view of a diagnostic; strings point into `d`.
@@ -355,18 +366,28 @@ void neuro_free(neuro_engine* engine) {
   }
 }
 
-const char* neuro_last_error(void) { return t_last_error.c_str(); }
+const char* neuro_last_error(void) {
+  return t_last_error.c_str();
+}
 
 const char* neuro_result_name(neuro_result result) {
   switch (result) {
-    case NEURO_OK: return "NEURO_OK";
-    case NEURO_COMPILE_ERROR: return "NEURO_COMPILE_ERROR";
-    case NEURO_RUNTIME_ERROR: return "NEURO_RUNTIME_ERROR";
-    case NEURO_USAGE_ERROR: return "NEURO_USAGE_ERROR";
-    case NEURO_INVALID_HANDLE: return "NEURO_INVALID_HANDLE";
-    case NEURO_BUFFER_TOO_SMALL: return "NEURO_BUFFER_TOO_SMALL";
-    case NEURO_OUT_OF_MEMORY: return "NEURO_OUT_OF_MEMORY";
-    case NEURO_INTERNAL_ERROR: return "NEURO_INTERNAL_ERROR";
+    case NEURO_OK:
+      return "NEURO_OK";
+    case NEURO_COMPILE_ERROR:
+      return "NEURO_COMPILE_ERROR";
+    case NEURO_RUNTIME_ERROR:
+      return "NEURO_RUNTIME_ERROR";
+    case NEURO_USAGE_ERROR:
+      return "NEURO_USAGE_ERROR";
+    case NEURO_INVALID_HANDLE:
+      return "NEURO_INVALID_HANDLE";
+    case NEURO_BUFFER_TOO_SMALL:
+      return "NEURO_BUFFER_TOO_SMALL";
+    case NEURO_OUT_OF_MEMORY:
+      return "NEURO_OUT_OF_MEMORY";
+    case NEURO_INTERNAL_ERROR:
+      return "NEURO_INTERNAL_ERROR";
   }
   return "NEURO_UNKNOWN_RESULT";
 }
@@ -374,7 +395,8 @@ const char* neuro_result_name(neuro_result result) {
 const char* neuro_version(void) {
 #define NEURO_STR2(x) #x
 #define NEURO_STR(x) NEURO_STR2(x)
-  return NEURO_STR(NEURO_VERSION_MAJOR) "." NEURO_STR(NEURO_VERSION_MINOR) "." NEURO_STR(NEURO_VERSION_PATCH);
+  return NEURO_STR(NEURO_VERSION_MAJOR) "." NEURO_STR(NEURO_VERSION_MINOR) "." NEURO_STR(
+      NEURO_VERSION_PATCH);
 #undef NEURO_STR
 #undef NEURO_STR2
 }
@@ -405,7 +427,8 @@ neuro_result neuro_get_diagnostic(neuro_engine* engine, size_t index, neuro_diag
     need(out, "out");
     const auto& ds = ce.engine->diagnostics();
     if (index >= ds.size())
-      usage(fmt::format("neuro: error: there is no diagnostic {} (the last call produced {})", index, ds.size()));
+      usage(fmt::format("neuro: error: there is no diagnostic {} (the last call produced {})",
+                        index, ds.size()));
     *out = view(ds[index]);
     return NEURO_OK;
   });
@@ -441,7 +464,8 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
       if (options->flags & NEURO_BUILD_DT) opt.dt = options->dt;
       if (options->flags & NEURO_BUILD_SEED) opt.seed = options->seed;
       if (options->flags & NEURO_BUILD_DURATION) {
-        if (!(options->duration >= 0)) usage("neuro: error: the duration must be zero or more seconds");
+        if (!(options->duration >= 0))
+          usage("neuro: error: the duration must be zero or more seconds");
         opt.duration = options->duration;
       }
     }
@@ -516,8 +540,8 @@ neuro_result neuro_population_size(neuro_engine* engine, const char* population,
   });
 }
 
-neuro_result neuro_get(neuro_engine* engine, const char* target, const char* unit, double* values, size_t capacity,
-                       size_t* count) {
+neuro_result neuro_get(neuro_engine* engine, const char* target, const char* unit, double* values,
+                       size_t capacity, size_t* count) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(target, "target");
     need(count, "count");
@@ -527,7 +551,8 @@ neuro_result neuro_get(neuro_engine* engine, const char* target, const char* uni
     *count = v.size();
     if (!values) return NEURO_OK;
     if (capacity < v.size()) {
-      set_error(fmt::format("neuro: error: `{}` has {} values; the buffer holds {}", target, v.size(), capacity));
+      set_error(fmt::format("neuro: error: `{}` has {} values; the buffer holds {}", target,
+                            v.size(), capacity));
       return NEURO_BUFFER_TOO_SMALL;
     }
     std::copy(v.begin(), v.end(), values);
@@ -535,29 +560,34 @@ neuro_result neuro_get(neuro_engine* engine, const char* target, const char* uni
   });
 }
 
-neuro_result neuro_set(neuro_engine* engine, const char* target, const char* unit, const double* values,
-                       size_t count) {
+neuro_result neuro_set(neuro_engine* engine, const char* target, const char* unit,
+                       const double* values, size_t count) {
   return guarded(engine, [&](CEngine& ce, bool nested) {
     need(target, "target");
     need(values, "values");
-    if (count == 0) usage("neuro: error: neuro_set() needs one value, or one per neuron (count is 0)");
+    if (count == 0)
+      usage("neuro: error: neuro_set() needs one value, or one per neuron (count is 0)");
     if (nested && !writes_array(*ce.engine, target))
-      usage(fmt::format(
-          "neuro: error: `{}` is the same for every neuron; changing it rebuilds the population, which cannot "
-          "happen from inside a callback",
-          target));
-    return check(*ce.engine, ce.engine->set(target, unit ? unit : "", std::span<const double>(values, count)));
+      usage(
+          fmt::format("neuro: error: `{}` is the same for every neuron; changing it rebuilds the "
+                      "population, which cannot "
+                      "happen from inside a callback",
+                      target));
+    return check(*ce.engine,
+                 ce.engine->set(target, unit ? unit : "", std::span<const double>(values, count)));
   });
 }
 
-neuro_result neuro_set_modulator(neuro_engine* engine, const char* name, const char* unit, double value) {
+neuro_result neuro_set_modulator(neuro_engine* engine, const char* name, const char* unit,
+                                 double value) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(name, "name");
     return check(*ce.engine, ce.engine->set_modulator(name, unit ? unit : "", value));
   });
 }
 
-neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const char* unit, double* value) {
+neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const char* unit,
+                                 double* value) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(name, "name");
     need(value, "value");
@@ -565,16 +595,18 @@ neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const c
   });
 }
 
-neuro_result neuro_inject_spikes(neuro_engine* engine, const char* population, const uint32_t* ids, size_t count) {
+neuro_result neuro_inject_spikes(neuro_engine* engine, const char* population, const uint32_t* ids,
+                                 size_t count) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(population, "population");
     if (count > 0) need(ids, "ids");
-    return check(*ce.engine, ce.engine->inject_spikes(population, std::span<const uint32_t>(ids, count)));
+    return check(*ce.engine,
+                 ce.engine->inject_spikes(population, std::span<const uint32_t>(ids, count)));
   });
 }
 
-neuro_result neuro_subscribe_spikes(neuro_engine* engine, const char* population, neuro_spike_fn fn, void* user,
-                                    int* handle) {
+neuro_result neuro_subscribe_spikes(neuro_engine* engine, const char* population, neuro_spike_fn fn,
+                                    void* user, int* handle) {
   return guarded(engine, [&](CEngine& ce, bool nested) {
     not_nested(nested, "neuro_subscribe_spikes");
     need(population, "population");
@@ -594,9 +626,11 @@ neuro_result neuro_subscribe_spikes(neuro_engine* engine, const char* population
     // Nothing more is delivered once unsubscribed or once the engine was
     // released from a callback (the run in progress finishes silently).
     CEngine* owner = &ce;
-    s->cpp_handle = ce.engine->subscribe_spikes(population, [s, owner](std::span<const uint32_t> ids, double t) {
-      if (s->active && !owner->released) s->fn(s->user, s->population.c_str(), ids.data(), ids.size(), t);
-    });
+    s->cpp_handle = ce.engine->subscribe_spikes(
+        population, [s, owner](std::span<const uint32_t> ids, double t) {
+          if (s->active && !owner->released)
+            s->fn(s->user, s->population.c_str(), ids.data(), ids.size(), t);
+        });
     if (s->cpp_handle < 0) usage("neuro: error: the subscription was refused");
     int h = ce.next_sub++;
     ce.subs[h] = std::move(sub);
@@ -617,8 +651,8 @@ neuro_result neuro_unsubscribe(neuro_engine* engine, int handle) {
   });
 }
 
-neuro_result neuro_spikes(neuro_engine* engine, const char* population, const uint32_t** ids, const double** times,
-                          size_t* count) {
+neuro_result neuro_spikes(neuro_engine* engine, const char* population, const uint32_t** ids,
+                          const double** times, size_t* count) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(population, "population");
     need(ids, "ids");
@@ -633,8 +667,9 @@ neuro_result neuro_spikes(neuro_engine* engine, const char* population, const ui
   });
 }
 
-neuro_result neuro_trace(neuro_engine* engine, const char* target, const char* unit, const double** times,
-                         size_t* sample_count, const uint32_t** ids, size_t* id_count, const double** values) {
+neuro_result neuro_trace(neuro_engine* engine, const char* target, const char* unit,
+                         const double** times, size_t* sample_count, const uint32_t** ids,
+                         size_t* id_count, const double** values) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(target, "target");
     need(times, "times");
@@ -642,7 +677,8 @@ neuro_result neuro_trace(neuro_engine* engine, const char* target, const char* u
     need(ids, "ids");
     need(id_count, "id_count");
     need(values, "values");
-    Status st = ce.engine->trace(target, unit ? unit : "", ce.trace_times, ce.trace_ids, ce.trace_values);
+    Status st =
+        ce.engine->trace(target, unit ? unit : "", ce.trace_times, ce.trace_ids, ce.trace_values);
     if (st != Status::Ok) return check(*ce.engine, st);
     *sample_count = ce.trace_times.size();
     *id_count = ce.trace_ids.size();
@@ -680,13 +716,14 @@ neuro_result neuro_populations(neuro_engine* engine, const char* const** names, 
   });
 }
 
-neuro_result neuro_variables(neuro_engine* engine, const char* population, const char* const** names,
-                             size_t* count) {
+neuro_result neuro_variables(neuro_engine* engine, const char* population,
+                             const char* const** names, size_t* count) {
   return guarded(engine, [&](CEngine& ce, bool) {
     need(population, "population");
     need(names, "names");
     need(count, "count");
-    if (!ce.engine->built()) usage("neuro: error[E0402]: there is no simulation yet (call neuro_build first)");
+    if (!ce.engine->built())
+      usage("neuro: error[E0402]: there is no simulation yet (call neuro_build first)");
     auto pops = ce.engine->populations();
     if (std::find(pops.begin(), pops.end(), population) == pops.end())
       usage(fmt::format("neuro: error[E0402]: there is no population `{}`", population));
@@ -709,7 +746,8 @@ neuro_result neuro_snapshot(neuro_engine* engine, void* buffer, size_t capacity,
     *size = snap.bytes.size();
     if (!buffer) return NEURO_OK;
     if (capacity < snap.bytes.size()) {
-      set_error(fmt::format("neuro: error: the snapshot is {} bytes; the buffer holds {}", snap.bytes.size(), capacity));
+      set_error(fmt::format("neuro: error: the snapshot is {} bytes; the buffer holds {}",
+                            snap.bytes.size(), capacity));
       return NEURO_BUFFER_TOO_SMALL;
     }
     std::memcpy(buffer, snap.bytes.data(), snap.bytes.size());

@@ -8,10 +8,10 @@
 #include <map>
 
 #include "driver.h"
-#include "output.h"
 #include "ir.h"
 #include "loader.h"
 #include "neuro/simulation.h"
+#include "output.h"
 #include "pipeline.h"
 #include "recording_files.h"
 #include "sema.h"
@@ -69,7 +69,8 @@ struct Engine::Impl {
     d.severity = "error";
     d.message = message;
     d.hint = hint;
-    d.rendered = fmt::format("neuro: error[E0402]: {}\n{}", message, hint.empty() ? "" : "   = hint: " + hint + "\n");
+    d.rendered = fmt::format("neuro: error[E0402]: {}\n{}", message,
+                             hint.empty() ? "" : "   = hint: " + hint + "\n");
     diags.push_back(d);
     if (config.on_diagnostic) config.on_diagnostic(d);
     return Status::UsageError;
@@ -144,15 +145,18 @@ struct Engine::Impl {
       sim->set_spike_listener(nullptr);
       return;
     }
-    sim->set_spike_listener([this](const std::string& pop, const uint32_t* ids, size_t n, double t) {
-      // A callback may unsubscribe (itself or others): call from a copy.
-      auto subs = subscribers;
-      for (auto& [h, sub] : subs)
-        if (sub.first == pop && subscribers.count(h)) sub.second(std::span<const uint32_t>(ids, n), t);
-    });
+    sim->set_spike_listener(
+        [this](const std::string& pop, const uint32_t* ids, size_t n, double t) {
+          // A callback may unsubscribe (itself or others): call from a copy.
+          auto subs = subscribers;
+          for (auto& [h, sub] : subs)
+            if (sub.first == pop && subscribers.count(h))
+              sub.second(std::span<const uint32_t>(ids, n), t);
+        });
   }
   // The unit a host asked for, checked against the variable's dimension.
-  std::optional<double> scale(std::string_view unit, const frontend::Dimension& dim, const std::string& what) {
+  std::optional<double> scale(std::string_view unit, const frontend::Dimension& dim,
+                              const std::string& what) {
     if (unit.empty()) return 1.0;
     auto u = frontend::lookup_unit(unit);
     if (!u) {
@@ -160,13 +164,15 @@ struct Engine::Impl {
       return std::nullopt;
     }
     if (u->dim != dim) {
-      usage(fmt::format("{} is {}, not {}", what, frontend::describe(dim), frontend::describe(u->dim)),
+      usage(fmt::format("{} is {}, not {}", what, frontend::describe(dim),
+                        frontend::describe(u->dim)),
             fmt::format("give it in {}", frontend::display_unit(dim).symbol));
       return std::nullopt;
     }
     return u->scale;
   }
-  const ir::Variable* variable(const std::string& pop, const std::string& var, bool& is_param, int& pop_index) {
+  const ir::Variable* variable(const std::string& pop, const std::string& var, bool& is_param,
+                               int& pop_index) {
     if (!module) return nullptr;
     for (size_t p = 0; p < module->pops.size(); ++p) {
       if (module->pops[p].name != pop || module->pops[p].kernel < 0) continue;
@@ -184,7 +190,9 @@ struct Engine::Impl {
 Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   if (!impl_->config.write)
-    impl_->config.write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
+    impl_->config.write = [](std::string_view text) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    };
   impl_->sources = std::make_unique<frontend::SourceManager>();
 }
 
@@ -199,11 +207,14 @@ Status Engine::load_text(std::string_view text, const std::string& name) {
   return impl_->load([&](frontend::Loader& l) { return l.load_text(name, t); });
 }
 
-const std::vector<Diagnostic>& Engine::diagnostics() const { return impl_->diags; }
+const std::vector<Diagnostic>& Engine::diagnostics() const {
+  return impl_->diags;
+}
 
 Status Engine::build(const BuildOptions& options) {
   impl_->diags.clear();
-  if (!impl_->loaded) return impl_->usage("nothing is loaded", "call load_file() or load_text() first");
+  if (!impl_->loaded)
+    return impl_->usage("nothing is loaded", "call load_file() or load_text() first");
   if (options.dt) impl_->overrides.dt = *options.dt;
   if (options.seed) impl_->overrides.seed = *options.seed;
   if (options.duration) impl_->overrides.duration = *options.duration;
@@ -212,7 +223,9 @@ Status Engine::build(const BuildOptions& options) {
   return impl_->rebuild(false);
 }
 
-bool Engine::built() const { return impl_->sim != nullptr; }
+bool Engine::built() const {
+  return impl_->sim != nullptr;
+}
 
 Status Engine::step(uint64_t steps) {
   impl_->diags.clear();
@@ -226,7 +239,8 @@ Status Engine::step(uint64_t steps) {
 }
 
 Status Engine::run(double seconds) {
-  if (!(seconds >= 0) || !std::isfinite(seconds)) return impl_->usage("run() needs a duration of zero or more seconds");
+  if (!(seconds >= 0) || !std::isfinite(seconds))
+    return impl_->usage("run() needs a duration of zero or more seconds");
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   return step(impl_->sim->steps_for(seconds));
 }
@@ -238,9 +252,15 @@ Status Engine::run_to_end() {
   return step(total > done ? total - done : 0);
 }
 
-double Engine::time() const { return impl_->sim ? impl_->sim->time() : 0.0; }
-double Engine::dt() const { return impl_->sim ? impl_->sim->dt() : 0.0; }
-uint64_t Engine::step_index() const { return impl_->sim ? impl_->sim->step_index() : 0; }
+double Engine::time() const {
+  return impl_->sim ? impl_->sim->time() : 0.0;
+}
+double Engine::dt() const {
+  return impl_->sim ? impl_->sim->dt() : 0.0;
+}
+uint64_t Engine::step_index() const {
+  return impl_->sim ? impl_->sim->step_index() : 0;
+}
 
 // What `P.v` in `unit` refers to: the checks shared by get() and set().
 struct Engine::Target {
@@ -254,10 +274,13 @@ struct Engine::Target {
 Status Engine::resolve(std::string_view target, std::string_view unit, Target& t) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
-  if (!split_target(target, t.pop, t.var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+  if (!split_target(target, t.pop, t.var))
+    return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
   int pi = -1;
   const ir::Variable* v = impl_->variable(t.pop, t.var, t.is_param, pi);
-  if (!v) return impl_->usage(fmt::format("there is no variable `{}`", target), "see populations() and variables()");
+  if (!v)
+    return impl_->usage(fmt::format("there is no variable `{}`", target),
+                        "see populations() and variables()");
   auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
   if (!s) return Status::UsageError;
   t.variable = v;
@@ -270,7 +293,8 @@ Status Engine::get(std::string_view target, std::string_view unit, std::vector<d
   Target t;
   if (Status st = resolve(target, unit, t); st != Status::Ok) return st;
   const auto* v = static_cast<const ir::Variable*>(t.variable);
-  const double* a = t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
+  const double* a =
+      t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
   values.resize(t.size);
   for (size_t i = 0; i < t.size; ++i) values[i] = (a ? a[i] : v->value->value) / t.scale;
   return Status::Ok;
@@ -282,7 +306,8 @@ Status Engine::set(std::string_view target, std::string_view unit, std::span<con
   const size_t n = t.size;
   if (values.size() != 1 && values.size() != n)
     return impl_->usage(fmt::format("`{}` has {} neurons; give one value or {}", t.pop, n, n));
-  double* a = t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
+  double* a =
+      t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
   if (a) {
     for (size_t i = 0; i < n; ++i) a[i] = values[values.size() == 1 ? 0 : i] * t.scale;
     return Status::Ok;
@@ -290,8 +315,9 @@ Status Engine::set(std::string_view target, std::string_view unit, std::span<con
   // A parameter folded into the population's code: rebuild with the new value.
   for (double x : values)
     if (x != values[0])
-      return impl_->usage(fmt::format("`{}` is the same for every neuron in this model; give one value", target),
-                          "or make it per-neuron in the population's initialiser");
+      return impl_->usage(
+          fmt::format("`{}` is the same for every neuron in this model; give one value", target),
+          "or make it per-neuron in the population's initialiser");
   impl_->overrides.params[{t.pop, t.var}] = values[0] * t.scale;
   return impl_->rebuild(true);
 }
@@ -310,7 +336,8 @@ Status Engine::set_modulator(std::string_view name, std::string_view unit, doubl
     *impl_->sim->modulator(m.name) = value * *s;
     return Status::Ok;
   }
-  return impl_->usage(fmt::format("there is no modulator `{}`", name), "declare it with `modulator name = 0` in the model");
+  return impl_->usage(fmt::format("there is no modulator `{}`", name),
+                      "declare it with `modulator name = 0` in the model");
 }
 
 Status Engine::get_modulator(std::string_view name, std::string_view unit, double& value) {
@@ -323,7 +350,8 @@ Status Engine::get_modulator(std::string_view name, std::string_view unit, doubl
     value = *impl_->sim->modulator(m.name) / *s;
     return Status::Ok;
   }
-  return impl_->usage(fmt::format("there is no modulator `{}`", name), "declare it with `modulator name = 0` in the model");
+  return impl_->usage(fmt::format("there is no modulator `{}`", name),
+                      "declare it with `modulator name = 0` in the model");
 }
 
 Status Engine::inject_spikes(std::string_view population, std::span<const uint32_t> ids) {
@@ -333,7 +361,8 @@ Status Engine::inject_spikes(std::string_view population, std::span<const uint32
   size_t n = impl_->sim->population_size(pop);
   if (n == 0) return impl_->usage(fmt::format("there is no population `{}`", pop));
   for (uint32_t id : ids)
-    if (id >= n) return impl_->usage(fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
+    if (id >= n)
+      return impl_->usage(fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
   impl_->sim->inject_spikes(pop, std::vector<uint32_t>(ids.begin(), ids.end()));
   return Status::Ok;
 }
@@ -351,7 +380,8 @@ void Engine::unsubscribe(int handle) {
   impl_->install_listener();
 }
 
-Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids, std::vector<double>& times) {
+Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids,
+                      std::vector<double>& times) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   ids.clear();
@@ -374,15 +404,18 @@ Status Engine::trace(std::string_view target, std::string_view unit, std::vector
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   std::string pop, var;
-  if (!split_target(target, pop, var)) return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+  if (!split_target(target, pop, var))
+    return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
   for (auto& r : impl_->sim->state_recordings()) {
     if (r.population != pop || r.variable != var) continue;
-    auto u = unit.empty() ? std::optional<frontend::Unit>(frontend::Unit{"", 1, {}}) : frontend::lookup_unit(unit);
+    auto u = unit.empty() ? std::optional<frontend::Unit>(frontend::Unit{"", 1, {}})
+                          : frontend::lookup_unit(unit);
     if (!u) return impl_->usage(fmt::format("`{}` is not a unit", unit));
     auto disp = frontend::lookup_unit(r.unit);
     // Recordings carry their display unit; compare dimensions through it.
     if (!unit.empty() && r.unit != "1" && disp && disp->dim != u->dim)
-      return impl_->usage(fmt::format("`{}` is recorded in {}, which cannot be given in {}", target, r.unit, unit));
+      return impl_->usage(
+          fmt::format("`{}` is recorded in {}, which cannot be given in {}", target, r.unit, unit));
     times = r.times;
     ids = r.ids;
     values = r.values;
@@ -449,6 +482,8 @@ Status Engine::restore(const Snapshot& snap) {
   return Status::Ok;
 }
 
-Simulation* Engine::simulation() { return impl_->sim.get(); }
+Simulation* Engine::simulation() {
+  return impl_->sim.get();
+}
 
 }  // namespace neuro

@@ -22,10 +22,12 @@ std::string render_error(const SimulationError& e, const Compiled& c, bool color
   return frontend::render_all(ds, c.sources, color);
 }
 
-std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options, bool check_only) {
+std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
+                                       bool check_only) {
   auto c = std::make_unique<Compiled>();
   auto t0 = std::chrono::steady_clock::now();
-  frontend::Loader loader(c->sources, c->diags, [](const std::string& name) { return stdlib::find(name); });
+  frontend::Loader loader(c->sources, c->diags,
+                          [](const std::string& name) { return stdlib::find(name); });
   c->loaded = loader.load_file(path);
   if (!c->loaded || c->diags.has_errors()) return c;
   if (!frontend::check_program(*c->loaded, c->diags, c->checked)) return c;

@@ -7,8 +7,8 @@
 
 #include "diagnostics.h"
 #include "ir.h"
-#include "neuro/simulation.h"
 #include "loader.h"
+#include "neuro/simulation.h"
 #include "pipeline.h"
 #include "sema.h"
 
@@ -31,6 +31,7 @@ struct Compiled {
 // the model text when the engine knows where it came from.
 std::string render_error(const SimulationError& e, const Compiled& c, bool color = false);
 
-std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options, bool check_only);
+std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
+                                       bool check_only);
 
 }  // namespace neuro::cli

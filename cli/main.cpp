@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -20,8 +20,8 @@
 #include "neuro/simulation.h"
 #include "npy.h"
 #include "output.h"
-#include "repl.h"
 #include "progress.h"
+#include "repl.h"
 #include "units.h"
 
 namespace {
@@ -57,7 +57,9 @@ Exit status: 0 success, 1 errors in the input or the run, 2 bad usage,
 )";
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+}
 
 int usage_error(const std::string& msg) {
   std::cerr << "neuro: " << msg << "\n(run `neuro --help` for usage)\n";
@@ -121,12 +123,17 @@ int cmd_run(const RunArgs& args) {
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   const ir::Module& mod = *compiled->module;
   if (mod.run.circuit.empty()) {
-    std::cerr << fmt::format("{}: error[E0303]: there is no circuit to run\n   = hint: declare `circuit Name {{ … }}` and `run Name for 1 s`\n", args.file);
+    std::cerr << fmt::format(
+        "{}: error[E0303]: there is no circuit to run\n   = hint: declare `circuit Name {{ … }}` "
+        "and `run Name for 1 s`\n",
+        args.file);
     return 1;
   }
   if (!(mod.run.duration > 0)) {
-    std::cerr << fmt::format("{}: error[E0303]: the file has no `run` statement and no --duration was given\n   = hint: add `run {} for 1 s` or pass --duration 1s\n",
-                             args.file, mod.run.circuit);
+    std::cerr << fmt::format(
+        "{}: error[E0303]: the file has no `run` statement and no --duration was given\n   = hint: "
+        "add `run {} for 1 s` or pass --duration 1s\n",
+        args.file, mod.run.circuit);
     return 1;
   }
   auto t_build = clock::now();
@@ -137,7 +144,8 @@ int cmd_run(const RunArgs& args) {
     std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
-  double build_s = compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
+  double build_s =
+      compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
 
   std::signal(SIGINT, on_sigint);
   auto t_run = clock::now();
@@ -173,21 +181,27 @@ int cmd_run(const RunArgs& args) {
   if (args.json) {
     std::string pops;
     for (const auto& p : stats)
-      pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}", pops.empty() ? "" : ",",
-                          cli::json_escape(p.name), p.size, p.spikes, p.rate_hz);
-    fmt::print("{{\"backend\":\"vm\",\"sim_time_s\":{:.9g},\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{{}}},"
-               "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_rss_mb\":{:.3f},"
-               "\"steps\":{},\"interrupted\":{}}}\n",
-               sim->time(), mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(), compiled->parse_seconds, build_s,
-               run_s, cli::peak_rss_mb(), done, interrupted ? "true" : "false");
+      pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}",
+                          pops.empty() ? "" : ",", cli::json_escape(p.name), p.size, p.spikes,
+                          p.rate_hz);
+    fmt::print(
+        "{{\"backend\":\"vm\",\"sim_time_s\":{:.9g},\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
+        "{}}},"
+        "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_"
+        "rss_mb\":{:.3f},"
+        "\"steps\":{},\"interrupted\":{}}}\n",
+        sim->time(), mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(),
+        compiled->parse_seconds, build_s, run_s, cli::peak_rss_mb(), done,
+        interrupted ? "true" : "false");
   } else {
-    fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n", sim->time(),
-               mod.run.circuit, run_s,
+    fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n",
+               sim->time(), mod.run.circuit, run_s,
                frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done);
     size_t w = 10;
     for (const auto& p : stats) w = std::max(w, p.name.size());
     fmt::print("  {:<{}} {:>10} {:>10} {:>10}\n", "population", w, "size", "spikes", "rate (Hz)");
-    for (const auto& p : stats) fmt::print("  {:<{}} {:>10} {:>10} {:>10.3f}\n", p.name, w, p.size, p.spikes, p.rate_hz);
+    for (const auto& p : stats)
+      fmt::print("  {:<{}} {:>10} {:>10} {:>10.3f}\n", p.name, w, p.size, p.spikes, p.rate_hz);
     fmt::print("  synapses: {}\n", sim->synapse_count());
     for (const auto& f : files) fmt::print("  wrote {}\n", f);
   }
@@ -221,17 +235,22 @@ int cmd_plot(const std::vector<std::string>& a) {
       inputs.push_back(a[i]);
     }
   }
-  if (inputs.empty()) return usage_error("`neuro plot` needs a folder or recording files (as written by `neuro run`)");
+  if (inputs.empty())
+    return usage_error(
+        "`neuro plot` needs a folder or recording files (as written by `neuro run`)");
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;  // (plot folder, inputs)
   for (const auto& in : inputs) {
     std::error_code ec;
-    std::string dir = !out.empty() ? out
+    std::string dir = !out.empty()               ? out
                       : fs::is_directory(in, ec) ? in
                                                  : fs::path(in).parent_path().string();
     if (dir.empty()) dir = ".";
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == dir; });
-    if (g == groups.end()) groups.push_back({dir, {in}});
-    else g->second.push_back(in);
+    auto g =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == dir; });
+    if (g == groups.end())
+      groups.push_back({dir, {in}});
+    else
+      g->second.push_back(in);
   }
   for (const auto& [dir, paths] : groups) {
     io::Recordings recs;
@@ -242,8 +261,10 @@ int cmd_plot(const std::vector<std::string>& a) {
       return 1;
     }
     if (recs.spikes.empty() && recs.states.empty()) {
-      std::cerr << fmt::format("neuro: error[E0500]: no recordings in `{}` (expected the CSV or NPY files of `neuro run`)\n",
-                               paths.front());
+      std::cerr << fmt::format(
+          "neuro: error[E0500]: no recordings in `{}` (expected the CSV or NPY files of `neuro "
+          "run`)\n",
+          paths.front());
       return 1;
     }
     std::string error;
@@ -272,7 +293,8 @@ int cmd_ir(const std::string& file) {
 int main_impl(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.empty() || a[0] == "repl") {
-    if (a.size() > 1) return usage_error("`neuro repl` takes no arguments; use `:load FILE` inside");
+    if (a.size() > 1)
+      return usage_error("`neuro repl` takes no arguments; use `:load FILE` inside");
     return cli::run_repl();
   }
   if (a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
@@ -285,7 +307,8 @@ int main_impl(int argc, char** argv) {
   }
   const std::string cmd = a[0];
   if (cmd == "plot") return cmd_plot(a);
-  if (cmd != "run" && cmd != "check" && cmd != "ir") return usage_error(fmt::format("unknown command `{}`", cmd));
+  if (cmd != "run" && cmd != "check" && cmd != "ir")
+    return usage_error(fmt::format("unknown command `{}`", cmd));
   RunArgs args;
   for (size_t i = 1; i < a.size(); ++i) {
     const std::string& o = a[i];
@@ -296,13 +319,15 @@ int main_impl(int argc, char** argv) {
     if (cmd == "run" && (o == "--duration" || o == "--dt")) {
       auto v = value();
       auto d = v ? parse_duration(*v) : std::nullopt;
-      if (!d || !(*d > 0)) return usage_error(fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
+      if (!d || !(*d > 0))
+        return usage_error(fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
       (o == "--duration" ? args.overrides.duration : args.overrides.dt) = *d;
     } else if (cmd == "run" && o == "--seed") {
       auto v = value();
       char* end = nullptr;
       unsigned long long s = v ? std::strtoull(v->c_str(), &end, 10) : 0;
-      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-') return usage_error("--seed needs a non-negative integer");
+      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-')
+        return usage_error("--seed needs a non-negative integer");
       args.overrides.seed = s;
     } else if (cmd == "run" && o == "--out") {
       auto v = value();

@@ -17,12 +17,13 @@ io::Recordings recordings_of(const Simulation& sim) {
   return r;
 }
 
-std::vector<std::string> write_recordings(const Simulation& sim, const std::string& dir, io::Format format,
-                                          std::string& error) {
+std::vector<std::string> write_recordings(const Simulation& sim, const std::string& dir,
+                                          io::Format format, std::string& error) {
   return io::write_recordings(recordings_of(sim), dir, format, error);
 }
 
-std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir, std::string& error) {
+std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir,
+                                   std::string& error) {
   return write_recordings(sim, dir, io::Format::csv, error);
 }
 
@@ -38,12 +39,20 @@ std::string json_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += c;
     }
   }
   return out;

@@ -16,11 +16,12 @@ io::Recordings recordings_of(const Simulation& sim);
 // Writes the recordings into `dir` as CSV or NPY files plus their index
 // (io::write_recordings; the names are in docs/plots.md). Returns the files
 // written; on failure sets `error` and keeps going with the other files.
-std::vector<std::string> write_recordings(const Simulation& sim, const std::string& dir, io::Format format,
-                                          std::string& error);
+std::vector<std::string> write_recordings(const Simulation& sim, const std::string& dir,
+                                          io::Format format, std::string& error);
 // The CSV form: `<population>_spikes.csv` (id,t_ms) and `<population>_<var>.csv`
 // (t_ms,id,<var>_<unit>).
-std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir, std::string& error);
+std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir,
+                                   std::string& error);
 
 // Peak resident memory of this process in MB (VmHWM).
 double peak_rss_mb();

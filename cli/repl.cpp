@@ -75,8 +75,9 @@ char** complete(const char* text, int start, int end) {
 }
 
 int interactive() {
-  ReplSession session([](const std::string& s) { std::fputs(s.c_str(), stdout), std::fflush(stdout); },
-                      [](const std::string& s) { std::fputs(s.c_str(), stderr), std::fflush(stderr); });
+  ReplSession session(
+      [](const std::string& s) { std::fputs(s.c_str(), stdout), std::fflush(stdout); },
+      [](const std::string& s) { std::fputs(s.c_str(), stderr), std::fflush(stderr); });
   g_session = &session;
   std::string hist = history_path();
   using_history();
@@ -119,8 +120,9 @@ int interactive() {
 }
 
 int piped() {
-  ReplSession session([](const std::string& s) { std::fputs(s.c_str(), stdout), std::fflush(stdout); },
-                      [](const std::string& s) { std::fputs(s.c_str(), stderr), std::fflush(stderr); });
+  ReplSession session(
+      [](const std::string& s) { std::fputs(s.c_str(), stdout), std::fflush(stdout); },
+      [](const std::string& s) { std::fputs(s.c_str(), stderr), std::fflush(stderr); });
   g_session = &session;
   signal(SIGINT, repl_on_sigint);
   std::string pending, line;
@@ -141,6 +143,8 @@ int piped() {
 
 }  // namespace
 
-int run_repl() { return isatty(STDIN_FILENO) ? interactive() : piped(); }
+int run_repl() {
+  return isatty(STDIN_FILENO) ? interactive() : piped();
+}
 
 }  // namespace neuro::cli

@@ -9,9 +9,9 @@
 
 #include "loader.h"
 #include "output.h"
-#include "recording_files.h"
 #include "parser.h"
 #include "pipeline.h"
+#include "recording_files.h"
 #include "stdlib.h"
 #include "units.h"
 
@@ -38,17 +38,19 @@ const Meta kMeta[] = {
     {"ir", "[POPULATION]", "show the IR of the network (or of one population)"},
     {"run", "DURATION", "simulate, e.g. `:run 100 ms` (Ctrl-C stops between steps)"},
     {"step", "[N]", "simulate N steps (default 1)"},
-    {"record", "WHAT of POP [every T]", "add a recording to the running network, e.g. `:record v of P`"},
+    {"record", "WHAT of POP [every T]",
+     "add a recording to the running network, e.g. `:record v of P`"},
     {"plot", "[DIR]", "write SVG plots of the recordings (default: neuro_plots)"},
     {"save", "[DIR]", "write the recordings as CSV (default: neuro_out)"},
     {"set", "OPTION VALUE", "set `dt` or `seed` for the next build (:reset applies them)"},
     {"reset", "", "drop the simulation; the next :run starts again at t = 0"},
 };
 
-const char* kKeywords[] = {"neuron", "synapse", "circuit", "param", "state", "let", "spike", "when",
-                           "refractory", "unless", "solver", "on", "connect", "via", "record", "of",
-                           "every", "drive", "run", "for", "import", "const", "fn", "if", "then",
-                           "else", "and", "or", "not", "true", "false"};
+const char* kKeywords[] = {
+    "neuron",     "synapse", "circuit", "param", "state",   "let",   "spike",  "when",
+    "refractory", "unless",  "solver",  "on",    "connect", "via",   "record", "of",
+    "every",      "drive",   "run",     "for",   "import",  "const", "fn",     "if",
+    "then",       "else",    "and",     "or",    "not",     "true",  "false"};
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -73,7 +75,9 @@ std::optional<double> parse_time(const std::string& text) {
   return v * u->scale;
 }
 
-std::string time_text(double s) { return format_quantity(s, dim::time()); }
+std::string time_text(double s) {
+  return format_quantity(s, dim::time());
+}
 
 }  // namespace
 
@@ -90,7 +94,8 @@ void ReplSession::report(const Diagnostics& d) {
   if (!d.list().empty()) err_(render_all(d, sources_));
 }
 
-std::vector<ReplSession::Entry> ReplSession::entries_from(const Program& p, const std::string& origin) const {
+std::vector<ReplSession::Entry> ReplSession::entries_from(const Program& p,
+                                                          const std::string& origin) const {
   std::vector<Entry> out;
   for (const auto& m : p.members) {
     if (m->kind == MemberKind::Run || m->kind == MemberKind::Import) continue;
@@ -117,11 +122,13 @@ bool ReplSession::check(std::vector<Entry>& entries, const Program* run_stmt, Di
 }
 
 // Adds or replaces declarations; a running network takes the new models.
-bool ReplSession::declare(std::vector<Entry> incoming, const Program* run_stmt, const std::string& what) {
+bool ReplSession::declare(std::vector<Entry> incoming, const Program* run_stmt,
+                          const std::string& what) {
   std::vector<Entry> candidate = entries_;
   std::vector<std::string> replaced;
   for (auto& in : incoming) {
-    auto it = std::find_if(candidate.begin(), candidate.end(), [&](const Entry& e) { return e.name == in.name; });
+    auto it = std::find_if(candidate.begin(), candidate.end(),
+                           [&](const Entry& e) { return e.name == in.name; });
     if (it != candidate.end()) {
       replaced.push_back(in.key);
       *it = std::move(in);
@@ -144,13 +151,14 @@ bool ReplSession::declare(std::vector<Entry> incoming, const Program* run_stmt, 
   entries_ = std::move(candidate);
   checked_ = std::move(cp);
   if (sim_ && !replaced.empty()) {
-    out_(fmt::format("redefined {} in the running network (t = {})\n",
-                     [&] {
-                       std::string s;
-                       for (const auto& r : replaced) s += (s.empty() ? "" : ", ") + r;
-                       return s;
-                     }(),
-                     time_text(sim_->time())));
+    out_(fmt::format(
+        "redefined {} in the running network (t = {})\n",
+        [&] {
+          std::string s;
+          for (const auto& r : replaced) s += (s.empty() ? "" : ", ") + r;
+          return s;
+        }(),
+        time_text(sim_->time())));
     if (!rebuild(true)) return false;
   } else if (sim_ && !incoming.empty()) {
     // New declarations change nothing that runs, but the module must see them.
@@ -171,8 +179,9 @@ bool ReplSession::rebuild(bool carry) {
     for (Member* m : checked_->models)
       if (m->model_kind == ModelKind::Circuit) circuits.push_back(m->name);
     if (circuits.size() != 1) {
-      err_(circuits.empty() ? "error: there is no circuit to simulate; declare one with `circuit Name { … }`\n"
-                            : "error: there are several circuits; say which with `run Name for 10 ms`\n");
+      err_(circuits.empty()
+               ? "error: there is no circuit to simulate; declare one with `circuit Name { … }`\n"
+               : "error: there are several circuits; say which with `run Name for 10 ms`\n");
       return false;
     }
     circuit_ = circuits[0];
@@ -201,7 +210,9 @@ bool ReplSession::rebuild(bool carry) {
   return true;
 }
 
-bool ReplSession::ensure_built() { return sim_ || rebuild(false); }
+bool ReplSession::ensure_built() {
+  return sim_ || rebuild(false);
+}
 
 void ReplSession::run_steps(uint64_t steps) {
   if (!ensure_built()) return;
@@ -259,8 +270,8 @@ void ReplSession::statement(const Stmt& s, uint32_t file) {
   bool ok = check(all, nullptr, d, cp);
   if (ok && cp->decl_types.at(m.get()).dim != target->dim) {
     d.error(Code::UnitMismatch, s.value->range,
-            fmt::format("unit mismatch: `{}.{}` is {}, but this is {}", pop, var, describe(target->dim),
-                        describe(cp->decl_types.at(m.get()))));
+            fmt::format("unit mismatch: `{}.{}` is {}, but this is {}", pop, var,
+                        describe(target->dim), describe(cp->decl_types.at(m.get()))));
     ok = false;
   }
   report(d);
@@ -273,11 +284,21 @@ void ReplSession::statement(const Stmt& s, uint32_t file) {
   if (a) {
     for (size_t i = 0; i < n; ++i) {
       switch (s.op) {
-        case AssignOp::Set: a[i] = value; break;
-        case AssignOp::Add: a[i] += value; break;
-        case AssignOp::Sub: a[i] -= value; break;
-        case AssignOp::Mul: a[i] *= value; break;
-        case AssignOp::Div: a[i] /= value; break;
+        case AssignOp::Set:
+          a[i] = value;
+          break;
+        case AssignOp::Add:
+          a[i] += value;
+          break;
+        case AssignOp::Sub:
+          a[i] -= value;
+          break;
+        case AssignOp::Mul:
+          a[i] *= value;
+          break;
+        case AssignOp::Div:
+          a[i] /= value;
+          break;
       }
     }
     return;
@@ -287,8 +308,8 @@ void ReplSession::statement(const Stmt& s, uint32_t file) {
     return;
   }
   overrides_.params[{pop, var}] = value;
-  out_(fmt::format("`{}.{}` = {} (the population's code is rebuilt; state carried over)\n", pop, var,
-                   format_quantity(value, target->dim)));
+  out_(fmt::format("`{}.{}` = {} (the population's code is rebuilt; state carried over)\n", pop,
+                   var, format_quantity(value, target->dim)));
   rebuild(true);
 }
 
@@ -309,7 +330,8 @@ void ReplSession::load(const std::string& path, bool reload) {
       for (const auto& m : prog.members)
         if (m->kind == MemberKind::Run) run = &prog;
   }
-  keep_.push_back(std::make_shared<Program>());  // the loaded program's nodes are shared by the entries
+  keep_.push_back(
+      std::make_shared<Program>());  // the loaded program's nodes are shared by the entries
   size_t before = entries_.size();
   Program run_only;
   if (run) {
@@ -331,8 +353,10 @@ void ReplSession::load(const std::string& path, bool reload) {
     Diagnostics again;
     check(entries_, nullptr, again, checked_);
   }
-  if (!reload && std::find(files_.begin(), files_.end(), path) == files_.end()) files_.push_back(path);
-  out_(fmt::format("loaded {} ({} declarations{})\n", path, entries_.size() >= before ? entries_.size() - before : 0,
+  if (!reload && std::find(files_.begin(), files_.end(), path) == files_.end())
+    files_.push_back(path);
+  out_(fmt::format("loaded {} ({} declarations{})\n", path,
+                   entries_.size() >= before ? entries_.size() - before : 0,
                    run ? "; `:run` uses its run statement" : ""));
 }
 
@@ -386,8 +410,10 @@ ReplSession::Result ReplSession::feed(const std::string& text, bool final) {
       Program one;
       one.file = id;
       one.members = {m};
-      for (auto& e : entries_from(one, fmt::format("<repl:{}>", inputs_))) incoming.push_back(std::move(e));
-      if (m->kind != MemberKind::Const && m->kind != MemberKind::Func && m->kind != MemberKind::Model) {
+      for (auto& e : entries_from(one, fmt::format("<repl:{}>", inputs_)))
+        incoming.push_back(std::move(e));
+      if (m->kind != MemberKind::Const && m->kind != MemberKind::Func &&
+          m->kind != MemberKind::Model) {
         // Misplaced at the prompt: let the checker say so with its usual message.
         Entry e{"misplaced", "", one, ""};
         incoming.push_back(e);
@@ -422,8 +448,9 @@ ReplSession::Result ReplSession::feed(const std::string& text, bool final) {
 }
 
 void ReplSession::meta(const std::string& line) {
-  std::string word = line.substr(1, line.find_first_of(" \t") == std::string::npos ? std::string::npos
-                                                                                    : line.find_first_of(" \t") - 1);
+  std::string word = line.substr(1, line.find_first_of(" \t") == std::string::npos
+                                        ? std::string::npos
+                                        : line.find_first_of(" \t") - 1);
   std::string args = line.size() > word.size() + 1 ? trim(line.substr(word.size() + 1)) : "";
   // Any unambiguous prefix names a command.
   std::vector<const Meta*> hits;
@@ -456,8 +483,9 @@ void ReplSession::meta(const std::string& line) {
       err_(fmt::format("error: no command `:{}`\n", a));
       return;
     }
-    std::string s = "Type declarations (neuron, synapse, circuit, const, fn), `run C for 100 ms`, or\n"
-                    "`P.v = -65 mV` to set a variable. Redefining a model swaps it into the running network.\n";
+    std::string s =
+        "Type declarations (neuron, synapse, circuit, const, fn), `run C for 100 ms`, or\n"
+        "`P.v = -65 mV` to set a variable. Redefining a model swaps it into the running network.\n";
     for (const auto& m : kMeta) s += fmt::format("  :{:<8} {:<22} {}\n", m.name, m.args, m.help);
     out_(s);
   } else if (cmd == "load") {
@@ -477,7 +505,8 @@ void ReplSession::meta(const std::string& line) {
           return;
         }
       if (builtin_arity(args)) return out_(fmt::format("`{}` is a built-in function\n", args));
-      if (auto u = lookup_unit(args)) return out_(fmt::format("`{}` is a unit of {}\n", args, describe(u->dim)));
+      if (auto u = lookup_unit(args))
+        return out_(fmt::format("`{}` is a unit of {}\n", args, describe(u->dim)));
       return err_(fmt::format("error: nothing is called `{}`\n", args));
     }
     ++inputs_;
@@ -523,8 +552,10 @@ void ReplSession::meta(const std::string& line) {
     std::string l, outtext;
     bool inside = false;
     while (std::getline(in, l)) {
-      if (l.rfind("population " + args + " ", 0) == 0) inside = true;
-      else if (l.empty()) inside = false;
+      if (l.rfind("population " + args + " ", 0) == 0)
+        inside = true;
+      else if (l.empty())
+        inside = false;
       if (inside) outtext += l + "\n";
     }
     if (outtext.empty()) return err_(fmt::format("error: there is no population `{}`\n", args));
@@ -549,8 +580,10 @@ void ReplSession::meta(const std::string& line) {
     Diagnostics d;
     Program p = parse_file(sources_, id, d);
     if (d.has_errors() || p.members.empty()) return report(d);
-    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == circuit_; });
-    if (it == entries_.end()) return err_("error: the running circuit is not declared in this session\n");
+    auto it = std::find_if(entries_.begin(), entries_.end(),
+                           [&](const Entry& e) { return e.name == circuit_; });
+    if (it == entries_.end())
+      return err_("error: the running circuit is not declared in this session\n");
     // A copy of the circuit with one more recording replaces the old one.
     auto copy = std::make_shared<Member>(*it->program.members[0]);
     copy->body.push_back(p.members[0]);
@@ -579,12 +612,14 @@ void ReplSession::meta(const std::string& line) {
       char* end = nullptr;
       std::string v = trim(value);
       unsigned long long s = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || v[0] == '-') return err_("error: `:set seed` needs a non-negative integer\n");
+      if (v.empty() || *end != '\0' || v[0] == '-')
+        return err_("error: `:set seed` needs a non-negative integer\n");
       overrides_.seed = s;
     } else {
       return err_("error: options: `:set dt 0.05 ms`, `:set seed 7`\n");
     }
-    out_(sim_ ? fmt::format("{} set; `:reset` to rebuild with it\n", opt) : fmt::format("{} set\n", opt));
+    out_(sim_ ? fmt::format("{} set; `:reset` to rebuild with it\n", opt)
+              : fmt::format("{} set\n", opt));
   } else if (cmd == "reset") {
     sim_.reset();
     module_.reset();
@@ -594,19 +629,23 @@ void ReplSession::meta(const std::string& line) {
 
 std::vector<std::string> ReplSession::complete(const std::string& line) const {
   std::vector<std::string> out;
-  size_t start = line.find_last_of(" \t(,[{") ;
+  size_t start = line.find_last_of(" \t(,[{");
   std::string word = start == std::string::npos ? line : line.substr(start + 1);
   auto add = [&](const std::string& c) {
-    if (c.rfind(word, 0) == 0 && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    if (c.rfind(word, 0) == 0 && std::find(out.begin(), out.end(), c) == out.end())
+      out.push_back(c);
   };
   if (line.rfind(":load ", 0) == 0) {
     fs::path p(word);
     fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
-      std::string name = (p.has_parent_path() ? (dir / e.path().filename()).string() : e.path().filename().string());
-      if (e.is_directory()) name += "/";
-      else if (e.path().extension() != ".neuro") continue;
+      std::string name = (p.has_parent_path() ? (dir / e.path().filename()).string()
+                                              : e.path().filename().string());
+      if (e.is_directory())
+        name += "/";
+      else if (e.path().extension() != ".neuro")
+        continue;
       add(name);
     }
   } else if (!line.empty() && line[0] == ':' && start == std::string::npos) {

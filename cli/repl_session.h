@@ -51,9 +51,10 @@ class ReplSession {
     std::string origin;  // "<repl:3>" or the file it came from
   };
 
-  bool declare(std::vector<Entry> incoming, const frontend::Program* run_stmt, const std::string& what);
-  bool check(std::vector<Entry>& entries, const frontend::Program* run_stmt, frontend::Diagnostics& diags,
-             std::unique_ptr<frontend::CheckedProgram>& out);
+  bool declare(std::vector<Entry> incoming, const frontend::Program* run_stmt,
+               const std::string& what);
+  bool check(std::vector<Entry>& entries, const frontend::Program* run_stmt,
+             frontend::Diagnostics& diags, std::unique_ptr<frontend::CheckedProgram>& out);
   bool rebuild(bool carry);
   bool ensure_built();
   void run_steps(uint64_t steps);
@@ -70,7 +71,7 @@ class ReplSession {
   std::unique_ptr<frontend::CheckedProgram> checked_;
   std::vector<std::shared_ptr<frontend::Program>> keep_;  // parsed inputs the entries point into
   ir::RunOverrides overrides_;
-  std::string circuit_;            // the circuit being simulated
+  std::string circuit_;                // the circuit being simulated
   std::optional<double> default_run_;  // duration of the last `run` of a loaded file
   std::shared_ptr<ir::Module> module_;
   std::unique_ptr<Simulation> sim_;

@@ -6,81 +6,132 @@ namespace neuro::frontend {
 
 const char* op_text(Op op) {
   switch (op) {
-    case Op::Add: return "+";
-    case Op::Sub: return "-";
-    case Op::Mul: return "*";
-    case Op::Div: return "/";
-    case Op::Mod: return "%";
-    case Op::Pow: return "^";
-    case Op::Neg: return "-";
-    case Op::Pos: return "+";
-    case Op::Lt: return "<";
-    case Op::Le: return "<=";
-    case Op::Gt: return ">";
-    case Op::Ge: return ">=";
-    case Op::Eq: return "==";
-    case Op::Ne: return "!=";
-    case Op::And: return "and";
-    case Op::Or: return "or";
-    case Op::Not: return "not";
+    case Op::Add:
+      return "+";
+    case Op::Sub:
+      return "-";
+    case Op::Mul:
+      return "*";
+    case Op::Div:
+      return "/";
+    case Op::Mod:
+      return "%";
+    case Op::Pow:
+      return "^";
+    case Op::Neg:
+      return "-";
+    case Op::Pos:
+      return "+";
+    case Op::Lt:
+      return "<";
+    case Op::Le:
+      return "<=";
+    case Op::Gt:
+      return ">";
+    case Op::Ge:
+      return ">=";
+    case Op::Eq:
+      return "==";
+    case Op::Ne:
+      return "!=";
+    case Op::And:
+      return "and";
+    case Op::Or:
+      return "or";
+    case Op::Not:
+      return "not";
   }
   return "?";
 }
 
 const char* assign_text(AssignOp op) {
   switch (op) {
-    case AssignOp::Set: return "=";
-    case AssignOp::Add: return "+=";
-    case AssignOp::Sub: return "-=";
-    case AssignOp::Mul: return "*=";
-    case AssignOp::Div: return "/=";
+    case AssignOp::Set:
+      return "=";
+    case AssignOp::Add:
+      return "+=";
+    case AssignOp::Sub:
+      return "-=";
+    case AssignOp::Mul:
+      return "*=";
+    case AssignOp::Div:
+      return "/=";
   }
   return "=";
 }
 
 const char* member_keyword(MemberKind k) {
   switch (k) {
-    case MemberKind::Import: return "import";
-    case MemberKind::Const: return "const";
-    case MemberKind::Modulator: return "modulator";
-    case MemberKind::Func: return "fn";
-    case MemberKind::Model: return "model";
-    case MemberKind::Param: return "param";
-    case MemberKind::State: return "state";
-    case MemberKind::Let: return "let";
-    case MemberKind::Ode: return "differential equation";
-    case MemberKind::Spike: return "spike";
-    case MemberKind::Refractory: return "refractory";
-    case MemberKind::Solver: return "solver";
-    case MemberKind::On: return "on";
-    case MemberKind::Bind: return "assignment";
-    case MemberKind::Connect: return "connect";
-    case MemberKind::Record: return "record";
-    case MemberKind::Drive: return "drive";
-    case MemberKind::Run: return "run";
+    case MemberKind::Import:
+      return "import";
+    case MemberKind::Const:
+      return "const";
+    case MemberKind::Modulator:
+      return "modulator";
+    case MemberKind::Func:
+      return "fn";
+    case MemberKind::Model:
+      return "model";
+    case MemberKind::Param:
+      return "param";
+    case MemberKind::State:
+      return "state";
+    case MemberKind::Let:
+      return "let";
+    case MemberKind::Ode:
+      return "differential equation";
+    case MemberKind::Spike:
+      return "spike";
+    case MemberKind::Refractory:
+      return "refractory";
+    case MemberKind::Solver:
+      return "solver";
+    case MemberKind::On:
+      return "on";
+    case MemberKind::Bind:
+      return "assignment";
+    case MemberKind::Connect:
+      return "connect";
+    case MemberKind::Record:
+      return "record";
+    case MemberKind::Drive:
+      return "drive";
+    case MemberKind::Run:
+      return "run";
   }
   return "?";
 }
 
 const char* model_keyword(ModelKind k) {
   switch (k) {
-    case ModelKind::Neuron: return "neuron";
-    case ModelKind::Synapse: return "synapse";
-    case ModelKind::Circuit: return "circuit";
+    case ModelKind::Neuron:
+      return "neuron";
+    case ModelKind::Synapse:
+      return "synapse";
+    case ModelKind::Circuit:
+      return "circuit";
   }
   return "?";
 }
 
 std::string describe(const Type& t) {
   switch (t.kind) {
-    case Type::Quantity: return describe(t.dim);
-    case Type::Bool: return "boolean";
-    case Type::String: return "string";
-    case Type::List: return "list";
-    case Type::Tuple: return "tuple";
-    case Type::Population: return "population";
-    case Type::Model: return "model";
-    case Type::Error: return "<error>";
+    case Type::Quantity:
+      return describe(t.dim);
+    case Type::Bool:
+      return "boolean";
+    case Type::String:
+      return "string";
+    case Type::List:
+      return "list";
+    case Type::Tuple:
+      return "tuple";
+    case Type::Population:
+      return "population";
+    case Type::Model:
+      return "model";
+    case Type::Error:
+      return "<error>";
   }
   return "?";
 }
@@ -88,13 +139,28 @@ std::string describe(const Type& t) {
 int op_precedence(Op op, bool unary) {
   if (unary) return op == Op::Not ? 4 : 8;
   switch (op) {
-    case Op::Or: return 2;
-    case Op::And: return 3;
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: return 5;
-    case Op::Add: case Op::Sub: return 6;
-    case Op::Mul: case Op::Div: case Op::Mod: return 7;
-    case Op::Pow: return 9;
-    default: return 10;
+    case Op::Or:
+      return 2;
+    case Op::And:
+      return 3;
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Eq:
+    case Op::Ne:
+      return 5;
+    case Op::Add:
+    case Op::Sub:
+      return 6;
+    case Op::Mul:
+    case Op::Div:
+    case Op::Mod:
+      return 7;
+    case Op::Pow:
+      return 9;
+    default:
+      return 10;
   }
 }
 
@@ -103,10 +169,14 @@ namespace {
 // `if` binds loosest (1); atoms tightest (11).
 int precedence(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Cond: return 1;
-    case ExprKind::Binary: return op_precedence(e.op, false);
-    case ExprKind::Unary: return op_precedence(e.op, true);
-    default: return 11;
+    case ExprKind::Cond:
+      return 1;
+    case ExprKind::Binary:
+      return op_precedence(e.op, false);
+    case ExprKind::Unary:
+      return op_precedence(e.op, true);
+    default:
+      return 11;
   }
 }
 
@@ -134,7 +204,9 @@ std::string join(const std::vector<ExprPtr>& xs) {
   return s;
 }
 
-std::string pad(int indent) { return std::string(indent * 2, ' '); }
+std::string pad(int indent) {
+  return std::string(indent * 2, ' ');
+}
 
 std::string print_stmts(const std::vector<StmtPtr>& stmts, int indent) {
   std::string s = "{\n";
@@ -158,12 +230,18 @@ std::string print(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Number:
       return e.unit.empty() ? e.text : e.text + " " + unit_text(e.unit);
-    case ExprKind::Bool: return e.number != 0 ? "true" : "false";
-    case ExprKind::String: return e.text;
-    case ExprKind::Name: return e.text;
-    case ExprKind::Call: return e.text + "(" + join(e.args) + ")";
-    case ExprKind::Member: return wrap(*e.args[0], 11) + "." + e.text;
-    case ExprKind::Index: return wrap(*e.args[0], 11) + "[" + print(*e.args[1]) + "]";
+    case ExprKind::Bool:
+      return e.number != 0 ? "true" : "false";
+    case ExprKind::String:
+      return e.text;
+    case ExprKind::Name:
+      return e.text;
+    case ExprKind::Call:
+      return e.text + "(" + join(e.args) + ")";
+    case ExprKind::Member:
+      return wrap(*e.args[0], 11) + "." + e.text;
+    case ExprKind::Index:
+      return wrap(*e.args[0], 11) + "[" + print(*e.args[1]) + "]";
     case ExprKind::Slice:
       return wrap(*e.args[0], 11) + "[" + (e.args[1] ? print(*e.args[1]) : "") + ":" +
              (e.args[2] ? print(*e.args[2]) : "") + "]";
@@ -175,15 +253,18 @@ std::string print(const Expr& e) {
       bool right = e.op == Op::Pow;
       std::string l = wrap(*e.args[0], right ? p + 1 : p);
       // `(1 ms) ^ 2` must keep its parentheses: `1 ms ^ 2` reads as the unit ms².
-      if (right && e.args[0]->kind == ExprKind::Number && !e.args[0]->unit.empty()) l = "(" + l + ")";
+      if (right && e.args[0]->kind == ExprKind::Number && !e.args[0]->unit.empty())
+        l = "(" + l + ")";
       std::string r = wrap(*e.args[1], right ? p : p + 1);
       return l + " " + op_text(e.op) + " " + r;
     }
     case ExprKind::Cond:
       return "if " + print(*e.args[0]) + " then " + print(*e.args[1]) + " else " +
              print(*e.args[2]);
-    case ExprKind::List: return "[" + join(e.args) + "]";
-    case ExprKind::Tuple: return "(" + join(e.args) + ")";
+    case ExprKind::List:
+      return "[" + join(e.args) + "]";
+    case ExprKind::Tuple:
+      return "(" + join(e.args) + ")";
   }
   return "?";
 }
@@ -204,8 +285,10 @@ std::string print(const Member& m, int indent) {
   switch (m.kind) {
     case MemberKind::Import:
       return s + "import " + (m.import_is_path ? "\"" + m.name + "\"" : m.name) + "\n";
-    case MemberKind::Const: return s + "const " + m.name + " = " + v() + "\n";
-    case MemberKind::Modulator: return s + "modulator " + m.name + " = " + v() + "\n";
+    case MemberKind::Const:
+      return s + "const " + m.name + " = " + v() + "\n";
+    case MemberKind::Modulator:
+      return s + "modulator " + m.name + " = " + v() + "\n";
     case MemberKind::Func: {
       s += "fn " + m.name + "(";
       for (size_t i = 0; i < m.params.size(); ++i) s += (i ? ", " : "") + m.params[i];
@@ -216,9 +299,12 @@ std::string print(const Member& m, int indent) {
       for (const auto& b : m.body) s += print(*b, indent + 1);
       return s + pad(indent) + "}\n";
     }
-    case MemberKind::Param: return s + "param " + m.name + " = " + v() + "\n";
-    case MemberKind::State: return s + "state " + m.name + " = " + v() + "\n";
-    case MemberKind::Let: return s + "let " + m.name + " = " + v() + "\n";
+    case MemberKind::Param:
+      return s + "param " + m.name + " = " + v() + "\n";
+    case MemberKind::State:
+      return s + "state " + m.name + " = " + v() + "\n";
+    case MemberKind::Let:
+      return s + "let " + m.name + " = " + v() + "\n";
     case MemberKind::Ode:
       return s + "d" + m.name + "/dt = " + v() + (m.unless_refractory ? " unless refractory" : "") +
              "\n";
@@ -226,9 +312,12 @@ std::string print(const Member& m, int indent) {
       s += "spike when " + v();
       if (!m.stmts.empty()) s += " " + print_stmts(m.stmts, indent);
       return s + "\n";
-    case MemberKind::Refractory: return s + "refractory " + v() + "\n";
-    case MemberKind::Solver: return s + "solver " + m.name + "\n";
-    case MemberKind::On: return s + "on " + m.name + " " + print_stmts(m.stmts, indent) + "\n";
+    case MemberKind::Refractory:
+      return s + "refractory " + v() + "\n";
+    case MemberKind::Solver:
+      return s + "solver " + m.name + "\n";
+    case MemberKind::On:
+      return s + "on " + m.name + " " + print_stmts(m.stmts, indent) + "\n";
     case MemberKind::Bind:
       s += m.name + " = " + v();
       if (m.has_init) s += " " + print_stmts(m.stmts, indent);
@@ -246,7 +335,8 @@ std::string print(const Member& m, int indent) {
       if (m.every) s += " every " + print(*m.every);
       return s + "\n";
     }
-    case MemberKind::Drive: return s + "drive " + print(*m.drive_target) + " = " + v() + "\n";
+    case MemberKind::Drive:
+      return s + "drive " + print(*m.drive_target) + " = " + v() + "\n";
     case MemberKind::Run:
       return s + "run " + (m.name.empty() ? "" : m.name + " ") + "for " + v() +
              print_options(m.options) + "\n";

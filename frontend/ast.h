@@ -12,10 +12,7 @@
 
 namespace neuro::frontend {
 
-enum class Op {
-  Add, Sub, Mul, Div, Mod, Pow, Neg, Pos,
-  Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not
-};
+enum class Op { Add, Sub, Mul, Div, Mod, Pow, Neg, Pos, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not };
 const char* op_text(Op op);
 // How tightly an operator binds when printed (higher binds tighter); one
 // table for the AST and IR printers, mirroring the grammar's order.
@@ -37,8 +34,20 @@ struct Member;
 // What a name refers to, filled by the checker.
 struct NameRef {
   enum Kind {
-    None, Const, Modulator, Param, State, Let, FnArg, Builtin, Population, Model,
-    SynParam, SynState, PreVar, PostVar
+    None,
+    Const,
+    Modulator,
+    Param,
+    State,
+    Let,
+    FnArg,
+    Builtin,
+    Population,
+    Model,
+    SynParam,
+    SynState,
+    PreVar,
+    PostVar
   } kind = None;
   const Member* decl = nullptr;  // the declaring member, when there is one
 };
@@ -54,18 +63,30 @@ struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
 
 enum class ExprKind {
-  Number, Bool, String, Name, Call, Member, Index, Slice, Unary, Binary, Cond, List, Tuple
+  Number,
+  Bool,
+  String,
+  Name,
+  Call,
+  Member,
+  Index,
+  Slice,
+  Unary,
+  Binary,
+  Cond,
+  List,
+  Tuple
 };
 
 struct Expr {
   ExprKind kind = ExprKind::Number;
   SourceRange range;
-  double number = 0;              // Number (as written) / Bool (0 or 1)
-  std::string text;               // Number: literal text; Name/Call/Member: the name; String
-  std::vector<UnitAtom> unit;     // Number: the unit written after it, if any
+  double number = 0;           // Number (as written) / Bool (0 or 1)
+  std::string text;            // Number: literal text; Name/Call/Member: the name; String
+  std::vector<UnitAtom> unit;  // Number: the unit written after it, if any
   SourceRange unit_range;
-  Op op = Op::Add;                // Unary, Binary
-  std::vector<ExprPtr> args;      // operands, call arguments, list items; Slice: base, lo?, hi?
+  Op op = Op::Add;            // Unary, Binary
+  std::vector<ExprPtr> args;  // operands, call arguments, list items; Slice: base, lo?, hi?
 
   // Filled by the checker.
   Type type;
@@ -101,8 +122,24 @@ struct Option {
 };
 
 enum class MemberKind {
-  Import, Const, Modulator, Func, Model, Param, State, Let, Ode, Spike, Refractory, Solver, On, Bind,
-  Connect, Record, Drive, Run
+  Import,
+  Const,
+  Modulator,
+  Func,
+  Model,
+  Param,
+  State,
+  Let,
+  Ode,
+  Spike,
+  Refractory,
+  Solver,
+  On,
+  Bind,
+  Connect,
+  Record,
+  Drive,
+  Run
 };
 const char* member_keyword(MemberKind k);
 

@@ -9,24 +9,31 @@ namespace {
 // Where each kind of member may appear, as a hint for the message.
 const char* home_of(MemberKind k) {
   switch (k) {
-    case MemberKind::Import: return "at the top of a file";
+    case MemberKind::Import:
+      return "at the top of a file";
     case MemberKind::Func:
     case MemberKind::Modulator:
     case MemberKind::Model:
-    case MemberKind::Run: return "at file level";
-    case MemberKind::Const: return "at file level or inside a circuit";
+    case MemberKind::Run:
+      return "at file level";
+    case MemberKind::Const:
+      return "at file level or inside a circuit";
     case MemberKind::Param:
     case MemberKind::State:
-    case MemberKind::Let: return "inside a neuron or synapse";
+    case MemberKind::Let:
+      return "inside a neuron or synapse";
     case MemberKind::Ode:
     case MemberKind::Spike:
     case MemberKind::Refractory:
-    case MemberKind::Solver: return "inside a neuron";
-    case MemberKind::On: return "inside a synapse";
+    case MemberKind::Solver:
+      return "inside a neuron";
+    case MemberKind::On:
+      return "inside a synapse";
     case MemberKind::Bind:
     case MemberKind::Connect:
     case MemberKind::Record:
-    case MemberKind::Drive: return "inside a circuit";
+    case MemberKind::Drive:
+      return "inside a circuit";
   }
   return "elsewhere";
 }

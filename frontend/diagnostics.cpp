@@ -30,7 +30,8 @@ const char* code_summary(Code c) {
 
 namespace {
 bool same_place(const SourceRange& a, const SourceRange& b) {
-  return a.file == b.file && a.line == b.line && a.col == b.col && a.end_line == b.end_line && a.end_col == b.end_col;
+  return a.file == b.file && a.line == b.line && a.col == b.col && a.end_line == b.end_line &&
+         a.end_col == b.end_col;
 }
 }  // namespace
 
@@ -54,7 +55,9 @@ void Diagnostics::append(const Diagnostics& other) {
   list_.insert(list_.end(), other.list_.begin(), other.list_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 size_t Diagnostics::error_count() const {
   return std::count_if(list_.begin(), list_.end(),
@@ -90,8 +93,8 @@ void render_snippet(std::string& out, const SourceRange& r, const SourceManager&
   std::string pad(num.size(), ' ');
   uint32_t end_col = r.end_line == r.line ? r.end_col : static_cast<uint32_t>(text.size());
   out += fmt::format(" {} | {}\n", num, text);
-  out += fmt::format(" {} | {}{}{}\n", pad, color ? mark_color : "", underline(text, r.col, end_col),
-                     color ? "\x1b[0m" : "");
+  out += fmt::format(" {} | {}{}{}\n", pad, color ? mark_color : "",
+                     underline(text, r.col, end_col), color ? "\x1b[0m" : "");
 }
 
 std::string location(const SourceRange& r, const SourceManager& sources) {

@@ -44,7 +44,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       return;
     }
     if (tok->getType() == NeuroLexer::ERROR_CHAR) {
-      diags_.error(Code::BadCharacter, r, "the character `" + text + "` is not part of the language",
+      diags_.error(Code::BadCharacter, r,
+                   "the character `" + text + "` is not part of the language",
                    text == "'" ? "a derivative is written `dv/dt`, not `v'`" : "");
       return;
     }
@@ -75,7 +76,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     } else {
       message = "unexpected `" + text + "`";
     }
-    diags_.error(Code::Syntax, r, message, expected.empty() ? "" : keyword ? expected : "expected " + expected);
+    diags_.error(Code::Syntax, r, message,
+                 expected.empty() ? ""
+                 : keyword        ? expected
+                                  : "expected " + expected);
   }
 
   bool saw_eof_error() const { return saw_eof_error_; }
@@ -108,15 +112,21 @@ bool valid_utf8(const SourceFile& f, uint32_t file, Diagnostics& diags) {
   uint32_t line = 1, col = 0;
   for (size_t i = 0; i < n;) {
     unsigned char c = t[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= n;
     for (size_t k = 1; ok && k < len; ++k) ok = (t[i + k] & 0xC0) == 0x80;
-    if (ok && len == 2) ok = c >= 0xC2;                                   // no overlong forms
+    if (ok && len == 2) ok = c >= 0xC2;  // no overlong forms
     if (ok && len == 3) ok = !(c == 0xE0 && t[i + 1] < 0xA0) && !(c == 0xED && t[i + 1] >= 0xA0);
-    if (ok && len == 4) ok = c <= 0xF4 && !(c == 0xF0 && t[i + 1] < 0x90) && !(c == 0xF4 && t[i + 1] >= 0x90);
+    if (ok && len == 4)
+      ok = c <= 0xF4 && !(c == 0xF0 && t[i + 1] < 0x90) && !(c == 0xF4 && t[i + 1] >= 0x90);
     if (!ok) {
       SourceRange r{file, line, col, line, col + 1};
-      diags.error(Code::BadCharacter, r, fmt::format("the file is not valid UTF-8 (byte 0x{:02X})", c),
+      diags.error(Code::BadCharacter, r,
+                  fmt::format("the file is not valid UTF-8 (byte 0x{:02X})", c),
                   "save the file as UTF-8");
       return false;
     }
@@ -147,35 +157,44 @@ bool sane_nesting(antlr4::CommonTokenStream& tokens, uint32_t file, Diagnostics&
   std::string prev = "=";  // as if after an operator: a leading `-` is unary
   bool prev_operand = false;
   for (antlr4::Token* t : tokens.getTokens()) {
-    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL || t->getType() == antlr4::Token::EOF) continue;
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL || t->getType() == antlr4::Token::EOF)
+      continue;
     std::string x = t->getText();
     bool opener = x == "(" || x == "[" || x == "{";
     if (opener) ++brackets;
     if (x == ")" || x == "]" || x == "}") --brackets;
     bool prefix_position = !(prev_operand || prev == ")" || prev == "]" || prev == "}");
-    if ((x == "-" || x == "+" || x == "not") && prefix_position) ++unary;
-    else unary = 0;
+    if ((x == "-" || x == "+" || x == "not") && prefix_position)
+      ++unary;
+    else
+      unary = 0;
     if (x == "then") ++then_depth;
     if (x == "else" && then_depth > 0) --then_depth;
-    static const char* kBinary[] = {"+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or"};
-    static const char* kBreaks[] = {";", "{", "}", "param", "state", "let", "const", "spike", "connect", "record",
-                                    "drive", "run", "neuron", "synapse", "circuit", "fn", "import", "modulator",
-                                    "on", "solver", "refractory"};
+    static const char* kBinary[] = {"+",  "-", "*",  "/",  "%",  "^",   "<",
+                                    "<=", ">", ">=", "==", "!=", "and", "or"};
+    static const char* kBreaks[] = {
+        ";",       "{",       "}",      "param",     "state", "let",    "const",
+        "spike",   "connect", "record", "drive",     "run",   "neuron", "synapse",
+        "circuit", "fn",      "import", "modulator", "on",    "solver", "refractory"};
     for (const char* b : kBinary)
       if (x == b && !prefix_position) ++chain;
     for (const char* b : kBreaks)
       if (x == b) chain = 0;
     if (brackets > kMaxDepth || unary > kMaxDepth || then_depth > kMaxDepth || chain > kMaxChain) {
-      SourceRange r{file, static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()),
-                    static_cast<uint32_t>(t->getLine()), static_cast<uint32_t>(t->getCharPositionInLine()) + 1};
+      SourceRange r{file, static_cast<uint32_t>(t->getLine()),
+                    static_cast<uint32_t>(t->getCharPositionInLine()),
+                    static_cast<uint32_t>(t->getLine()),
+                    static_cast<uint32_t>(t->getCharPositionInLine()) + 1};
       diags.error(Code::Syntax, r,
-                  chain > kMaxChain ? fmt::format("an expression has more than {} operators here", kMaxChain)
-                                    : fmt::format("expressions nest more than {} deep here", kMaxDepth),
+                  chain > kMaxChain
+                      ? fmt::format("an expression has more than {} operators here", kMaxChain)
+                      : fmt::format("expressions nest more than {} deep here", kMaxDepth),
                   "split the expression with `let` or `fn`");
       return false;
     }
     prev = x;
-    prev_operand = t->getType() == NeuroLexer::ID || t->getType() == NeuroLexer::NUMBER || x == "true" || x == "false";
+    prev_operand = t->getType() == NeuroLexer::ID || t->getType() == NeuroLexer::NUMBER ||
+                   x == "true" || x == "false";
   }
   return true;
 }

@@ -32,7 +32,8 @@ class Checker {
  private:
   void check_neuron(Member& model);
   void check_synapse(Member& model);
-  void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown, const Member* site);
+  void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown,
+                              const Member* site);
   void check_circuit(Member& circuit);
   void check_run(Member& run);
   void order_lets(Member& model, Scope& scope);
@@ -53,13 +54,14 @@ class Checker {
 
 bool Checker::declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t) {
   if (is_reserved_name(m.name)) {
-    diags_.error(Code::Reserved, m.name_range, fmt::format("`{}` is a name the language reserves", m.name),
-                 "pick another name");
+    diags_.error(Code::Reserved, m.name_range,
+                 fmt::format("`{}` is a name the language reserves", m.name), "pick another name");
     return false;
   }
   auto it = scope.names.find(m.name);
   if (it != scope.names.end()) {
-    auto& d = diags_.error(Code::Duplicate, m.name_range, fmt::format("`{}` is declared twice", m.name));
+    auto& d =
+        diags_.error(Code::Duplicate, m.name_range, fmt::format("`{}` is declared twice", m.name));
     if (it->second.decl) d.notes.push_back({it->second.decl->name_range, "first declared here"});
     return false;
   }
@@ -83,17 +85,19 @@ void Checker::declare_globals(const LoadedProgram& lp) {
         }
         continue;
       }
-      if (m.kind != MemberKind::Const && m.kind != MemberKind::Func && m.kind != MemberKind::Model &&
-          m.kind != MemberKind::Modulator)
+      if (m.kind != MemberKind::Const && m.kind != MemberKind::Func &&
+          m.kind != MemberKind::Model && m.kind != MemberKind::Modulator)
         continue;
       if (is_reserved_name(m.name) || m.name == "poisson" || m.name == "spike_generator") {
-        diags_.error(Code::Reserved, m.name_range, fmt::format("`{}` is a name the language reserves", m.name),
+        diags_.error(Code::Reserved, m.name_range,
+                     fmt::format("`{}` is a name the language reserves", m.name),
                      "pick another name");
         continue;
       }
       auto [it, fresh] = out_.globals.emplace(m.name, &m);
       if (!fresh) {
-        auto& d = diags_.error(Code::Duplicate, m.name_range, fmt::format("`{}` is declared twice", m.name));
+        auto& d = diags_.error(Code::Duplicate, m.name_range,
+                               fmt::format("`{}` is declared twice", m.name));
         d.notes.push_back({it->second->name_range, "first declared here"});
         continue;
       }
@@ -107,7 +111,8 @@ void Checker::declare_globals(const LoadedProgram& lp) {
         for (size_t k = 0; k < mp->params.size(); ++k)
           if (is_reserved_name(mp->params[k]))
             diags_.error(Code::Reserved, mp->param_ranges[k],
-                         fmt::format("`{}` is a name the language reserves", mp->params[k]), "pick another name");
+                         fmt::format("`{}` is a name the language reserves", mp->params[k]),
+                         "pick another name");
   // Constants in any order: each is checked when first used, or here.
   std::set<Member*> in_progress, attempted;
   ec_.ensure_const = [this, in_progress, attempted](Member* m) mutable {
@@ -125,19 +130,22 @@ void Checker::declare_globals(const LoadedProgram& lp) {
   };
   for (const auto& prog : lp.modules)
     for (const auto& mp : prog.members)
-      if (mp->kind == MemberKind::Const && out_.globals[mp->name] == mp.get()) ec_.ensure_const(mp.get());
+      if (mp->kind == MemberKind::Const && out_.globals[mp->name] == mp.get())
+        ec_.ensure_const(mp.get());
   // Modulators change during the run (a drive or the host sets them); their
   // initial value is checked like a constant's.
   for (const auto& prog : lp.modules)
     for (const auto& mp : prog.members)
-      if (mp->kind == MemberKind::Modulator && out_.globals[mp->name] == mp.get()) ec_.ensure_const(mp.get());
+      if (mp->kind == MemberKind::Modulator && out_.globals[mp->name] == mp.get())
+        ec_.ensure_const(mp.get());
 }
 
 void Checker::check_const(Member& m, Scope& scope) {
   Type t = ec_.check(*m.value, scope);
   if (!t.ok()) return;
   if (t.kind != Type::Quantity && t.kind != Type::Bool) {
-    diags_.error(Code::TypeMismatch, m.value->range, "a constant is a number with a unit, or a condition");
+    diags_.error(Code::TypeMismatch, m.value->range,
+                 "a constant is a number with a unit, or a condition");
     return;
   }
   auto v = ec_.constant(*m.value);
@@ -216,7 +224,8 @@ void Checker::order_lets(Member& model, Scope& scope) {
   for (Member* l : ordered) {
     Type t = ec_.check(*l->value, scope);
     if (t.ok() && t.kind != Type::Quantity && t.kind != Type::Bool) {
-      diags_.error(Code::TypeMismatch, l->value->range, "a derived value is a number or a condition");
+      diags_.error(Code::TypeMismatch, l->value->range,
+                   "a derived value is a number or a condition");
       t = Type::error();
     }
     scope.names[l->name].type = t;
@@ -242,7 +251,8 @@ void Checker::check_neuron(Member& model) {
     if (m->kind == MemberKind::State) {
       Type t = ec_.check(*m->value, states);
       if (t.ok() && t.kind != Type::Quantity) {
-        diags_.error(Code::TypeMismatch, m->value->range, "a state variable is a number with a unit");
+        diags_.error(Code::TypeMismatch, m->value->range,
+                     "a state variable is a number with a unit");
         t = Type::error();
       }
       declare_local(states, *m, NameRef::State, t);
@@ -262,15 +272,17 @@ void Checker::check_neuron(Member& model) {
       case MemberKind::Ode: {
         const Symbol* s = step.find(m.name);
         if (!s || s->kind != NameRef::State) {
-          diags_.error(Code::OdeWithoutState, m.name_range,
-                       fmt::format("`d{}/dt` needs a state variable `{}`", m.name, m.name),
-                       s ? fmt::format("`{}` is not a state; declare it with `state {} = …`", m.name, m.name)
-                         : fmt::format("declare it with `state {} = …`", m.name));
+          diags_.error(
+              Code::OdeWithoutState, m.name_range,
+              fmt::format("`d{}/dt` needs a state variable `{}`", m.name, m.name),
+              s ? fmt::format("`{}` is not a state; declare it with `state {} = …`", m.name, m.name)
+                : fmt::format("declare it with `state {} = …`", m.name));
           break;
         }
         auto [it, fresh] = odes.emplace(m.name, &m);
         if (!fresh) {
-          auto& d = diags_.error(Code::DuplicateOde, m.name_range, fmt::format("`{}` has two equations", m.name));
+          auto& d = diags_.error(Code::DuplicateOde, m.name_range,
+                                 fmt::format("`{}` has two equations", m.name));
           d.notes.push_back({it->second->name_range, "the first one is here"});
           break;
         }
@@ -308,11 +320,13 @@ void Checker::check_neuron(Member& model) {
         solver = &m;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   if (refractory && !spike)
-    diags_.error(Code::Missing, refractory->name_range, "a refractory period without a spike condition",
+    diags_.error(Code::Missing, refractory->name_range,
+                 "a refractory period without a spike condition",
                  "add `spike when <condition> { <reset> }`");
   if (wants_refractory && !refractory)
     for (auto& [name, m] : odes)
@@ -330,10 +344,12 @@ void Checker::check_synapse(Member& model) {
     if (m->kind == MemberKind::Param || m->kind == MemberKind::State) {
       Type t = ec_.check(*m->value, scope);
       if (t.ok() && t.kind != Type::Quantity) {
-        diags_.error(Code::TypeMismatch, m->value->range, "a synapse variable is a number with a unit");
+        diags_.error(Code::TypeMismatch, m->value->range,
+                     "a synapse variable is a number with a unit");
         t = Type::error();
       }
-      declare_local(scope, *m, m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState, t);
+      declare_local(scope, *m, m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState,
+                    t);
     }
     if (m->kind == MemberKind::On) {
       if (m->name == "post") {
@@ -345,7 +361,8 @@ void Checker::check_synapse(Member& model) {
       }
     }
     if (m->kind == MemberKind::Let)
-      diags_.error(Code::Unsupported, m->name_range, "derived values in synapses are not supported yet",
+      diags_.error(Code::Unsupported, m->name_range,
+                   "derived values in synapses are not supported yet",
                    "write the expression in the handler");
   }
 }
@@ -363,8 +380,9 @@ void Checker::check_synapse_handlers(Member& syn, Member* pre, Member* post, boo
   scope.post_unknown = unknown;
   for (auto& m : syn.body)
     if (m->kind == MemberKind::Param || m->kind == MemberKind::State)
-      scope.names[m->name] = {m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState, m.get(),
-                              ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
+      scope.names[m->name] = {
+          m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState, m.get(),
+          ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
   for (auto& m : syn.body)
     if (m->kind == MemberKind::On && m->name == "pre") {
       size_t before = diags_.error_count();
@@ -386,16 +404,19 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
       continue;
     }
     Type target;
-    std::string what = s.object.empty() ? "`" + s.target + "`" : "`" + s.object + "." + s.target + "`";
+    std::string what =
+        s.object.empty() ? "`" + s.target + "`" : "`" + s.object + "." + s.target + "`";
     if (!s.object.empty()) {
       if (s.object == "pre") {
-        diags_.error(Code::NotAssignable, s.target_range, "presynaptic variables are read-only in a synapse",
+        diags_.error(Code::NotAssignable, s.target_range,
+                     "presynaptic variables are read-only in a synapse",
                      "change `post.` variables or the synapse's own");
         continue;
       }
       if (s.object != "post" || !scope.synapse) {
-        diags_.error(Code::UnknownName, s.target_range, fmt::format("cannot assign to {} here", what),
-                     scope.synapse ? "write `post.x` or a synapse variable" : "assign to a state variable");
+        diags_.error(
+            Code::UnknownName, s.target_range, fmt::format("cannot assign to {} here", what),
+            scope.synapse ? "write `post.x` or a synapse variable" : "assign to a state variable");
         continue;
       }
       if (scope.post_unknown) {
@@ -405,13 +426,16 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
       Member* decl = find_in_model(scope.post_model, s.target);
       if (!decl || !scope.post_model) {
         diags_.error(Code::UnknownName, s.target_range,
-                     scope.post_model ? fmt::format("neuron model `{}` has no variable `{}`", scope.post_model->name, s.target)
-                                      : "the postsynaptic population is a source; it has no variables");
+                     scope.post_model
+                         ? fmt::format("neuron model `{}` has no variable `{}`",
+                                       scope.post_model->name, s.target)
+                         : "the postsynaptic population is a source; it has no variables");
         continue;
       }
       if (decl->kind != MemberKind::State) {
         diags_.error(Code::NotAssignable, s.target_range,
-                     fmt::format("{} is a {}; only state variables change", what, member_keyword(decl->kind)));
+                     fmt::format("{} is a {}; only state variables change", what,
+                                 member_keyword(decl->kind)));
         continue;
       }
       s.ref = {NameRef::PostVar, decl};
@@ -423,11 +447,15 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
                      "assign to a state variable of this model");
         continue;
       }
-      bool ok = sym->kind == NameRef::State || sym->kind == NameRef::SynParam || sym->kind == NameRef::SynState;
+      bool ok = sym->kind == NameRef::State || sym->kind == NameRef::SynParam ||
+                sym->kind == NameRef::SynState;
       if (!ok) {
-        std::string hint = sym->kind == NameRef::Param ? fmt::format("parameters are constant; declare `state {} = …` instead", s.target)
-                                                       : "only state variables change";
-        diags_.error(Code::NotAssignable, s.target_range, fmt::format("cannot assign to {} in a {}", what, where), hint);
+        std::string hint =
+            sym->kind == NameRef::Param
+                ? fmt::format("parameters are constant; declare `state {} = …` instead", s.target)
+                : "only state variables change";
+        diags_.error(Code::NotAssignable, s.target_range,
+                     fmt::format("cannot assign to {} in a {}", what, where), hint);
         continue;
       }
       s.ref = {sym->kind, sym->decl};
@@ -438,7 +466,8 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
       continue;
     }
     if (s.op == AssignOp::Mul || s.op == AssignOp::Div)
-      ec_.expect(*s.value, scope, Dimension(), fmt::format("the factor in `{}`", assign_text(s.op)));
+      ec_.expect(*s.value, scope, Dimension(),
+                 fmt::format("the factor in `{}`", assign_text(s.op)));
     else
       ec_.expect(*s.value, scope, target.dim, what);
   }
@@ -452,7 +481,9 @@ std::optional<double> Checker::positive_time(Expr& e, const Scope& scope, const 
     return std::nullopt;
   }
   if (!(*v > 0) || !std::isfinite(*v)) {
-    diags_.error(Code::BadValue, e.range, fmt::format("{} must be positive, not {}", what, format_quantity(*v, dim::time())));
+    diags_.error(
+        Code::BadValue, e.range,
+        fmt::format("{} must be positive, not {}", what, format_quantity(*v, dim::time())));
     return std::nullopt;
   }
   return v;
@@ -463,7 +494,8 @@ std::optional<PopRef> Checker::population(Expr& e, const Scope& scope, const cha
   Expr* base = &e;
   if (e.kind == ExprKind::Slice || e.kind == ExprKind::Index) base = e.args[0].get();
   if (base->kind != ExprKind::Name) {
-    diags_.error(Code::TypeMismatch, e.range, fmt::format("{} must be a population or a slice `P[a:b]`", role));
+    diags_.error(Code::TypeMismatch, e.range,
+                 fmt::format("{} must be a population or a slice `P[a:b]`", role));
     return std::nullopt;
   }
   const Symbol* s = scope.find(base->text);
@@ -482,8 +514,9 @@ std::optional<PopRef> Checker::population(Expr& e, const Scope& scope, const cha
     }();
     if (!k) return std::nullopt;
     if (*k < 0 || *k >= r.size()) {
-      diags_.error(Code::BadValue, e.args[1]->range,
-                   fmt::format("index {} is outside `{}`, which has {} neurons", *k, base->text, r.size()));
+      diags_.error(
+          Code::BadValue, e.args[1]->range,
+          fmt::format("index {} is outside `{}`, which has {} neurons", *k, base->text, r.size()));
       return std::nullopt;
     }
     r = {r.pop, r.lo + *k, r.lo + *k + 1};
@@ -498,8 +531,8 @@ std::optional<PopRef> Checker::population(Expr& e, const Scope& scope, const cha
     }
     if (lo < 0 || hi > r.size() || lo >= hi) {
       diags_.error(Code::BadValue, e.range,
-                   fmt::format("slice [{}:{}] is empty or outside `{}`, which has {} neurons", lo, hi,
-                               base->text, r.size()),
+                   fmt::format("slice [{}:{}] is empty or outside `{}`, which has {} neurons", lo,
+                               hi, base->text, r.size()),
                    "slices are half-open: P[0:10] is the first ten neurons");
       return std::nullopt;
     }
@@ -513,19 +546,22 @@ void Checker::check_bind(Member& m, Scope& scope) {
   Expr& v = *m.value;
   // An alias: `E = P[0:3200]` or `Q = P`.
   if (v.kind == ExprKind::Slice ||
-      (v.kind == ExprKind::Name && scope.find(v.text) && scope.find(v.text)->kind == NameRef::Population) ||
-      (v.kind == ExprKind::Index && v.args[0]->kind == ExprKind::Name && scope.find(v.args[0]->text) &&
-       scope.find(v.args[0]->text)->kind == NameRef::Population)) {
+      (v.kind == ExprKind::Name && scope.find(v.text) &&
+       scope.find(v.text)->kind == NameRef::Population) ||
+      (v.kind == ExprKind::Index && v.args[0]->kind == ExprKind::Name &&
+       scope.find(v.args[0]->text) && scope.find(v.args[0]->text)->kind == NameRef::Population)) {
     auto r = population(v, scope, "the right side");
     if (!r) return;
     if (m.has_init)
-      diags_.error(Code::Placement, m.range, "a slice has no initialiser; initialise the whole population");
+      diags_.error(Code::Placement, m.range,
+                   "a slice has no initialiser; initialise the whole population");
     out_.aliases[&m] = *r;
     declare_local(scope, m, NameRef::Population, {Type::Population, {}});
     return;
   }
   if (v.kind != ExprKind::Index || v.args[0]->kind != ExprKind::Name) {
-    diags_.error(Code::TypeMismatch, v.range, "a circuit names populations: `P = LIF[100]` or slices `E = P[0:80]`",
+    diags_.error(Code::TypeMismatch, v.range,
+                 "a circuit names populations: `P = LIF[100]` or slices `E = P[0:80]`",
                  "constants are declared with `const`");
     return;
   }
@@ -568,8 +604,9 @@ void Checker::check_bind(Member& m, Scope& scope) {
   if (info.model)
     for (auto& b : info.model->body)
       if (b->kind == MemberKind::Param || b->kind == MemberKind::State)
-        init.names[b->name] = {b->kind == MemberKind::Param ? NameRef::Param : NameRef::State, b.get(),
-                               ec_.decl_types.count(b.get()) ? ec_.decl_types[b.get()] : Type::error()};
+        init.names[b->name] = {
+            b->kind == MemberKind::Param ? NameRef::Param : NameRef::State, b.get(),
+            ec_.decl_types.count(b.get()) ? ec_.decl_types[b.get()] : Type::error()};
   if (info.kind == PopKind::Poisson) init.has_t = true;
   for (auto& sp : m.stmts) {
     Stmt& s = *sp;
@@ -578,13 +615,14 @@ void Checker::check_bind(Member& m, Scope& scope) {
       continue;
     }
     if (!given.insert(s.target).second) {
-      diags_.error(Code::Duplicate, s.target_range, fmt::format("`{}` is initialised twice", s.target));
+      diags_.error(Code::Duplicate, s.target_range,
+                   fmt::format("`{}` is initialised twice", s.target));
       continue;
     }
     if (info.kind == PopKind::Poisson) {
       if (s.target != "rate") {
-        diags_.error(Code::UnknownName, s.target_range, fmt::format("a poisson source has no `{}`", s.target),
-                     "set its `rate`");
+        diags_.error(Code::UnknownName, s.target_range,
+                     fmt::format("a poisson source has no `{}`", s.target), "set its `rate`");
         continue;
       }
       ec_.expect(*s.value, init, dim::frequency(), "`rate`");
@@ -592,7 +630,8 @@ void Checker::check_bind(Member& m, Scope& scope) {
     }
     if (info.kind == PopKind::Generator) {
       if (s.target != "times" && s.target != "spikes") {
-        diags_.error(Code::UnknownName, s.target_range, fmt::format("a spike_generator has no `{}`", s.target),
+        diags_.error(Code::UnknownName, s.target_range,
+                     fmt::format("a spike_generator has no `{}`", s.target),
                      "give `times = [t0, t1, …]` (every neuron) or `spikes = [(i, t), …]`");
         continue;
       }
@@ -611,14 +650,17 @@ void Checker::check_bind(Member& m, Scope& scope) {
           if (!ec_.expect(*item->args[0], init, Dimension(), "a neuron index")) continue;
           auto k = ec_.constant_integer(*item->args[0], "a neuron index");
           if (k && (*k < 0 || *k >= info.size))
-            diags_.error(Code::BadValue, item->args[0]->range,
-                         fmt::format("neuron {} is outside the generator, which has {}", *k, info.size));
+            diags_.error(
+                Code::BadValue, item->args[0]->range,
+                fmt::format("neuron {} is outside the generator, which has {}", *k, info.size));
           time = item->args[1].get();
         }
         if (!ec_.expect(*time, init, dim::time(), "a spike time")) continue;
         auto tv = ec_.constant(*time);
-        if (!tv) diags_.error(Code::NotConstant, time->range, "spike times must be constants");
-        else if (*tv < 0) diags_.error(Code::BadValue, time->range, "spike times cannot be negative");
+        if (!tv)
+          diags_.error(Code::NotConstant, time->range, "spike times must be constants");
+        else if (*tv < 0)
+          diags_.error(Code::BadValue, time->range, "spike times cannot be negative");
       }
       continue;
     }
@@ -626,14 +668,16 @@ void Checker::check_bind(Member& m, Scope& scope) {
     if (!sym || (sym->kind != NameRef::Param && sym->kind != NameRef::State) ||
         !find_in_model(info.model, s.target)) {
       diags_.error(Code::UnknownName, s.target_range,
-                   fmt::format("neuron model `{}` has no parameter or state `{}`", info.model->name, s.target));
+                   fmt::format("neuron model `{}` has no parameter or state `{}`", info.model->name,
+                               s.target));
       continue;
     }
     s.ref = {sym->kind, sym->decl};
     if (sym->type.ok()) ec_.expect(*s.value, init, sym->type.dim, fmt::format("`{}`", s.target));
   }
   if (info.kind == PopKind::Poisson && !given.count("rate"))
-    diags_.error(Code::Missing, v.range, "a poisson source needs a rate", "write `S = poisson[100] { rate = 5 Hz }`");
+    diags_.error(Code::Missing, v.range, "a poisson source needs a rate",
+                 "write `S = poisson[100] { rate = 5 Hz }`");
 }
 
 void Checker::check_connect(Member& m, Scope& scope) {
@@ -641,7 +685,8 @@ void Checker::check_connect(Member& m, Scope& scope) {
   auto dst = population(*m.target, scope, "the target of a connect");
   auto g = out_.globals.find(m.via);
   Member* syn = nullptr;
-  if (g == out_.globals.end() || g->second->kind != MemberKind::Model || g->second->model_kind != ModelKind::Synapse) {
+  if (g == out_.globals.end() || g->second->kind != MemberKind::Model ||
+      g->second->model_kind != ModelKind::Synapse) {
     diags_.error(Code::UnknownModel, m.via_range,
                  g == out_.globals.end() ? fmt::format("unknown synapse model `{}`", m.via)
                                          : fmt::format("`{}` is not a synapse model", m.via),
@@ -660,9 +705,10 @@ void Checker::check_connect(Member& m, Scope& scope) {
     bool is_rule = o.name == "p" || o.name == "in_degree" || o.name == "one_to_one" ||
                    o.name == "all_to_all" || o.name == "pairs";
     if (is_rule && ++rules == 2)
-      diags_.error(Code::BadOption, o.range, "a connect has one rule",
-                   "choose one of `p = …`, `in_degree = …`, `one_to_one`, `all_to_all`, `pairs = […]`; "
-                   "add conditions with `when`");
+      diags_.error(
+          Code::BadOption, o.range, "a connect has one rule",
+          "choose one of `p = …`, `in_degree = …`, `one_to_one`, `all_to_all`, `pairs = […]`; "
+          "add conditions with `when`");
     bool flag = o.name == "one_to_one" || o.name == "all_to_all";
     if (!is_rule && o.name != "delay") {
       diags_.error(Code::BadOption, o.range, fmt::format("unknown connect option `{}`", o.name),
@@ -671,26 +717,32 @@ void Checker::check_connect(Member& m, Scope& scope) {
     }
     if (flag != (o.value == nullptr)) {
       diags_.error(Code::BadOption, o.range,
-                   flag ? fmt::format("`{}` takes no value", o.name) : fmt::format("`{}` needs a value: `{} = …`", o.name, o.name));
+                   flag ? fmt::format("`{}` takes no value", o.name)
+                        : fmt::format("`{}` needs a value: `{} = …`", o.name, o.name));
       continue;
     }
     if (o.name == "p") {
       if (!ec_.expect(*o.value, opts, Dimension(), "a connection probability")) continue;
       auto p = ec_.constant(*o.value);
-      if (!p) diags_.error(Code::NotConstant, o.value->range, "the connection probability must be a constant");
+      if (!p)
+        diags_.error(Code::NotConstant, o.value->range,
+                     "the connection probability must be a constant");
       else if (!(*p >= 0 && *p <= 1))
-        diags_.error(Code::BadValue, o.value->range, fmt::format("a probability lies in [0, 1], not {}", *p));
+        diags_.error(Code::BadValue, o.value->range,
+                     fmt::format("a probability lies in [0, 1], not {}", *p));
     } else if (o.name == "in_degree") {
       if (!ec_.expect(*o.value, opts, Dimension(), "the in-degree")) continue;
       auto k = ec_.constant_integer(*o.value, "the in-degree");
       if (k && src && (*k < 0 || *k > src->size()))
         diags_.error(Code::BadValue, o.value->range,
-                     fmt::format("each target can draw at most {} distinct sources, not {}", src->size(), *k));
+                     fmt::format("each target can draw at most {} distinct sources, not {}",
+                                 src->size(), *k));
     } else if (o.name == "one_to_one") {
       if (src && dst && src->size() != dst->size())
-        diags_.error(Code::BadValue, o.range,
-                     fmt::format("one_to_one needs equal sizes, but the source has {} and the target {}",
-                                 src->size(), dst->size()));
+        diags_.error(
+            Code::BadValue, o.range,
+            fmt::format("one_to_one needs equal sizes, but the source has {} and the target {}",
+                        src->size(), dst->size()));
     } else if (o.name == "pairs") {
       if (o.value->kind != ExprKind::List) {
         diags_.error(Code::TypeMismatch, o.value->range, "`pairs` is a list of `(i, j)` pairs");
@@ -698,7 +750,8 @@ void Checker::check_connect(Member& m, Scope& scope) {
       }
       for (auto& item : o.value->args) {
         if (item->kind != ExprKind::Tuple || item->args.size() != 2) {
-          diags_.error(Code::TypeMismatch, item->range, "each pair is `(source index, target index)`");
+          diags_.error(Code::TypeMismatch, item->range,
+                       "each pair is `(source index, target index)`");
           continue;
         }
         for (int side = 0; side < 2; ++side) {
@@ -707,14 +760,18 @@ void Checker::check_connect(Member& m, Scope& scope) {
           const auto& r = side == 0 ? src : dst;
           if (k && r && (*k < 0 || *k >= r->size()))
             diags_.error(Code::BadValue, item->args[side]->range,
-                         fmt::format("index {} is outside the {} ({} neurons)", *k, side == 0 ? "source" : "target", r->size()));
+                         fmt::format("index {} is outside the {} ({} neurons)", *k,
+                                     side == 0 ? "source" : "target", r->size()));
         }
       }
     } else if (o.name == "delay") {
       if (!ec_.expect(*o.value, opts, dim::time(), "a delay")) continue;
       auto d = ec_.constant(*o.value);
-      if (!d) diags_.error(Code::NotConstant, o.value->range, "a delay option must be a constant; per-synapse delays go in `{ delay = … }`");
-      else if (*d < 0) diags_.error(Code::BadValue, o.value->range, "a delay cannot be negative");
+      if (!d)
+        diags_.error(Code::NotConstant, o.value->range,
+                     "a delay option must be a constant; per-synapse delays go in `{ delay = … }`");
+      else if (*d < 0)
+        diags_.error(Code::BadValue, o.value->range, "a delay cannot be negative");
     }
   }
   if (m.when) {
@@ -735,7 +792,8 @@ void Checker::check_connect(Member& m, Scope& scope) {
       continue;
     }
     if (!given.insert(s.target).second) {
-      diags_.error(Code::Duplicate, s.target_range, fmt::format("`{}` is initialised twice", s.target));
+      diags_.error(Code::Duplicate, s.target_range,
+                   fmt::format("`{}` is initialised twice", s.target));
       continue;
     }
     if (s.target == "delay") {
@@ -746,7 +804,8 @@ void Checker::check_connect(Member& m, Scope& scope) {
     }
     Member* decl = nullptr;
     for (auto& b : syn->body)
-      if ((b->kind == MemberKind::Param || b->kind == MemberKind::State) && b->name == s.target) decl = b.get();
+      if ((b->kind == MemberKind::Param || b->kind == MemberKind::State) && b->name == s.target)
+        decl = b.get();
     if (!decl) {
       diags_.error(Code::UnknownName, s.target_range,
                    fmt::format("synapse model `{}` has no variable `{}`", syn->name, s.target),
@@ -761,7 +820,8 @@ void Checker::check_connect(Member& m, Scope& scope) {
     const PopInfo& pi = out_.populations[src->pop];
     const PopInfo& po = out_.populations[dst->pop];
     if (po.kind != PopKind::Neuron) {
-      diags_.error(Code::TypeMismatch, m.target->range, "the target of a connect must be a neuron population",
+      diags_.error(Code::TypeMismatch, m.target->range,
+                   "the target of a connect must be a neuron population",
                    "sources (poisson, spike_generator) only send spikes");
       return;
     }
@@ -804,7 +864,8 @@ void Checker::check_drive(Member& m, Scope& scope) {
   }
   if (t.kind != ExprKind::Member) {
     diags_.error(Code::TypeMismatch, t.range,
-                 "`drive` sets a variable of a population (`drive P.I = …`) or a modulator (`drive dopamine = …`)");
+                 "`drive` sets a variable of a population (`drive P.I = …`) or a modulator (`drive "
+                 "dopamine = …`)");
     return;
   }
   auto r = population(*t.args[0], scope, "the population of a drive");
@@ -818,7 +879,8 @@ void Checker::check_drive(Member& m, Scope& scope) {
   Member* decl = info.model ? find_in_model(info.model, t.text) : nullptr;
   if (!decl || decl->kind == MemberKind::Let) {
     diags_.error(Code::UnknownName, t.range,
-                 info.model ? fmt::format("neuron model `{}` has no parameter or state `{}`", info.model->name, t.text)
+                 info.model ? fmt::format("neuron model `{}` has no parameter or state `{}`",
+                                          info.model->name, t.text)
                             : "a source cannot be driven",
                  "drive a parameter such as an input current `param I_e = 0 nA`");
     ec_.check(*m.value, value);
@@ -836,14 +898,24 @@ void Checker::check_circuit(Member& circuit) {
     switch (m.kind) {
       case MemberKind::Const: {
         check_const(m, scope);
-        declare_local(scope, m, NameRef::Const, ec_.decl_types.count(&m) ? ec_.decl_types[&m] : Type::error());
+        declare_local(scope, m, NameRef::Const,
+                      ec_.decl_types.count(&m) ? ec_.decl_types[&m] : Type::error());
         break;
       }
-      case MemberKind::Bind: check_bind(m, scope); break;
-      case MemberKind::Connect: check_connect(m, scope); break;
-      case MemberKind::Record: check_record(m, scope); break;
-      case MemberKind::Drive: check_drive(m, scope); break;
-      default: break;
+      case MemberKind::Bind:
+        check_bind(m, scope);
+        break;
+      case MemberKind::Connect:
+        check_connect(m, scope);
+        break;
+      case MemberKind::Record:
+        check_record(m, scope);
+        break;
+      case MemberKind::Drive:
+        check_drive(m, scope);
+        break;
+      default:
+        break;
     }
   }
 }
@@ -856,15 +928,18 @@ void Checker::check_run(Member& run) {
       if (m->model_kind == ModelKind::Circuit) circuits.push_back(m);
     if (circuits.size() != 1) {
       diags_.error(Code::Missing, run.name_range,
-                   circuits.empty() ? "there is no circuit to run" : "there are several circuits; say which one to run",
+                   circuits.empty() ? "there is no circuit to run"
+                                    : "there are several circuits; say which one to run",
                    "write `run Name for 1 s`");
     } else {
       info.circuit = circuits[0];
     }
   } else {
     auto g = out_.globals.find(run.name);
-    if (g == out_.globals.end() || g->second->kind != MemberKind::Model || g->second->model_kind != ModelKind::Circuit)
-      diags_.error(Code::UnknownModel, run.name_range, fmt::format("there is no circuit `{}`", run.name));
+    if (g == out_.globals.end() || g->second->kind != MemberKind::Model ||
+        g->second->model_kind != ModelKind::Circuit)
+      diags_.error(Code::UnknownModel, run.name_range,
+                   fmt::format("there is no circuit `{}`", run.name));
     else
       info.circuit = g->second;
   }
@@ -890,7 +965,8 @@ void Checker::check_run(Member& run) {
       if (s) info.seed = *s;
       info.has_seed = true;
     } else {
-      diags_.error(Code::BadOption, o.range, fmt::format("unknown run option `{}`", o.name), "options: dt, seed");
+      diags_.error(Code::BadOption, o.range, fmt::format("unknown run option `{}`", o.name),
+                   "options: dt, seed");
     }
   }
   if (info.duration > 0 && info.dt > 0 && info.duration / info.dt > 1e12)

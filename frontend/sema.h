@@ -44,12 +44,12 @@ struct CheckedProgram {
   std::vector<Member*> models;             // in declaration order
   Member* run = nullptr;                   // the root file's run statement, if any
   RunInfo run_info;
-  std::map<const Member*, PopInfo> populations;  // Bind members creating populations
-  std::map<const Member*, PopRef> aliases;       // Bind members naming slices
-  std::map<const Expr*, PopRef> pop_refs;        // resolved population expressions
+  std::map<const Member*, PopInfo> populations;             // Bind members creating populations
+  std::map<const Member*, PopRef> aliases;                  // Bind members naming slices
+  std::map<const Expr*, PopRef> pop_refs;                   // resolved population expressions
   std::map<const Member*, std::vector<Member*>> let_order;  // per model, dependencies first
-  std::map<const Member*, double> const_values;            // SI values of consts
-  std::map<const Member*, Type> decl_types;                // params, states, lets, consts
+  std::map<const Member*, double> const_values;             // SI values of consts
+  std::map<const Member*, Type> decl_types;                 // params, states, lets, consts
 };
 
 // Checks the loaded program; returns false when there were errors.

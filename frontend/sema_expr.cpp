@@ -15,10 +15,9 @@ struct Builtin {
 };
 
 const Builtin kBuiltins[] = {
-    {"exp", 1},   {"log", 1},  {"log10", 1}, {"sqrt", 1}, {"abs", 1},   {"sin", 1},
-    {"cos", 1},   {"tan", 1},  {"tanh", 1},  {"sinh", 1}, {"cosh", 1},  {"floor", 1},
-    {"ceil", 1},  {"min", -1}, {"max", -1},  {"clip", 3}, {"rand", 0},  {"randn", 0},
-    {"table", 2},
+    {"exp", 1},  {"log", 1},  {"log10", 1}, {"sqrt", 1},  {"abs", 1},   {"sin", 1},  {"cos", 1},
+    {"tan", 1},  {"tanh", 1}, {"sinh", 1},  {"cosh", 1},  {"floor", 1}, {"ceil", 1}, {"min", -1},
+    {"max", -1}, {"clip", 3}, {"rand", 0},  {"randn", 0}, {"table", 2},
 };
 
 bool dimensionless_math(const std::string& n) {
@@ -104,13 +103,18 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
     e.ref = {NameRef::Builtin, nullptr};
     return t;
   };
-  if (n == "t") return builtin(scope.has_t, Type::quantity(dim::time()), "is the simulation time, known in per-step code");
+  if (n == "t")
+    return builtin(scope.has_t, Type::quantity(dim::time()),
+                   "is the simulation time, known in per-step code");
   if (n == "dt") return builtin(true, Type::quantity(dim::time()), "is the time step");
   if (n == "i")
     return builtin(scope.has_i, Type::quantity({}),
                    "is a neuron's index in its population, or the presynaptic index in a connect");
-  if (n == "j") return builtin(scope.has_j, Type::quantity({}), "is the postsynaptic index in a connect");
-  if (n == "N") return builtin(scope.has_N, Type::quantity({}), "is the population size, known in its initialiser");
+  if (n == "j")
+    return builtin(scope.has_j, Type::quantity({}), "is the postsynaptic index in a connect");
+  if (n == "N")
+    return builtin(scope.has_N, Type::quantity({}),
+                   "is the population size, known in its initialiser");
   if (n == "pi") return builtin(true, Type::quantity({}), "");
   auto g = program_.globals.find(n);
   if (g != program_.globals.end()) {
@@ -131,13 +135,16 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
       auto t = decl_types.find(m);
       return t != decl_types.end() ? t->second : Type::error();
     }
-    diags_.error(Code::TypeMismatch, e.range, fmt::format("`{}` is a function; call it with `{}(…)`", n, n));
+    diags_.error(Code::TypeMismatch, e.range,
+                 fmt::format("`{}` is a function; call it with `{}(…)`", n, n));
     return Type::error();
   }
   std::string hint;
   if (lookup_unit(n))
-    hint = fmt::format("`{}` is a unit; units follow a number, as in `1 {}`; a compound unit goes in brackets: `1 [mV/{}]`",
-                       n, n, n);
+    hint = fmt::format(
+        "`{}` is a unit; units follow a number, as in `1 {}`; a compound unit goes in brackets: `1 "
+        "[mV/{}]`",
+        n, n, n);
   diags_.error(Code::UnknownName, e.range, fmt::format("unknown name `{}`", n), hint);
   return Type::error();
 }
@@ -147,9 +154,10 @@ Type ExprChecker::check_member(Expr& e, const Scope& scope) {
   if (obj.kind == ExprKind::Name && (obj.text == "pre" || obj.text == "post")) {
     bool post = obj.text == "post";
     if (!scope.synapse) {
-      diags_.error(Code::UnknownName, obj.range,
-                   fmt::format("`{}.` refers to a synapse's {}synaptic neuron; it has no meaning here",
-                               obj.text, post ? "post" : "pre"));
+      diags_.error(
+          Code::UnknownName, obj.range,
+          fmt::format("`{}.` refers to a synapse's {}synaptic neuron; it has no meaning here",
+                      obj.text, post ? "post" : "pre"));
       return Type::error();
     }
     if (scope.post_unknown) return Type::error();  // checked again per connect
@@ -157,13 +165,15 @@ Type ExprChecker::check_member(Expr& e, const Scope& scope) {
     if (!model) {
       // Sources (Poisson, generators) have no variables.
       diags_.error(Code::UnknownName, e.range,
-                   fmt::format("the {}synaptic population has no variable `{}`", post ? "post" : "pre", e.text));
+                   fmt::format("the {}synaptic population has no variable `{}`",
+                               post ? "post" : "pre", e.text));
       return Type::error();
     }
     Member* decl = find_in_model(model, e.text);
     if (!decl) {
-      auto& d = diags_.error(Code::UnknownName, e.range,
-                             fmt::format("neuron model `{}` has no variable `{}`", model->name, e.text));
+      auto& d =
+          diags_.error(Code::UnknownName, e.range,
+                       fmt::format("neuron model `{}` has no variable `{}`", model->name, e.text));
       d.notes.push_back({model->name_range, fmt::format("`{}` is declared here", model->name)});
       return Type::error();
     }
@@ -171,7 +181,8 @@ Type ExprChecker::check_member(Expr& e, const Scope& scope) {
     auto t = decl_types.find(decl);
     return t != decl_types.end() ? t->second : Type::error();
   }
-  diags_.error(Code::TypeMismatch, e.range, "`.` is only used as `pre.x` and `post.x` in synapse code, and `P.x` in `drive`");
+  diags_.error(Code::TypeMismatch, e.range,
+               "`.` is only used as `pre.x` and `post.x` in synapse code, and `P.x` in `drive`");
   return Type::error();
 }
 
@@ -184,8 +195,8 @@ void ExprChecker::mismatch(const Expr& e, const Dimension& want, const std::stri
     return;
   }
   auto& d = diags_.error(Code::UnitMismatch, e.range,
-                         fmt::format("unit mismatch: {} is {}, but this is {}", what, describe(want),
-                                     describe(e.type)));
+                         fmt::format("unit mismatch: {} is {}, but this is {}", what,
+                                     describe(want), describe(e.type)));
   add_dimensionless_notes(d, e);
 }
 
@@ -203,7 +214,8 @@ void ExprChecker::add_dimensionless_notes(Diagnostic& d, const Expr& e) {
     if (a) add_dimensionless_notes(d, *a);
 }
 
-bool ExprChecker::expect(Expr& e, const Scope& scope, const Dimension& want, const std::string& what) {
+bool ExprChecker::expect(Expr& e, const Scope& scope, const Dimension& want,
+                         const std::string& what) {
   Type t = check(e, scope);
   if (!t.ok()) return false;
   if (t.kind != Type::Quantity) {
@@ -222,7 +234,8 @@ bool ExprChecker::expect_bool(Expr& e, const Scope& scope, const std::string& wh
   Type t = check(e, scope);
   if (!t.ok()) return false;
   if (t.kind != Type::Bool) {
-    diags_.error(Code::NotBoolean, e.range, fmt::format("{} must be true or false, but this is {}", what, describe(t)),
+    diags_.error(Code::NotBoolean, e.range,
+                 fmt::format("{} must be true or false, but this is {}", what, describe(t)),
                  "compare with `<`, `>`, `==`… to get a condition");
     return false;
   }
@@ -278,10 +291,12 @@ Type ExprChecker::check_binary(Expr& e, const Scope& scope) {
       if (ta.dim.dimensionless()) return Type::quantity({});
       auto n = constant(b);
       if (!n || *n != std::floor(*n)) {
-        diags_.error(Code::BadExponent, b.range,
-                     fmt::format("the exponent of a quantity with a unit ({}) must be a constant whole number",
-                                 describe(ta.dim)),
-                     "use sqrt() for a square root");
+        diags_.error(
+            Code::BadExponent, b.range,
+            fmt::format(
+                "the exponent of a quantity with a unit ({}) must be a constant whole number",
+                describe(ta.dim)),
+            "use sqrt() for a square root");
         return Type::error();
       }
       return Type::quantity(ta.dim.pow(static_cast<int>(*n)));
@@ -301,7 +316,8 @@ Type ExprChecker::check_binary(Expr& e, const Scope& scope) {
       for (auto* x : {&a, &b}) {
         if (x->type.kind != Type::Bool) {
           diags_.error(Code::NotBoolean, x->range,
-                       fmt::format("`{}` joins conditions, but this is {}", op_text(e.op), describe(x->type)));
+                       fmt::format("`{}` joins conditions, but this is {}", op_text(e.op),
+                                   describe(x->type)));
           return Type::error();
         }
       }
@@ -319,14 +335,15 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     Member* fn = g->second;
     if (e.args.size() != fn->params.size()) {
       auto& d = diags_.error(Code::BadCall, e.range,
-                             fmt::format("`{}` takes {} argument{}, but {} {} given", n, fn->params.size(),
-                                         fn->params.size() == 1 ? "" : "s", e.args.size(),
-                                         e.args.size() == 1 ? "is" : "are"));
+                             fmt::format("`{}` takes {} argument{}, but {} {} given", n,
+                                         fn->params.size(), fn->params.size() == 1 ? "" : "s",
+                                         e.args.size(), e.args.size() == 1 ? "is" : "are"));
       d.notes.push_back({fn->name_range, "declared here"});
       return Type::error();
     }
     if (calling_.count(fn)) {
-      diags_.error(Code::Recursion, e.range, fmt::format("`{}` calls itself; functions are inlined and cannot recurse", n));
+      diags_.error(Code::Recursion, e.range,
+                   fmt::format("`{}` calls itself; functions are inlined and cannot recurse", n));
       return Type::error();
     }
     Scope body;
@@ -356,7 +373,8 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
                  "floor, ceil, min, max, clip, rand, randn, table; or declare `fn name(x) = …`");
     return Type::error();
   }
-  if ((*arity >= 0 && static_cast<int>(e.args.size()) != *arity) || (*arity < 0 && e.args.empty())) {
+  if ((*arity >= 0 && static_cast<int>(e.args.size()) != *arity) ||
+      (*arity < 0 && e.args.empty())) {
     diags_.error(Code::BadCall, e.range,
                  *arity >= 0 ? fmt::format("`{}` takes {} argument{}, but {} given", n, *arity,
                                            *arity == 1 ? "" : "s", e.args.size())
@@ -366,8 +384,9 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
   e.ref = {NameRef::Builtin, nullptr};
   if (n == "rand" || n == "randn") {
     if (!scope.has_rand) {
-      diags_.error(Code::BadCall, e.range, fmt::format("`{}()` is not allowed here", n),
-                   "random numbers belong in equations, initialisers and handlers, not in constants");
+      diags_.error(
+          Code::BadCall, e.range, fmt::format("`{}()` is not allowed here", n),
+          "random numbers belong in equations, initialisers and handlers, not in constants");
       return Type::error();
     }
     return Type::quantity({});
@@ -377,16 +396,19 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     if (!expect(*e.args[0], scope, dim::time(), "the step of table()")) return Type::error();
     Expr& list = *e.args[1];
     if (list.kind != ExprKind::List || list.args.empty()) {
-      diags_.error(Code::TypeMismatch, list.range, "the second argument of table() is a non-empty list `[v0, v1, …]`");
+      diags_.error(Code::TypeMismatch, list.range,
+                   "the second argument of table() is a non-empty list `[v0, v1, …]`");
       return Type::error();
     }
     Type first = check(*list.args[0], scope);
     if (!first.ok()) return Type::error();
     for (size_t k = 1; k < list.args.size(); ++k)
-      if (!expect(*list.args[k], scope, first.dim, "every value of the table")) return Type::error();
+      if (!expect(*list.args[k], scope, first.dim, "every value of the table"))
+        return Type::error();
     list.type = {Type::List, first.dim};
     if (!scope.has_t) {
-      diags_.error(Code::BadCall, e.range, "table() follows the simulation time, which is not known here");
+      diags_.error(Code::BadCall, e.range,
+                   "table() follows the simulation time, which is not known here");
       return Type::error();
     }
     return Type::quantity(first.dim);
@@ -396,7 +418,8 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     Type t = check(*a, scope);
     if (!t.ok()) return Type::error();
     if (t.kind != Type::Quantity) {
-      diags_.error(Code::TypeMismatch, a->range, fmt::format("`{}` takes numbers, not a {}", n, describe(t)));
+      diags_.error(Code::TypeMismatch, a->range,
+                   fmt::format("`{}` takes numbers, not a {}", n, describe(t)));
       return Type::error();
     }
     ts.push_back(t);
@@ -404,8 +427,10 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
   if (dimensionless_math(n)) {
     if (!ts[0].dim.dimensionless()) {
       diags_.error(Code::UnitMismatch, e.args[0]->range,
-                   fmt::format("`{}` needs a dimensionless argument, but this is {}", n, describe(ts[0].dim)),
-                   fmt::format("divide by a reference value, e.g. `{}(x / 1 {})`", n, display_unit(ts[0].dim).symbol));
+                   fmt::format("`{}` needs a dimensionless argument, but this is {}", n,
+                               describe(ts[0].dim)),
+                   fmt::format("divide by a reference value, e.g. `{}(x / 1 {})`", n,
+                               display_unit(ts[0].dim).symbol));
       return Type::error();
     }
     return Type::quantity({});
@@ -432,19 +457,30 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
 Type ExprChecker::check(Expr& e, const Scope& scope) {
   Type t;
   switch (e.kind) {
-    case ExprKind::Number: t = check_number(e); break;
-    case ExprKind::Bool: t = Type::boolean(); break;
+    case ExprKind::Number:
+      t = check_number(e);
+      break;
+    case ExprKind::Bool:
+      t = Type::boolean();
+      break;
     case ExprKind::String:
       diags_.error(Code::TypeMismatch, e.range, "a string is only used to name a file in `import`");
       t = Type::error();
       break;
-    case ExprKind::Name: t = check_name(e, scope); break;
-    case ExprKind::Call: t = check_call(e, scope); break;
-    case ExprKind::Member: t = check_member(e, scope); break;
+    case ExprKind::Name:
+      t = check_name(e, scope);
+      break;
+    case ExprKind::Call:
+      t = check_call(e, scope);
+      break;
+    case ExprKind::Member:
+      t = check_member(e, scope);
+      break;
     case ExprKind::Index:
     case ExprKind::Slice:
       diags_.error(Code::TypeMismatch, e.range,
-                   "indexing makes populations (`LIF[100]`) and slices (`P[0:10]`) in a circuit; it has no meaning here");
+                   "indexing makes populations (`LIF[100]`) and slices (`P[0:10]`) in a circuit; "
+                   "it has no meaning here");
       t = Type::error();
       break;
     case ExprKind::Unary: {
@@ -459,14 +495,17 @@ Type ExprChecker::check(Expr& e, const Scope& scope) {
           t = a;
         }
       } else if (a.kind != Type::Quantity) {
-        diags_.error(Code::TypeMismatch, e.args[0]->range, fmt::format("`{}` needs a number", op_text(e.op)));
+        diags_.error(Code::TypeMismatch, e.args[0]->range,
+                     fmt::format("`{}` needs a number", op_text(e.op)));
         t = Type::error();
       } else {
         t = a;
       }
       break;
     }
-    case ExprKind::Binary: t = check_binary(e, scope); break;
+    case ExprKind::Binary:
+      t = check_binary(e, scope);
+      break;
     case ExprKind::Cond: {
       bool c = expect_bool(*e.args[0], scope, "the condition of `if`");
       Type a = check(*e.args[1], scope);
@@ -477,7 +516,8 @@ Type ExprChecker::check(Expr& e, const Scope& scope) {
         if (a.kind == Type::Quantity && b.kind == Type::Quantity)
           mismatch(*e.args[2], a.dim, "the `else` branch");
         else
-          diags_.error(Code::TypeMismatch, e.range, "both branches of `if` must give the same kind of value");
+          diags_.error(Code::TypeMismatch, e.range,
+                       "both branches of `if` must give the same kind of value");
         t = Type::error();
       } else {
         t = a;
@@ -499,8 +539,10 @@ Type ExprChecker::check(Expr& e, const Scope& scope) {
 std::optional<double> ExprChecker::constant(const Expr& e) const {
   auto arg = [&](size_t k) { return constant(*e.args[k]); };
   switch (e.kind) {
-    case ExprKind::Number: return e.si;
-    case ExprKind::Bool: return e.number;
+    case ExprKind::Number:
+      return e.si;
+    case ExprKind::Bool:
+      return e.number;
     case ExprKind::Name: {
       if (e.ref.kind == NameRef::Const) {
         auto it = const_values.find(e.ref.decl);
@@ -525,21 +567,36 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
       auto a = arg(0), b = arg(1);
       if (!a || !b) return std::nullopt;
       switch (e.op) {
-        case Op::Add: return *a + *b;
-        case Op::Sub: return *a - *b;
-        case Op::Mul: return *a * *b;
-        case Op::Div: return *a / *b;
-        case Op::Mod: return std::fmod(*a, *b);
-        case Op::Pow: return std::pow(*a, *b);
-        case Op::Lt: return double(*a < *b);
-        case Op::Le: return double(*a <= *b);
-        case Op::Gt: return double(*a > *b);
-        case Op::Ge: return double(*a >= *b);
-        case Op::Eq: return double(*a == *b);
-        case Op::Ne: return double(*a != *b);
-        case Op::And: return double(*a != 0 && *b != 0);
-        case Op::Or: return double(*a != 0 || *b != 0);
-        default: return std::nullopt;
+        case Op::Add:
+          return *a + *b;
+        case Op::Sub:
+          return *a - *b;
+        case Op::Mul:
+          return *a * *b;
+        case Op::Div:
+          return *a / *b;
+        case Op::Mod:
+          return std::fmod(*a, *b);
+        case Op::Pow:
+          return std::pow(*a, *b);
+        case Op::Lt:
+          return double(*a < *b);
+        case Op::Le:
+          return double(*a <= *b);
+        case Op::Gt:
+          return double(*a > *b);
+        case Op::Ge:
+          return double(*a >= *b);
+        case Op::Eq:
+          return double(*a == *b);
+        case Op::Ne:
+          return double(*a != *b);
+        case Op::And:
+          return double(*a != 0 && *b != 0);
+        case Op::Or:
+          return double(*a != 0 || *b != 0);
+        default:
+          return std::nullopt;
       }
     }
     case ExprKind::Cond: {
@@ -588,19 +645,22 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
       if (n == "clip") return std::min(std::max(v[0], v[1]), v[2]);
       return std::nullopt;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<long long> ExprChecker::constant_integer(const Expr& e, const std::string& what) {
   auto v = constant(e);
   if (!v) {
-    diags_.error(Code::NotConstant, e.range, fmt::format("{} must be a constant known before the run", what),
+    diags_.error(Code::NotConstant, e.range,
+                 fmt::format("{} must be a constant known before the run", what),
                  "use numbers and `const` values only");
     return std::nullopt;
   }
   if (*v != std::floor(*v) || std::fabs(*v) > 9e15) {
-    diags_.error(Code::BadValue, e.range, fmt::format("{} must be a whole number, not {}", what, *v));
+    diags_.error(Code::BadValue, e.range,
+                 fmt::format("{} must be a whole number, not {}", what, *v));
     return std::nullopt;
   }
   return static_cast<long long>(*v);

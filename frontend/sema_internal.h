@@ -1,12 +1,12 @@
 // Shared by the semantic checks; private to frontend/.
 #pragma once
 
-#include <map>
 #include <functional>
+#include <map>
 #include <optional>
-#include <vector>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "sema.h"
 
@@ -22,12 +22,12 @@ struct Symbol {
 struct Scope {
   const Scope* parent = nullptr;
   std::map<std::string, Symbol> names;
-  bool has_t = false;     // time is meaningful (per-step code)
-  bool has_i = false;     // neuron index (or presynaptic index in a connect)
-  bool has_j = false;     // postsynaptic index (connect)
-  bool has_N = false;     // population size
-  bool has_rand = false;  // random numbers allowed
-  Member* pre_model = nullptr;   // synapse code: the models at either end
+  bool has_t = false;           // time is meaningful (per-step code)
+  bool has_i = false;           // neuron index (or presynaptic index in a connect)
+  bool has_j = false;           // postsynaptic index (connect)
+  bool has_N = false;           // population size
+  bool has_rand = false;        // random numbers allowed
+  Member* pre_model = nullptr;  // synapse code: the models at either end
   Member* post_model = nullptr;
   bool synapse = false;
   bool post_unknown = false;  // checking a synapse body that no connect uses
@@ -98,6 +98,5 @@ class ExprChecker {
 
 // True for a number written without a unit, possibly negated.
 bool is_bare_number(const Expr& e);
-
 
 }  // namespace neuro::frontend

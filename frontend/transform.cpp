@@ -91,7 +91,8 @@ Program Transformer::repl(P::ReplInputContext* ctx) {
 
 std::vector<Option> Transformer::options(const std::vector<P::OptionContext*>& opts) {
   std::vector<Option> out;
-  for (auto* o : opts) out.push_back({o->ID()->getText(), range(o), o->expr() ? expr(o->expr()) : nullptr});
+  for (auto* o : opts)
+    out.push_back({o->ID()->getText(), range(o), o->expr() ? expr(o->expr()) : nullptr});
   return out;
 }
 
@@ -150,7 +151,7 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
   } else if (auto* c = dynamic_cast<P::ModelMemberContext*>(ctx)) {
     m->kind = MemberKind::Model;
     std::string k = c->kind->getText();
-    m->model_kind = k == "neuron" ? ModelKind::Neuron
+    m->model_kind = k == "neuron"    ? ModelKind::Neuron
                     : k == "synapse" ? ModelKind::Synapse
                                      : ModelKind::Circuit;
     set_name(c->ID());
@@ -173,10 +174,10 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     std::string lhs = c->ID(0)->getText(), den = c->ID(1)->getText();
     m->name_range = SourceRange::cover(range(c->ID(0)), range(c->ID(1)));
     if (lhs.size() < 2 || lhs[0] != 'd' || den != "dt") {
-      diags_.error(Code::Syntax, m->name_range,
-                   "a differential equation is written `dX/dt = ...`, not `" + lhs + "/" + den +
-                       " = ...`",
-                   "for a state `v`, write `dv/dt = ...`");
+      diags_.error(
+          Code::Syntax, m->name_range,
+          "a differential equation is written `dX/dt = ...`, not `" + lhs + "/" + den + " = ...`",
+          "for a state `v`, write `dv/dt = ...`");
       return nullptr;
     }
     m->name = lhs.substr(1);
@@ -268,7 +269,7 @@ StmtPtr Transformer::stmt(P::StmtContext* ctx) {
     }
     s->target_range = range(c->lvalue());
     std::string op = c->op->getText();
-    s->op = op == "=" ? AssignOp::Set
+    s->op = op == "="    ? AssignOp::Set
             : op == "+=" ? AssignOp::Add
             : op == "-=" ? AssignOp::Sub
             : op == "*=" ? AssignOp::Mul
@@ -309,15 +310,18 @@ ExprPtr Transformer::expr(P::ExprContext* ctx) {
     e->args = {expr(a), expr(b)};
     return e;
   };
-  if (auto* c = dynamic_cast<P::PowExprContext*>(ctx)) return binary(c, "^", c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<P::PowExprContext*>(ctx))
+    return binary(c, "^", c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<P::MulExprContext*>(ctx))
     return binary(c, c->op->getText(), c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<P::AddExprContext*>(ctx))
     return binary(c, c->op->getText(), c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<P::CmpExprContext*>(ctx))
     return binary(c, c->op->getText(), c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<P::AndExprContext*>(ctx)) return binary(c, "and", c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<P::OrExprContext*>(ctx)) return binary(c, "or", c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<P::AndExprContext*>(ctx))
+    return binary(c, "and", c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<P::OrExprContext*>(ctx))
+    return binary(c, "or", c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
     auto e = node(ExprKind::Unary, r);
     e->op = c->op->getText() == "-" ? Op::Neg : Op::Pos;
@@ -399,7 +403,8 @@ UnitAtom Transformer::unit_atom(P::UnitAtomContext* ctx, bool divide) {
     double v = std::strtod(t.c_str(), nullptr);
     if (t.find_first_of(".eE") != std::string::npos || v > 16) {
       diags_.error(Code::BadExponent, range(ctx->NUMBER()),
-                   "a unit exponent is a whole number from -16 to 16, not `" + std::string(negative ? "-" : "") + t + "`");
+                   "a unit exponent is a whole number from -16 to 16, not `" +
+                       std::string(negative ? "-" : "") + t + "`");
       v = 1;
     }
     a.exponent = static_cast<int>(v) * (negative ? -1 : 1);

@@ -52,8 +52,8 @@ namespace {
 
 Dimension make(int m, int kg, int s, int a, int k = 0, int mol = 0, int cd = 0) {
   Dimension d;
-  d.exp = {static_cast<int8_t>(m),   static_cast<int8_t>(kg),  static_cast<int8_t>(s),
-           static_cast<int8_t>(a),   static_cast<int8_t>(k),   static_cast<int8_t>(mol),
+  d.exp = {static_cast<int8_t>(m), static_cast<int8_t>(kg), static_cast<int8_t>(s),
+           static_cast<int8_t>(a), static_cast<int8_t>(k),  static_cast<int8_t>(mol),
            static_cast<int8_t>(cd)};
   return d;
 }
@@ -66,25 +66,16 @@ struct BaseUnit {
 
 const std::vector<BaseUnit>& base_units() {
   static const std::vector<BaseUnit> units = {
-      {"s", 1, make(0, 0, 1, 0)},
-      {"Hz", 1, make(0, 0, -1, 0)},
-      {"m", 1, make(1, 0, 0, 0)},
-      {"g", 1e-3, make(0, 1, 0, 0)},
-      {"A", 1, make(0, 0, 0, 1)},
-      {"K", 1, make(0, 0, 0, 0, 1)},
-      {"mol", 1, make(0, 0, 0, 0, 0, 1)},
-      {"cd", 1, make(0, 0, 0, 0, 0, 0, 1)},
-      {"V", 1, make(2, 1, -3, -1)},
-      {"S", 1, make(-2, -1, 3, 2)},
-      {"F", 1, make(-2, -1, 4, 2)},
-      {"ohm", 1, make(2, 1, -3, -2)},
-      {"C", 1, make(0, 0, 1, 1)},
-      {"J", 1, make(2, 1, -2, 0)},
-      {"W", 1, make(2, 1, -3, 0)},
-      {"N", 1, make(1, 1, -2, 0)},
+      {"s", 1, make(0, 0, 1, 0)},          {"Hz", 1, make(0, 0, -1, 0)},
+      {"m", 1, make(1, 0, 0, 0)},          {"g", 1e-3, make(0, 1, 0, 0)},
+      {"A", 1, make(0, 0, 0, 1)},          {"K", 1, make(0, 0, 0, 0, 1)},
+      {"mol", 1, make(0, 0, 0, 0, 0, 1)},  {"cd", 1, make(0, 0, 0, 0, 0, 0, 1)},
+      {"V", 1, make(2, 1, -3, -1)},        {"S", 1, make(-2, -1, 3, 2)},
+      {"F", 1, make(-2, -1, 4, 2)},        {"ohm", 1, make(2, 1, -3, -2)},
+      {"C", 1, make(0, 0, 1, 1)},          {"J", 1, make(2, 1, -2, 0)},
+      {"W", 1, make(2, 1, -3, 0)},         {"N", 1, make(1, 1, -2, 0)},
       {"M", 1e3, make(-3, 0, 0, 0, 0, 1)},  // molar: mol/L
-      {"L", 1e-3, make(3, 0, 0, 0)},
-      {"l", 1e-3, make(3, 0, 0, 0)},
+      {"L", 1e-3, make(3, 0, 0, 0)},       {"l", 1e-3, make(3, 0, 0, 0)},
   };
   return units;
 }
@@ -96,10 +87,10 @@ struct Prefix {
 
 const std::vector<Prefix>& prefixes() {
   static const std::vector<Prefix> p = {
-      {"da", 1e1},  {"Y", 1e24},  {"Z", 1e21}, {"E", 1e18},  {"P", 1e15},  {"T", 1e12},
-      {"G", 1e9},   {"M", 1e6},   {"k", 1e3},  {"h", 1e2},   {"d", 1e-1},  {"c", 1e-2},
-      {"m", 1e-3},  {"u", 1e-6},  {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18},
-      {"z", 1e-21}, {"y", 1e-24},
+      {"da", 1e1},  {"Y", 1e24},  {"Z", 1e21},  {"E", 1e18},  {"P", 1e15},
+      {"T", 1e12},  {"G", 1e9},   {"M", 1e6},   {"k", 1e3},   {"h", 1e2},
+      {"d", 1e-1},  {"c", 1e-2},  {"m", 1e-3},  {"u", 1e-6},  {"n", 1e-9},
+      {"p", 1e-12}, {"f", 1e-15}, {"a", 1e-18}, {"z", 1e-21}, {"y", 1e-24},
   };
   return p;
 }
@@ -132,12 +123,24 @@ const std::vector<Named>& named_dimensions() {
 }  // namespace
 
 namespace dim {
-Dimension time() { return make(0, 0, 1, 0); }
-Dimension voltage() { return make(2, 1, -3, -1); }
-Dimension current() { return make(0, 0, 0, 1); }
-Dimension conductance() { return make(-2, -1, 3, 2); }
-Dimension capacitance() { return make(-2, -1, 4, 2); }
-Dimension frequency() { return make(0, 0, -1, 0); }
+Dimension time() {
+  return make(0, 0, 1, 0);
+}
+Dimension voltage() {
+  return make(2, 1, -3, -1);
+}
+Dimension current() {
+  return make(0, 0, 0, 1);
+}
+Dimension conductance() {
+  return make(-2, -1, 3, 2);
+}
+Dimension capacitance() {
+  return make(-2, -1, 4, 2);
+}
+Dimension frequency() {
+  return make(0, 0, -1, 0);
+}
 }  // namespace dim
 
 std::optional<Unit> lookup_unit(std::string_view symbol) {

@@ -25,7 +25,8 @@ void from_pairs(size_t rows, std::vector<std::pair<uint32_t, uint32_t>>& pairs, 
 
 }  // namespace
 
-bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out, std::string& error) {
+bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out,
+               std::string& error) {
   const size_t ns = pr.src.size(), nt = pr.dst.size();
   const uint32_t s0 = static_cast<uint32_t>(pr.src.lo), t0 = static_cast<uint32_t>(pr.dst.lo);
   out.row.assign(ns + 1, 0);
@@ -100,8 +101,8 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
           candidates.push_back(i);
         }
         if (candidates.size() < pr.k) {
-          error = fmt::format("target neuron {} has only {} possible sources but in_degree is {}", t0 + j,
-                              candidates.size(), pr.k);
+          error = fmt::format("target neuron {} has only {} possible sources but in_degree is {}",
+                              t0 + j, candidates.size(), pr.k);
           return false;
         }
         // Robert Floyd's sampling of k distinct indices, then sorted.

@@ -24,6 +24,7 @@ using PairFilter = std::function<void(uint32_t i, const uint32_t* j, size_t n, u
 // Draws the synapses of a projection. Each source neuron (or, for a fixed
 // in-degree, each target) has its own random stream, so the result depends
 // only on the seed. Returns false with `error` set when the rule cannot be met.
-bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out, std::string& error);
+bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out,
+               std::string& error);
 
 }  // namespace neuro::interp

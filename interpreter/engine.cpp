@@ -25,7 +25,9 @@ SimulationError located(const frontend::SourceRange& r, const std::string& messa
   return e;
 }
 
-int64_t to_steps(double seconds, double dt) { return static_cast<int64_t>(std::llround(seconds / dt)); }
+int64_t to_steps(double seconds, double dt) {
+  return static_cast<int64_t>(std::llround(seconds / dt));
+}
 
 void collect_syn_writes(const std::vector<ir::Stmt>& body, std::vector<bool>& written) {
   for (const auto& s : body) {
@@ -47,12 +49,14 @@ bool reads_space(const ir::ExprPtr& e, ir::Space space) {
 // synapses hitting one neuron in a step must run one after the other.
 // `x += v` and `x -= v` are scatter-adds and read nothing; `x *= f`, and any
 // plain `x = v` under an `if`, read the old value of x.
-bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes, bool under_if = false) {
+bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes,
+                           bool under_if = false) {
   using frontend::AssignOp;
   for (const auto& s : body) {
     if (s.type == ir::Stmt::Assign && s.space == ir::Space::Post) {
       writes = true;
-      if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if)) reads = true;
+      if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if))
+        reads = true;
     }
     reads |= reads_space(s.value, ir::Space::Post) || reads_space(s.cond, ir::Space::Post);
     stmts_read_write_post(s.then_body, reads, writes, true);
@@ -66,7 +70,8 @@ bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool&
 std::vector<uint64_t> Simulation::Engine::site_keys(uint64_t owner, uint64_t kind) const {
   std::vector<uint64_t> keys(std::max(mod->rand_sites, 1));
   for (int s = 0; s < mod->rand_sites; ++s)
-    keys[s] = interp::stream_key(mod->run.seed, StreamKind::Code, (kind << 24) | owner, static_cast<uint64_t>(s));
+    keys[s] = interp::stream_key(mod->run.seed, StreamKind::Code, (kind << 24) | owner,
+                                 static_cast<uint64_t>(s));
   return keys;
 }
 
@@ -89,7 +94,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     ps.poisson_key = interp::stream_key(mod->run.seed, StreamKind::Poisson, index);
     if (pop.rate->kind != ir::Kind::Const) {
       ps.rate_buf.assign(ps.n, 0);
-      ps.rate.emplace(ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables, modulators.data());
+      ps.rate.emplace(
+          ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables, modulators.data());
       ps.rate->store_into(pop.rate, ps.rate_buf.data());
     }
     return;
@@ -111,7 +117,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   {
     Program init(n, dense, keys, &mod->tables, modulators.data());
     for (const auto& in : pop.init)
-      init.store_into(in.value, in.space == ir::Space::Param ? ps.params[in.slot].data() : ps.states[in.slot].data());
+      init.store_into(in.value, in.space == ir::Space::Param ? ps.params[in.slot].data()
+                                                             : ps.states[in.slot].data());
     init.run(lanes(n, 0, 0));
   }
   // Refractory periods in steps.
@@ -165,7 +172,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     case ir::Solver::Euler:
       ps.scratch.assign(k.odes.size(), std::vector<double>(n, 0));
       ps.update.emplace(n, dense, keys, &mod->tables, modulators.data());
-      for (size_t u = 0; u < k.odes.size(); ++u) ps.update->store_into(k.update[u], ps.scratch[u].data());
+      for (size_t u = 0; u < k.odes.size(); ++u)
+        ps.update->store_into(k.update[u], ps.scratch[u].data());
       break;
     case ir::Solver::RK4:
     case ir::Solver::RK45: {
@@ -178,16 +186,18 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.rhs.emplace(n, staged, keys, &mod->tables, modulators.data());
       ps.refractory.assign(n, 0);
       // Error scale per equation: 1e-6 of the variable's display unit.
-      for (const auto& o : k.odes) ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
-      for (size_t u = 0; u < k.odes.size(); ++u) ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
+      for (const auto& o : k.odes)
+        ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
+      for (size_t u = 0; u < k.odes.size(); ++u)
+        ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
       break;
     }
   }
   // Threshold: `state > constant` (and friends) runs natively.
   if (k.threshold) {
     const ir::Expr& t = *k.threshold;
-    bool cmp = t.kind == ir::Kind::Binary &&
-               (t.op == ir::Op::Gt || t.op == ir::Op::Ge || t.op == ir::Op::Lt || t.op == ir::Op::Le);
+    bool cmp = t.kind == ir::Kind::Binary && (t.op == ir::Op::Gt || t.op == ir::Op::Ge ||
+                                              t.op == ir::Op::Lt || t.op == ir::Op::Le);
     if (cmp && t.args[0]->kind == ir::Kind::Var && t.args[0]->space == ir::Space::State &&
         t.args[1]->kind == ir::Kind::Const) {
       ps.fast_state = t.args[0]->slot;
@@ -237,8 +247,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     };
   }
   std::string error;
-  if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error))
-    throw located(pr.range, error);
+  if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error)) throw located(pr.range, error);
   const size_t ns = ps.csr.size();
 
   // Per-synapse variables: shared when constant and never written.
@@ -275,7 +284,8 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     }
     // Targets are written through a per-chunk offset, so bind to a staging buffer.
     std::vector<std::vector<double>> stage(per_synapse.size(), std::vector<double>(chunk));
-    for (size_t k = 0; k < per_synapse.size(); ++k) p.store_into(per_synapse[k].first, stage[k].data());
+    for (size_t k = 0; k < per_synapse.size(); ++k)
+      p.store_into(per_synapse[k].first, stage[k].data());
     size_t row = 0;
     for (size_t start = 0; start < ns; start += chunk) {
       size_t n = std::min(chunk, ns - start);
@@ -320,8 +330,10 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       if (v.kind == ir::Kind::Const) {
         s.w_shared = v.value;
       } else if (v.kind == ir::Kind::Var && v.space == ir::Space::Syn) {
-        if (ps.vars[v.slot].empty()) s.w_shared = ps.shared[v.slot];
-        else s.w = ps.vars[v.slot].data();
+        if (ps.vars[v.slot].empty())
+          s.w_shared = ps.shared[v.slot];
+        else
+          s.w = ps.vars[v.slot].data();
       } else {
         ps.native = false;
         break;
@@ -337,9 +349,12 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
         case ir::Space::Syn:
           if (ps.vars[slot].empty()) return {&ps.shared[slot], -1, true};
           return {ps.vars[slot].data(), 0, false};
-        case ir::Space::Pre: return {pre_pop.states[slot].data(), 1, false};
-        case ir::Space::Post: return {post_pop.states[slot].data(), 2, false};
-        default: return {};
+        case ir::Space::Pre:
+          return {pre_pop.states[slot].data(), 1, false};
+        case ir::Space::Post:
+          return {post_pop.states[slot].data(), 2, false};
+        default:
+          return {};
       }
     };
     size_t cap = ps.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(ns, 4096));
@@ -390,7 +405,8 @@ void Simulation::Engine::build() {
   for (auto& p : pops) {
     p.spikes.clear();
     if (p.pop->kind != frontend::PopKind::Generator) continue;
-    while (p.gen_cursor < p.pop->spikes.size() && to_steps(p.pop->spikes[p.gen_cursor].second, mod->run.dt) <= 0)
+    while (p.gen_cursor < p.pop->spikes.size() &&
+           to_steps(p.pop->spikes[p.gen_cursor].second, mod->run.dt) <= 0)
       p.spikes.push_back(p.pop->spikes[p.gen_cursor++].first);
     std::sort(p.spikes.begin(), p.spikes.end());
     p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
@@ -402,8 +418,9 @@ void Simulation::Engine::build() {
     const ir::Drive& d = mod->drives[i];
     drives[i].drive = &d;
     if (d.target.pop < 0) {  // a modulator: one value per step
-      drives[i].prog.emplace(1, [](ir::Space, int) { return Binding{}; }, site_keys(1u << 20, 2 + i), &mod->tables,
-                             modulators.data());
+      drives[i].prog.emplace(
+          1, [](ir::Space, int) { return Binding{}; }, site_keys(1u << 20, 2 + i), &mod->tables,
+          modulators.data());
       drives[i].prog->store_into(d.value, &modulators[d.slot]);
       continue;
     }
@@ -413,7 +430,8 @@ void Simulation::Engine::build() {
       if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
       return {ps.states[slot].data() + lo, -1, false};
     };
-    drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables, modulators.data());
+    drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables,
+                           modulators.data());
     ir::Stmt st;
     st.space = d.space;
     st.slot = d.slot;
@@ -467,7 +485,8 @@ void Simulation::Engine::deliver(ProjState& p) {
       return;
     }
     for_due([&](uint32_t s) {
-      for (const auto& sc : p.scatter) sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
+      for (const auto& sc : p.scatter)
+        sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
     });
     return;
   }
@@ -503,7 +522,8 @@ namespace {
 // Neither uses FMA contraction, so both give the same bits.
 template <int N>
 __attribute__((target_clones("avx2", "default"))) void propagate_const(double* const* x, size_t n,
-                                                                       const double* P_in, const double* q_in) {
+                                                                       const double* P_in,
+                                                                       const double* q_in) {
   // Separate restrict pointers and coefficients in locals: the compiler then
   // knows nothing aliases and vectorises across neurons. The sum is formed
   // in propagate_one's order (q, then P·x left to right), so both paths give
@@ -535,8 +555,9 @@ __attribute__((target_clones("avx2", "default"))) void propagate_const(double* c
 }
 
 // One neuron: x ← P·x + q (q = Q·c precomputed) or + Q·c.
-inline void propagate_one(double* const* x, size_t m, size_t i, const double* P, const double* q, const double* Q,
-                          const std::vector<std::vector<double>>* cbuf, double* old) {
+inline void propagate_one(double* const* x, size_t m, size_t i, const double* P, const double* q,
+                          const double* Q, const std::vector<std::vector<double>>* cbuf,
+                          double* old) {
   for (size_t r = 0; r < m; ++r) old[r] = x[r][i];
   for (size_t r = 0; r < m; ++r) {
     double acc = q ? q[r] : 0.0;
@@ -574,15 +595,23 @@ void Simulation::Engine::integrate_exact(PopState& p) {
   }
   if (p.c_const && m <= 4) {
     switch (m) {
-      case 1: propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data()); break;
-      case 2: propagate_const<2>(xv, n, p.prop.P.data(), p.q_const.data()); break;
-      case 3: propagate_const<3>(xv, n, p.prop.P.data(), p.q_const.data()); break;
-      case 4: propagate_const<4>(xv, n, p.prop.P.data(), p.q_const.data()); break;
+      case 1:
+        propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data());
+        break;
+      case 2:
+        propagate_const<2>(xv, n, p.prop.P.data(), p.q_const.data());
+        break;
+      case 3:
+        propagate_const<3>(xv, n, p.prop.P.data(), p.q_const.data());
+        break;
+      case 4:
+        propagate_const<4>(xv, n, p.prop.P.data(), p.q_const.data());
+        break;
     }
   } else {
     for (size_t i = 0; i < n; ++i)
-      propagate_one(xv, m, i, p.prop.P.data(), p.c_const ? p.q_const.data() : nullptr, p.prop.Q.data(), &p.cbuf,
-                    p.old.data());
+      propagate_one(xv, m, i, p.prop.P.data(), p.c_const ? p.q_const.data() : nullptr,
+                    p.prop.Q.data(), &p.cbuf, p.old.data());
   }
   if (!refr.empty()) {
     for (size_t q = 0; q < refr.size(); ++q) {
@@ -603,16 +632,19 @@ void Simulation::Engine::integrate(PopState& p) {
     if (p.rate) {
       p.rate->run(lanes(p.n, 0, counter));
       for (size_t i = 0; i < p.n; ++i)
-        if (interp::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt) p.spikes.push_back(static_cast<uint32_t>(i));
+        if (interp::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt)
+          p.spikes.push_back(static_cast<uint32_t>(i));
     } else {
       const double pr = pop.rate->value * dt;
       for (size_t i = 0; i < p.n; ++i)
-        if (interp::draw_uniform(p.poisson_key, i, counter) < pr) p.spikes.push_back(static_cast<uint32_t>(i));
+        if (interp::draw_uniform(p.poisson_key, i, counter) < pr)
+          p.spikes.push_back(static_cast<uint32_t>(i));
     }
     return;
   }
   if (pop.kind == frontend::PopKind::Generator) {
-    while (p.gen_cursor < pop.spikes.size() && to_steps(pop.spikes[p.gen_cursor].second, dt) <= step + 1)
+    while (p.gen_cursor < pop.spikes.size() &&
+           to_steps(pop.spikes[p.gen_cursor].second, dt) <= step + 1)
       p.spikes.push_back(pop.spikes[p.gen_cursor++].first);
     std::sort(p.spikes.begin(), p.spikes.end());
     p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
@@ -620,7 +652,9 @@ void Simulation::Engine::integrate(PopState& p) {
   }
   const ir::Kernel& k = *p.kernel;
   switch (k.solver) {
-    case ir::Solver::Exact: integrate_exact(p); break;
+    case ir::Solver::Exact:
+      integrate_exact(p);
+      break;
     case ir::Solver::ExpEuler:
     case ir::Solver::Euler: {
       p.update->run(lanes(p.n, 0, static_cast<uint64_t>(step) + 1));
@@ -636,8 +670,12 @@ void Simulation::Engine::integrate(PopState& p) {
       }
       break;
     }
-    case ir::Solver::RK4: integrate_rk(p, false); break;
-    case ir::Solver::RK45: integrate_rk(p, true); break;
+    case ir::Solver::RK4:
+      integrate_rk(p, false);
+      break;
+    case ir::Solver::RK45:
+      integrate_rk(p, true);
+      break;
   }
 }
 
@@ -652,10 +690,18 @@ void Simulation::Engine::detect(PopState& p) {
           if (cmp(x[i], v) && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
       };
       switch (p.fast_op) {
-        case ir::Op::Gt: scan([](double a, double b) { return a > b; }); break;
-        case ir::Op::Ge: scan([](double a, double b) { return a >= b; }); break;
-        case ir::Op::Lt: scan([](double a, double b) { return a < b; }); break;
-        default: scan([](double a, double b) { return a <= b; }); break;
+        case ir::Op::Gt:
+          scan([](double a, double b) { return a > b; });
+          break;
+        case ir::Op::Ge:
+          scan([](double a, double b) { return a >= b; });
+          break;
+        case ir::Op::Lt:
+          scan([](double a, double b) { return a < b; });
+          break;
+        default:
+          scan([](double a, double b) { return a <= b; });
+          break;
       }
     } else if (p.threshold) {
       p.threshold->run(lanes(n, 0, static_cast<uint64_t>(step) + 1));
@@ -681,7 +727,8 @@ void Simulation::Engine::detect(PopState& p) {
       }
       if (k.refractory) {
         const bool uniform = p.ref_steps.size() == 1;
-        for (uint32_t id : p.spikes) p.ref_end[id] = step + 1 + (uniform ? p.ref_steps[0] : p.ref_steps[id]);
+        for (uint32_t id : p.spikes)
+          p.ref_end[id] = step + 1 + (uniform ? p.ref_steps[0] : p.ref_steps[id]);
       }
     }
   }
@@ -690,7 +737,8 @@ void Simulation::Engine::detect(PopState& p) {
 }
 
 void Simulation::Engine::sample(MonitorState& m, int64_t stamp) {
-  Lanes l = lanes(m.mon->target.size(), static_cast<uint32_t>(m.mon->target.lo), static_cast<uint64_t>(stamp));
+  Lanes l = lanes(m.mon->target.size(), static_cast<uint32_t>(m.mon->target.lo),
+                  static_cast<uint64_t>(stamp));
   l.t = static_cast<double>(stamp) * mod->run.dt;
   for (size_t q = 0; q < m.probes.size(); ++q) {
     m.probes[q].run(l);
@@ -703,8 +751,11 @@ void Simulation::Engine::one_step() {
   for (auto& p : projs) deliver(p);
   for (auto& d : drives) {
     const auto& tgt = d.drive->target;
-    if (tgt.pop < 0) d.prog->run(lanes(1, 0, static_cast<uint64_t>(step) + 1));
-    else d.prog->run(lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
+    if (tgt.pop < 0)
+      d.prog->run(lanes(1, 0, static_cast<uint64_t>(step) + 1));
+    else
+      d.prog->run(
+          lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
   }
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);
@@ -725,7 +776,8 @@ void Simulation::Engine::publish(int64_t stamp) {
       if (id < pr.src.lo || id >= pr.src.hi) continue;
       size_t r = id - pr.src.lo;
       for (uint64_t s = pj.csr.row[r]; s < pj.csr.row[r + 1]; ++s)
-        pj.ring[static_cast<size_t>(stamp + pj.syn_delay[s]) % pj.ring.size()].push_back(static_cast<uint32_t>(s));
+        pj.ring[static_cast<size_t>(stamp + pj.syn_delay[s]) % pj.ring.size()].push_back(
+            static_cast<uint32_t>(s));
     }
   }
   for (auto& m : monitors) {
@@ -741,13 +793,15 @@ void Simulation::Engine::publish(int64_t stamp) {
   if (listener)
     for (size_t i = 0; i < pops.size(); ++i)
       if (!pops[i].spikes.empty())
-        listener(i, pops[i].spikes.data(), pops[i].spikes.size(), static_cast<double>(stamp) * mod->run.dt);
+        listener(i, pops[i].spikes.data(), pops[i].spikes.size(),
+                 static_cast<double>(stamp) * mod->run.dt);
 }
 
 // ---------------------------------------------------------------------------
 // The public face.
 
-Simulation::Simulation(std::shared_ptr<const ir::Module> module, std::shared_ptr<DistributedContext> context)
+Simulation::Simulation(std::shared_ptr<const ir::Module> module,
+                       std::shared_ptr<DistributedContext> context)
     : engine_(std::make_unique<Engine>()) {
   engine_->mod = std::move(module);
   engine_->ctx = context ? std::move(context) : std::make_shared<LocalContext>();
@@ -769,16 +823,25 @@ uint64_t Simulation::steps_for(double seconds) const {
   return static_cast<uint64_t>(std::max<int64_t>(0, to_steps(seconds, engine_->mod->run.dt)));
 }
 
-uint64_t Simulation::step_index() const { return static_cast<uint64_t>(engine_->step); }
-double Simulation::time() const { return engine_->t_now(); }
-double Simulation::dt() const { return engine_->mod->run.dt; }
-const ir::Module& Simulation::module() const { return *engine_->mod; }
+uint64_t Simulation::step_index() const {
+  return static_cast<uint64_t>(engine_->step);
+}
+double Simulation::time() const {
+  return engine_->t_now();
+}
+double Simulation::dt() const {
+  return engine_->mod->run.dt;
+}
+const ir::Module& Simulation::module() const {
+  return *engine_->mod;
+}
 
 std::vector<PopulationStats> Simulation::population_stats() const {
   std::vector<PopulationStats> out;
   double t = engine_->t_now();
   for (const auto& p : engine_->pops)
-    out.push_back({p.pop->name, p.n, p.spike_count, t > 0 ? static_cast<double>(p.spike_count) / p.n / t : 0.0});
+    out.push_back({p.pop->name, p.n, p.spike_count,
+                   t > 0 ? static_cast<double>(p.spike_count) / p.n / t : 0.0});
   return out;
 }
 
@@ -814,7 +877,8 @@ std::vector<StateRecording> Simulation::state_recordings() const {
       auto u = frontend::display_unit(probe.dim);
       r.unit = u.symbol;
       r.unit_scale = u.scale;
-      for (size_t i = m.mon->target.lo; i < m.mon->target.hi; ++i) r.ids.push_back(static_cast<uint32_t>(i));
+      for (size_t i = m.mon->target.lo; i < m.mon->target.hi; ++i)
+        r.ids.push_back(static_cast<uint32_t>(i));
       for (int64_t s : m.sample_steps) r.times.push_back(static_cast<double>(s) * dt);
       r.values = m.samples[q];
       out.push_back(std::move(r));

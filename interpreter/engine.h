@@ -37,26 +37,26 @@ struct PopState {
   size_t n = 0;
   std::vector<std::vector<double>> params;  // per-neuron parameters (empty when uniform)
   std::vector<std::vector<double>> states;
-  std::vector<int64_t> ref_end;   // first step at which the neuron is no longer refractory
-  std::vector<int64_t> ref_steps; // refractory steps per neuron (size 1 when uniform)
+  std::vector<int64_t> ref_end;    // first step at which the neuron is no longer refractory
+  std::vector<int64_t> ref_steps;  // refractory steps per neuron (size 1 when uniform)
   int64_t max_ref_steps = 0;
 
   // Integration.
-  std::optional<Program> update;          // ExpEuler/Euler: new values into `scratch`
-  std::optional<Program> c_prog;          // Exact: the inhomogeneous terms into `cbuf`
-  std::optional<Program> rhs;             // RK: derivatives into `kbuf` from `stage`
+  std::optional<Program> update;  // ExpEuler/Euler: new values into `scratch`
+  std::optional<Program> c_prog;  // Exact: the inhomogeneous terms into `cbuf`
+  std::optional<Program> rhs;     // RK: derivatives into `kbuf` from `stage`
   Propagator prop;
   std::vector<double> q_const, q_ref_const;  // Exact with constant c: Q·c precomputed
   bool c_const = false;
   std::vector<std::vector<double>> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
   std::vector<char> ode_clamped;  // per ODE: unless refractory
   // Work space reused every step, so the step loop does not allocate.
-  std::vector<double*> xptr;        // Exact: the state arrays in matrix order
-  std::vector<double> old;          // Exact: one neuron's previous state
-  std::vector<uint32_t> refr;       // Exact: neurons refractory this step
-  std::vector<double> saved;        //        and their state before the step
-  std::vector<char> refractory;     // RK: refractory flag per neuron
-  std::vector<double> atol;         // RK45: absolute tolerance per equation
+  std::vector<double*> xptr;     // Exact: the state arrays in matrix order
+  std::vector<double> old;       // Exact: one neuron's previous state
+  std::vector<uint32_t> refr;    // Exact: neurons refractory this step
+  std::vector<double> saved;     //        and their state before the step
+  std::vector<char> refractory;  // RK: refractory flag per neuron
+  std::vector<double> atol;      // RK45: absolute tolerance per equation
 
   // Spikes.
   std::optional<Program> threshold;  // general condition into `cond`
@@ -68,7 +68,7 @@ struct PopState {
   std::optional<Program> rate;  // Poisson
   std::vector<double> rate_buf;
   uint64_t poisson_key = 0;
-  size_t gen_cursor = 0;        // Generator: next spike to emit
+  size_t gen_cursor = 0;  // Generator: next spike to emit
 
   std::vector<uint32_t> spikes;                // this step's spikes (population indices)
   std::vector<uint32_t> injected;              // spikes the host asked for, emitted next step
@@ -80,10 +80,10 @@ struct ProjState {
   const ir::Projection* proj = nullptr;
   int src = 0, dst = 0;
   Csr csr;
-  std::vector<std::vector<double>> vars;  // per-synapse arrays (empty when shared)
-  std::vector<double> shared;             // value of each shared variable
-  int64_t delay_steps = 0;                // uniform delay
-  std::vector<uint32_t> syn_delay;        // per-synapse delays (empty when uniform)
+  std::vector<std::vector<double>> vars;    // per-synapse arrays (empty when shared)
+  std::vector<double> shared;               // value of each shared variable
+  int64_t delay_steps = 0;                  // uniform delay
+  std::vector<uint32_t> syn_delay;          // per-synapse delays (empty when uniform)
   std::vector<std::vector<uint32_t>> ring;  // per-synapse delays: synapses due at step % size
   // Native scatter-add: target arrays and weights.
   struct Scatter {
@@ -123,7 +123,7 @@ struct Simulation::Engine {
   std::vector<MonitorState> monitors;
   std::vector<DriveState> drives;
   std::vector<double> modulators;  // current values, SI (sized once: programs point into it)
-  int64_t step = 0;  // steps done
+  int64_t step = 0;                // steps done
   size_t history_len = 1;
 
   void build();

@@ -13,8 +13,8 @@ namespace neuro {
 
 namespace {
 
-void exponentiate(const std::vector<std::vector<double>>& M, const std::vector<bool>& clamp, double dt,
-                  std::vector<double>& P, std::vector<double>& Q) {
+void exponentiate(const std::vector<std::vector<double>>& M, const std::vector<bool>& clamp,
+                  double dt, std::vector<double>& P, std::vector<double>& Q) {
   const size_t n = M.size();
   Eigen::MatrixXd A = Eigen::MatrixXd::Zero(2 * n, 2 * n);
   for (size_t r = 0; r < n; ++r) {

@@ -29,7 +29,9 @@ inline uint64_t draw_bits(uint64_t key, uint64_t entity, uint64_t counter) {
 }
 
 // Uniform in [0, 1) with 53 random bits.
-inline double to_uniform(uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
+inline double to_uniform(uint64_t bits) {
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
 
 inline double draw_uniform(uint64_t key, uint64_t entity, uint64_t counter) {
   return to_uniform(draw_bits(key, entity, counter));
@@ -37,7 +39,8 @@ inline double draw_uniform(uint64_t key, uint64_t entity, uint64_t counter) {
 
 // Standard normal by Box–Muller from two independent uniforms.
 inline double draw_normal(uint64_t key, uint64_t entity, uint64_t counter) {
-  double u1 = (static_cast<double>(draw_bits(key, entity, 2 * counter) >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
+  double u1 =
+      (static_cast<double>(draw_bits(key, entity, 2 * counter) >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
   double u2 = to_uniform(draw_bits(key, entity, 2 * counter + 1));
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }

@@ -21,7 +21,11 @@ struct Tableau {
 };
 
 const Tableau& rk4() {
-  static const Tableau t{4, {{}, {0.5}, {0, 0.5}, {0, 0, 1}}, {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}, {0, 0.5, 0.5, 1}, {}};
+  static const Tableau t{4,
+                         {{}, {0.5}, {0, 0.5}, {0, 0, 1}},
+                         {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
+                         {0, 0.5, 0.5, 1},
+                         {}};
   return t;
 }
 
@@ -48,10 +52,12 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
   const size_t n = p.n, U = k.odes.size();
   const Tableau& tb = adaptive ? dopri5() : rk4();
   const double dt = mod->run.dt;
-  if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U) p.rk_k.assign(tb.stages * U, std::vector<double>(n, 0));
+  if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U)
+    p.rk_k.assign(tb.stages * U, std::vector<double>(n, 0));
   if (p.rk_acc.size() != 2 * U) p.rk_acc.assign(2 * U, std::vector<double>(n, 0));
   // Variables without an equation keep their value during the step.
-  for (size_t s = 0; s < k.states.size(); ++s) std::copy(p.states[s].begin(), p.states[s].end(), p.stage[s].begin());
+  for (size_t s = 0; s < k.states.size(); ++s)
+    std::copy(p.states[s].begin(), p.states[s].end(), p.stage[s].begin());
   auto& refractory = p.refractory;
   bool any_clamped = false;
   for (char c : p.ode_clamped) any_clamped |= c != 0;
@@ -135,7 +141,10 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
     double factor = err == 0 ? 5.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 5.0);
     h *= factor;
     if (++tries > 100000)
-      throw SimulationError(fmt::format("rk45 needs more than 100000 substeps in one step of `{}`; the equations may be stiff or diverge", k.model));
+      throw SimulationError(
+          fmt::format("rk45 needs more than 100000 substeps in one step of `{}`; the equations may "
+                      "be stiff or diverge",
+                      k.model));
   }
 }
 

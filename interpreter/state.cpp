@@ -57,7 +57,8 @@ struct Reader {
   // Bytes for n elements of T, refusing counts whose size would overflow.
   template <class T>
   uint64_t bytes(uint64_t n) {
-    if (n > (in.size() - at) / sizeof(T)) throw SimulationError("the snapshot is truncated or corrupt");
+    if (n > (in.size() - at) / sizeof(T))
+      throw SimulationError("the snapshot is truncated or corrupt");
     return n * sizeof(T);
   }
   template <class T>
@@ -72,7 +73,8 @@ struct Reader {
   template <class T>
   void vec(std::vector<T>& v) {
     uint64_t n = pod<uint64_t>();
-    if (n != v.size()) throw SimulationError("the snapshot does not match this simulation's layout");
+    if (n != v.size())
+      throw SimulationError("the snapshot does not match this simulation's layout");
     uint64_t b = bytes<T>(n);
     std::memcpy(v.data(), in.data() + at, b);
     at += b;
@@ -171,7 +173,9 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
   Reader r{bytes};
   if (r.pod<uint64_t>() != kMagic) throw SimulationError("this is not a neuro snapshot");
   if (r.pod<uint64_t>() != fnv1a(ir::print(*e.mod)))
-    throw SimulationError("the snapshot was taken from a different model (or seed or dt); it cannot be restored here");
+    throw SimulationError(
+        "the snapshot was taken from a different model (or seed or dt); it cannot be restored "
+        "here");
   // Read into a copy first, so a corrupt snapshot leaves the simulation as it was.
   std::vector<uint8_t> backup = snapshot();
   try {
@@ -196,7 +200,8 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
       r.grow(m.sample_steps);
       for (auto& s : m.samples) r.grow(s);
     }
-    if (r.at != bytes.size()) throw SimulationError("the snapshot has trailing bytes; it is corrupt");
+    if (r.at != bytes.size())
+      throw SimulationError("the snapshot has trailing bytes; it is corrupt");
   } catch (const SimulationError&) {
     if (&bytes != &backup) restore(backup);
     throw;
@@ -214,32 +219,39 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
   e.step = o.step;
   for (size_t k = 0; k < e.mod->modulators.size(); ++k)
     for (size_t q = 0; q < o.mod->modulators.size(); ++q)
-      if (o.mod->modulators[q].name == e.mod->modulators[k].name && o.mod->modulators[q].dim == e.mod->modulators[k].dim)
+      if (o.mod->modulators[q].name == e.mod->modulators[k].name &&
+          o.mod->modulators[q].dim == e.mod->modulators[k].dim)
         e.modulators[k] = o.modulators[q];
   for (auto& p : e.pops) {
     const std::string& name = p.pop->name;
     int oi = find_pop(o, name);
     if (oi < 0) {
-      notes.push_back(fmt::format("population `{}` is new: it starts from its initial values", name));
+      notes.push_back(
+          fmt::format("population `{}` is new: it starts from its initial values", name));
       continue;
     }
     const PopState& op = o.pops[oi];
     if (op.n != p.n || op.pop->kind != p.pop->kind) {
-      notes.push_back(fmt::format("population `{}` changed size or kind: it starts from its initial values", name));
+      notes.push_back(fmt::format(
+          "population `{}` changed size or kind: it starts from its initial values", name));
       continue;
     }
     if (p.kernel && op.kernel) {
       for (size_t s = 0; s < p.kernel->states.size(); ++s) {
         const auto& v = p.kernel->states[s];
         int os = find_var(op.kernel->states, v.name);
-        if (os < 0) notes.push_back(fmt::format("`{}.{}` is new: initialised from its declaration", name, v.name));
+        if (os < 0)
+          notes.push_back(
+              fmt::format("`{}.{}` is new: initialised from its declaration", name, v.name));
         else if (op.kernel->states[os].dim != v.dim)
-          notes.push_back(fmt::format("`{}.{}` changed its dimension: initialised from its declaration", name, v.name));
+          notes.push_back(fmt::format(
+              "`{}.{}` changed its dimension: initialised from its declaration", name, v.name));
         else
           p.states[s] = op.states[os];
       }
       for (const auto& ov : op.kernel->states)
-        if (find_var(p.kernel->states, ov.name) < 0) notes.push_back(fmt::format("dropped `{}.{}`", name, ov.name));
+        if (find_var(p.kernel->states, ov.name) < 0)
+          notes.push_back(fmt::format("dropped `{}.{}`", name, ov.name));
       for (size_t s = 0; s < p.kernel->params.size(); ++s) {
         int os = find_var(op.kernel->params, p.kernel->params[s].name);
         if (os >= 0 && !p.params[s].empty() && !op.params[os].empty() &&
@@ -256,32 +268,40 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
     for (size_t back = 0; back < keep; ++back) {
       int64_t stamp = e.step - static_cast<int64_t>(back);
       if (stamp < 0) break;
-      p.history[static_cast<size_t>(stamp) % p.history.size()] = op.history[static_cast<size_t>(stamp) % op.history.size()];
+      p.history[static_cast<size_t>(stamp) % p.history.size()] =
+          op.history[static_cast<size_t>(stamp) % op.history.size()];
     }
   }
   for (const auto& op : o.pops)
-    if (find_pop(e, op.pop->name) < 0) notes.push_back(fmt::format("dropped population `{}`", op.pop->name));
+    if (find_pop(e, op.pop->name) < 0)
+      notes.push_back(fmt::format("dropped population `{}`", op.pop->name));
   for (size_t k = 0; k < e.projs.size(); ++k) {
     ProjState& pj = e.projs[k];
-    bool same = k < o.projs.size() && o.projs[k].csr.row == pj.csr.row && o.projs[k].csr.col == pj.csr.col &&
-                o.projs[k].proj->synapse == pj.proj->synapse;
+    bool same = k < o.projs.size() && o.projs[k].csr.row == pj.csr.row &&
+                o.projs[k].csr.col == pj.csr.col && o.projs[k].proj->synapse == pj.proj->synapse;
     if (!same) {
-      notes.push_back(fmt::format("projection #{} ({}) changed: its synapses were drawn anew and spikes in flight dropped",
-                                  k, pj.proj->synapse));
+      notes.push_back(fmt::format(
+          "projection #{} ({}) changed: its synapses were drawn anew and spikes in flight dropped",
+          k, pj.proj->synapse));
       continue;
     }
     const ProjState& opj = o.projs[k];
     for (size_t v = 0; v < pj.vars.size(); ++v) {
       int ov = find_var(opj.proj->vars, pj.proj->vars[v].name);
-      if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size()) pj.vars[v] = opj.vars[ov];
+      if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size())
+        pj.vars[v] = opj.vars[ov];
     }
-    if (pj.ring.size() == opj.ring.size()) pj.ring = opj.ring;
-    else if (!opj.ring.empty()) notes.push_back(fmt::format("projection #{}: spikes in flight dropped (delays changed)", k));
+    if (pj.ring.size() == opj.ring.size())
+      pj.ring = opj.ring;
+    else if (!opj.ring.empty())
+      notes.push_back(fmt::format("projection #{}: spikes in flight dropped (delays changed)", k));
   }
   for (size_t k = 0; k < e.monitors.size() && k < o.monitors.size(); ++k) {
     MonitorState& m = e.monitors[k];
     const MonitorState& om = o.monitors[k];
-    if (m.mon->target.pop >= 0 && e.pops[m.mon->target.pop].pop->name != o.pops[om.mon->target.pop].pop->name) continue;
+    if (m.mon->target.pop >= 0 &&
+        e.pops[m.mon->target.pop].pop->name != o.pops[om.mon->target.pop].pop->name)
+      continue;
     m.spike_ids = om.spike_ids;
     m.spike_steps = om.spike_steps;
     if (m.probes.size() == om.probes.size()) {

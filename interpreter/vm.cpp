@@ -1,7 +1,7 @@
 #include "vm.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <string>
@@ -17,7 +17,20 @@ using ir::Op;
 
 namespace {
 
-enum class Code : uint8_t { Bin, Un, Call, Select, Rand, Randn, IndexI, IndexJ, Table, Gather, Store, ScatterAdd };
+enum class Code : uint8_t {
+  Bin,
+  Un,
+  Call,
+  Select,
+  Rand,
+  Randn,
+  IndexI,
+  IndexJ,
+  Table,
+  Gather,
+  Store,
+  ScatterAdd
+};
 
 }  // namespace
 
@@ -151,9 +164,12 @@ Operand Program::Impl::value(const ir::ExprPtr& e) {
 
 Operand Program::Impl::compile(const ir::ExprPtr& e) {
   switch (e->kind) {
-    case Kind::Const: return constant(e->value);
-    case Kind::Var: return load(e->space, e->slot);
-    case Kind::Time: return {&t, false};
+    case Kind::Const:
+      return constant(e->value);
+    case Kind::Var:
+      return load(e->space, e->slot);
+    case Kind::Time:
+      return {&t, false};
     case Kind::Index: {
       Instr in;
       in.code = e->slot == 0 ? Code::IndexI : Code::IndexJ;
@@ -241,7 +257,8 @@ void Program::Impl::statements(const std::vector<ir::Stmt>& body, const Operand*
     }
     Operand v = value(s.value);
     Binding target = resolve(s.space, s.slot);
-    if ((s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) && target.index_list >= 0) {
+    if ((s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) &&
+        target.index_list >= 0) {
       // `x += v` through an index list adds lane by lane, in lane order, so
       // several lanes hitting one target all count (sequential semantics).
       if (s.op == frontend::AssignOp::Sub) {
@@ -265,11 +282,20 @@ void Program::Impl::statements(const std::vector<ir::Stmt>& body, const Operand*
     if (s.op != frontend::AssignOp::Set || mask) {
       Operand old = load(s.space, s.slot);
       switch (s.op) {
-        case frontend::AssignOp::Add: v = binary(Op::Add, old, v); break;
-        case frontend::AssignOp::Sub: v = binary(Op::Sub, old, v); break;
-        case frontend::AssignOp::Mul: v = binary(Op::Mul, old, v); break;
-        case frontend::AssignOp::Div: v = binary(Op::Div, old, v); break;
-        case frontend::AssignOp::Set: break;
+        case frontend::AssignOp::Add:
+          v = binary(Op::Add, old, v);
+          break;
+        case frontend::AssignOp::Sub:
+          v = binary(Op::Sub, old, v);
+          break;
+        case frontend::AssignOp::Mul:
+          v = binary(Op::Mul, old, v);
+          break;
+        case frontend::AssignOp::Div:
+          v = binary(Op::Div, old, v);
+          break;
+        case frontend::AssignOp::Set:
+          break;
       }
       if (mask) v = select(*mask, v, old);
     }
@@ -296,32 +322,64 @@ inline void bin(double* d, bool dv, Operand a, Operand b, size_t n, F f) {
 
 template <class F>
 inline void un(double* d, bool dv, Operand a, size_t n, F f) {
-  if (!dv) d[0] = f(a.p[0]);
+  if (!dv)
+    d[0] = f(a.p[0]);
   else
     for (size_t i = 0; i < n; ++i) d[i] = f(a.p[i]);
 }
 
-inline double at(const Operand& o, size_t i) { return o.vec ? o.p[i] : o.p[0]; }
+inline double at(const Operand& o, size_t i) {
+  return o.vec ? o.p[i] : o.p[0];
+}
 
 void exec_binary(const Instr& in, size_t n) {
   double* d = in.dst;
   bool dv = in.dst_vec;
   switch (in.op) {
-    case Op::Add: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x + y; }); break;
-    case Op::Sub: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x - y; }); break;
-    case Op::Mul: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x * y; }); break;
-    case Op::Div: bin(d, dv, in.a, in.b, n, [](double x, double y) { return x / y; }); break;
-    case Op::Mod: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::fmod(x, y); }); break;
-    case Op::Pow: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::pow(x, y); }); break;
-    case Op::Lt: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x < y); }); break;
-    case Op::Le: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x <= y); }); break;
-    case Op::Gt: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x > y); }); break;
-    case Op::Ge: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x >= y); }); break;
-    case Op::Eq: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x == y); }); break;
-    case Op::Ne: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != y); }); break;
-    case Op::And: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 && y != 0); }); break;
-    case Op::Or: bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 || y != 0); }); break;
-    default: NEURO_INTERNAL_ASSERT(false, "bad binary op");
+    case Op::Add:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return x + y; });
+      break;
+    case Op::Sub:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return x - y; });
+      break;
+    case Op::Mul:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return x * y; });
+      break;
+    case Op::Div:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return x / y; });
+      break;
+    case Op::Mod:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::fmod(x, y); });
+      break;
+    case Op::Pow:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::pow(x, y); });
+      break;
+    case Op::Lt:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x < y); });
+      break;
+    case Op::Le:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x <= y); });
+      break;
+    case Op::Gt:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x > y); });
+      break;
+    case Op::Ge:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x >= y); });
+      break;
+    case Op::Eq:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x == y); });
+      break;
+    case Op::Ne:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != y); });
+      break;
+    case Op::And:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 && y != 0); });
+      break;
+    case Op::Or:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 || y != 0); });
+      break;
+    default:
+      NEURO_INTERNAL_ASSERT(false, "bad binary op");
   }
 }
 
@@ -330,14 +388,29 @@ void exec_call(const Instr& in, size_t n) {
   bool dv = in.dst_vec;
   using ir::Fn;
   switch (in.fn) {
-    case Fn::Exp: un(d, dv, in.a, n, [](double x) { return std::exp(x); }); return;
-    case Fn::Log: un(d, dv, in.a, n, [](double x) { return std::log(x); }); return;
-    case Fn::Sqrt: un(d, dv, in.a, n, [](double x) { return std::sqrt(x); }); return;
-    case Fn::Abs: un(d, dv, in.a, n, [](double x) { return std::fabs(x); }); return;
-    case Fn::Tanh: un(d, dv, in.a, n, [](double x) { return std::tanh(x); }); return;
-    case Fn::Min: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::min(x, y); }); return;
-    case Fn::Max: bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::max(x, y); }); return;
-    default: break;
+    case Fn::Exp:
+      un(d, dv, in.a, n, [](double x) { return std::exp(x); });
+      return;
+    case Fn::Log:
+      un(d, dv, in.a, n, [](double x) { return std::log(x); });
+      return;
+    case Fn::Sqrt:
+      un(d, dv, in.a, n, [](double x) { return std::sqrt(x); });
+      return;
+    case Fn::Abs:
+      un(d, dv, in.a, n, [](double x) { return std::fabs(x); });
+      return;
+    case Fn::Tanh:
+      un(d, dv, in.a, n, [](double x) { return std::tanh(x); });
+      return;
+    case Fn::Min:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::min(x, y); });
+      return;
+    case Fn::Max:
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::max(x, y); });
+      return;
+    default:
+      break;
   }
   // The rest through the shared scalar implementation (same bits as folding).
   size_t lanes = dv ? n : 1;
@@ -371,13 +444,20 @@ void Program::Impl::run(const Lanes& L) {
       in.b = shift(in.b, start);
       in.c = shift(in.c, start);
       switch (in.code) {
-        case Code::Bin: exec_binary(in, n); break;
-        case Code::Un:
-          if (in.op == Op::Neg) un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
-          else if (in.op == Op::Not) un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
-          else un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
+        case Code::Bin:
+          exec_binary(in, n);
           break;
-        case Code::Call: exec_call(in, n); break;
+        case Code::Un:
+          if (in.op == Op::Neg)
+            un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
+          else if (in.op == Op::Not)
+            un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
+          else
+            un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
+          break;
+        case Code::Call:
+          exec_call(in, n);
+          break;
         case Code::Select:
           if (!in.dst_vec) {
             in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
@@ -392,10 +472,12 @@ void Program::Impl::run(const Lanes& L) {
           }
           break;
         case Code::Rand:
-          for (size_t i = 0; i < n; ++i) in.dst[i] = draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
+          for (size_t i = 0; i < n; ++i)
+            in.dst[i] = draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
           break;
         case Code::Randn:
-          for (size_t i = 0; i < n; ++i) in.dst[i] = draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
+          for (size_t i = 0; i < n; ++i)
+            in.dst[i] = draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
           break;
         case Code::IndexI:
           if (L.i_is_scalar)
@@ -443,8 +525,8 @@ void Program::Impl::run(const Lanes& L) {
   }
 }
 
-Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables,
-                 double* modulators)
+Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys,
+                 const std::vector<ir::Table>* tables, double* modulators)
     : impl_(std::make_unique<Impl>()) {
   impl_->modulators = modulators;
   impl_->max_lanes = std::max<size_t>(max_lanes, 1);
@@ -456,8 +538,12 @@ Program::Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys,
 Program::~Program() = default;
 Program::Program(Program&&) noexcept = default;
 
-Operand Program::value(const ir::ExprPtr& e) { return impl_->value(e); }
-void Program::statements(const std::vector<ir::Stmt>& body) { impl_->statements(body, nullptr); }
+Operand Program::value(const ir::ExprPtr& e) {
+  return impl_->value(e);
+}
+void Program::statements(const std::vector<ir::Stmt>& body) {
+  impl_->statements(body, nullptr);
+}
 void Program::store_into(const ir::ExprPtr& e, double* out, int index_list) {
   Operand v = impl_->value(e);
   impl_->memo.clear();
@@ -473,6 +559,8 @@ void Program::run(const Lanes& lanes) {
   NEURO_INTERNAL_ASSERT(lanes.n <= impl_->max_lanes, "more lanes than the program was built for");
   impl_->run(lanes);
 }
-size_t Program::instruction_count() const { return impl_->code.size(); }
+size_t Program::instruction_count() const {
+  return impl_->code.size();
+}
 
 }  // namespace neuro::interp

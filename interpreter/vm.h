@@ -32,14 +32,14 @@ struct Binding {
 // What the compiled code runs over at one call.
 struct Lanes {
   size_t n = 0;
-  uint32_t base = 0;                  // entity id of lane 0 when ids == nullptr
-  const uint32_t* ids = nullptr;      // entity ids for random numbers and `i`
-  const uint32_t* lists[4] = {};      // index lists for gathers and scatters
-  const uint32_t* i_ids = nullptr;    // `i` when it differs from the entity id (synapse code)
-  const uint32_t* j_ids = nullptr;    // `j` in synapse and connect code
-  double i_scalar = 0;                // `i` when it is the same for every lane (connect rows)
+  uint32_t base = 0;                // entity id of lane 0 when ids == nullptr
+  const uint32_t* ids = nullptr;    // entity ids for random numbers and `i`
+  const uint32_t* lists[4] = {};    // index lists for gathers and scatters
+  const uint32_t* i_ids = nullptr;  // `i` when it differs from the entity id (synapse code)
+  const uint32_t* j_ids = nullptr;  // `j` in synapse and connect code
+  double i_scalar = 0;              // `i` when it is the same for every lane (connect rows)
   bool i_is_scalar = false;
-  uint64_t counter = 0;               // random-number counter: step + 1, or 0 at initialisation
+  uint64_t counter = 0;  // random-number counter: step + 1, or 0 at initialisation
   double t = 0;
 };
 
@@ -52,8 +52,8 @@ class Program {
   // `max_lanes` bounds Lanes::n at every run. `keys[site]` is the random
   // stream key of each rand() call site.
   // `modulators` holds the module's modulators (read as shared values).
-  Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys, const std::vector<ir::Table>* tables,
-          double* modulators = nullptr);
+  Program(size_t max_lanes, Resolver resolve, std::vector<uint64_t> keys,
+          const std::vector<ir::Table>* tables, double* modulators = nullptr);
   ~Program();
   Program(Program&&) noexcept;
 

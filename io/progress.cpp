@@ -47,7 +47,9 @@ ProgressBar::ProgressBar(uint64_t total_steps, double dt_s, Options options)
   chunk_ = std::clamp<uint64_t>(total_ / 1000, 1, 64);  // a first guess; update() measures
 }
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 double ProgressBar::now() const {
   if (opt_.clock) return opt_.clock();
@@ -63,7 +65,8 @@ void ProgressBar::update(uint64_t steps_done) {
   const uint64_t did = steps_done > last_steps_ ? steps_done - last_steps_ : 0;
   if (did > 0 && took > 0) {
     double want = static_cast<double>(did) * opt_.chunk_s / took;
-    chunk_ = static_cast<uint64_t>(std::llround(std::clamp(want, 1.0, static_cast<double>(chunk_) * 4)));
+    chunk_ =
+        static_cast<uint64_t>(std::llround(std::clamp(want, 1.0, static_cast<double>(chunk_) * 4)));
   } else if (did > 0) {
     chunk_ = std::min<uint64_t>(chunk_ * 4, uint64_t{1} << 24);
   }
@@ -85,8 +88,10 @@ void ProgressBar::update(uint64_t steps_done) {
     const auto open = first.find(']');
     bar_width_ = open == std::string::npos ? -1 : std::max(10, static_cast<int>(open) - 1 - 6);
   }
-  std::fputs(("\r" + format_line(steps_done, total_, dt_, elapsed, opt_.columns, bar_width_) + "\x1b[K").c_str(),
-             opt_.out);
+  std::fputs(
+      ("\r" + format_line(steps_done, total_, dt_, elapsed, opt_.columns, bar_width_) + "\x1b[K")
+          .c_str(),
+      opt_.out);
   std::fflush(opt_.out);
 }
 
@@ -99,26 +104,30 @@ void ProgressBar::finish() {
   }
 }
 
-std::string ProgressBar::format_line(uint64_t steps_done, uint64_t total_steps, double dt_s, double elapsed_s,
-                                     int columns, int bar_width) {
-  const double frac = total_steps > 0 ? std::min(1.0, static_cast<double>(steps_done) / total_steps) : 1.0;
-  const double sim = static_cast<double>(steps_done) * dt_s, total_sim = static_cast<double>(total_steps) * dt_s;
+std::string ProgressBar::format_line(uint64_t steps_done, uint64_t total_steps, double dt_s,
+                                     double elapsed_s, int columns, int bar_width) {
+  const double frac =
+      total_steps > 0 ? std::min(1.0, static_cast<double>(steps_done) / total_steps) : 1.0;
+  const double sim = static_cast<double>(steps_done) * dt_s,
+               total_sim = static_cast<double>(total_steps) * dt_s;
   const double eta = frac > 0 ? elapsed_s * (1 - frac) / frac : NAN;
   const double ratio = elapsed_s > 0 ? sim / elapsed_s : NAN;
-  const std::string speed = !std::isfinite(ratio) ? "?" : ratio >= 10 ? fmt::format("{:.0f}", ratio)
-                                                                        : fmt::format("{:.2g}", ratio);
+  const std::string speed = !std::isfinite(ratio) ? "?"
+                            : ratio >= 10         ? fmt::format("{:.0f}", ratio)
+                                                  : fmt::format("{:.2g}", ratio);
   // Simulated time as wide as the total, so that the line does not jitter.
   const int decimals = total_sim < 10 ? 2 : total_sim < 100 ? 1 : 0;
   const std::string total_text = fmt::format("{:.{}f}", total_sim, decimals);
   std::string info = fmt::format("{:3.0f}%  sim {:>{}.{}f}/{} s  elapsed {}  ETA {}  {}x real time",
-                                 std::floor(frac * 100), sim, total_text.size(), decimals, total_text,
-                                 duration_text(elapsed_s), duration_text(eta), speed);
+                                 std::floor(frac * 100), sim, total_text.size(), decimals,
+                                 total_text, duration_text(elapsed_s), duration_text(eta), speed);
   // The bar takes what is left of the line (10 to 30 characters); on a
   // narrow terminal the elapsed time goes first.
   int room = columns - 1 - static_cast<int>(info.size()) - 3;
   if (room < 16) {
-    info = fmt::format("{:3.0f}%  sim {:>{}.{}f}/{} s  ETA {}  {}x real time", std::floor(frac * 100), sim,
-                       total_text.size(), decimals, total_text, duration_text(eta), speed);
+    info =
+        fmt::format("{:3.0f}%  sim {:>{}.{}f}/{} s  ETA {}  {}x real time", std::floor(frac * 100),
+                    sim, total_text.size(), decimals, total_text, duration_text(eta), speed);
     room = columns - 1 - static_cast<int>(info.size()) - 3;
   }
   const int width = bar_width > 0 ? std::min(bar_width, room) : std::min(room, 30);

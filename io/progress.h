@@ -19,14 +19,14 @@ namespace neuro::io {
 class ProgressBar {
  public:
   struct Options {
-    bool enabled = true;            // false: draws nothing, chunk() is the whole run
+    bool enabled = true;  // false: draws nothing, chunk() is the whole run
     std::FILE* out = stderr;
     std::function<double()> clock;  // seconds; empty: std::chrono::steady_clock
     int columns = 0;                // line width; 0: the terminal's, 80 when unknown
     double decide_after_s = 0.5;    // wall time before deciding whether to show
     double show_if_longer_s = 2.0;  // shown when the run's estimate exceeds this
     double redraw_every_s = 0.1;
-    double chunk_s = 0.02;          // wall time one chunk of steps aims at
+    double chunk_s = 0.02;  // wall time one chunk of steps aims at
   };
 
   // Enabled when stderr is a terminal.
@@ -49,8 +49,8 @@ class ProgressBar {
   // The text of the line (without the carriage return), narrower than
   // `columns`; the bar is `bar_width` wide (0: what fits, up to 30) and left
   // out when fewer than 10 characters remain for it.
-  static std::string format_line(uint64_t steps_done, uint64_t total_steps, double dt_s, double elapsed_s,
-                                 int columns, int bar_width = 0);
+  static std::string format_line(uint64_t steps_done, uint64_t total_steps, double dt_s,
+                                 double elapsed_s, int columns, int bar_width = 0);
 
  private:
   double now() const;

@@ -35,7 +35,8 @@ struct Names {
   std::string claim(const std::string& base, const std::vector<std::string>& suffixes) {
     for (int n = 1;; ++n) {
       std::string b = n == 1 ? base : fmt::format("{}_{}", base, n);
-      bool free = std::none_of(suffixes.begin(), suffixes.end(), [&](const auto& s) { return taken.count(b + s); });
+      bool free = std::none_of(suffixes.begin(), suffixes.end(),
+                               [&](const auto& s) { return taken.count(b + s); });
       if (free) {
         for (const auto& s : suffixes) taken.insert(b + s);
         return b;
@@ -55,7 +56,8 @@ std::string csv_unit(const std::string& unit) {
 std::string spikes_csv(const SpikeRecording& r) {
   std::string text = "id,t_ms\n";
   text.reserve(text.size() + r.ids.size() * 16);
-  for (size_t k = 0; k < r.ids.size(); ++k) text += fmt::format("{},{:.10g}\n", r.ids[k], r.times[k] * 1e3);
+  for (size_t k = 0; k < r.ids.size(); ++k)
+    text += fmt::format("{},{:.10g}\n", r.ids[k], r.times[k] * 1e3);
   return text;
 }
 
@@ -64,7 +66,8 @@ std::string state_csv(const StateRecording& r) {
   const size_t n = r.ids.size();
   for (size_t s = 0; s < r.times.size(); ++s)
     for (size_t k = 0; k < n; ++k)
-      text += fmt::format("{:.10g},{},{:.10g}\n", r.times[s] * 1e3, r.ids[k], r.values[s * n + k] / r.unit_scale);
+      text += fmt::format("{:.10g},{},{:.10g}\n", r.times[s] * 1e3, r.ids[k],
+                          r.values[s * n + k] / r.unit_scale);
   return text;
 }
 
@@ -74,7 +77,9 @@ std::vector<double> times_ms(const std::vector<double>& seconds) {
   return out;
 }
 
-std::string field(const std::string& s) { return s.empty() ? "-" : s; }
+std::string field(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
 
 // ---------------------------------------------------------------- reading
 
@@ -114,7 +119,8 @@ std::string population_of_spikes(const std::string& base) {
   std::string b = base;
   auto us = b.rfind('_');
   if (us != std::string::npos && us + 1 < b.size() &&
-      std::all_of(b.begin() + static_cast<long>(us) + 1, b.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      std::all_of(b.begin() + static_cast<long>(us) + 1, b.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }))
     b.resize(us);
   return ends_with(b, "_spikes") ? b.substr(0, b.size() - 7) : base;
 }
@@ -126,7 +132,8 @@ void split_state_csv(const std::string& stem, const std::string& column, Entry& 
   auto us = s.rfind('_');
   std::string plain = s;
   if (us != std::string::npos && us + 1 < s.size() &&
-      std::all_of(s.begin() + static_cast<long>(us) + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      std::all_of(s.begin() + static_cast<long>(us) + 1, s.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }))
     plain = s.substr(0, us);
   for (size_t at = 0; (at = plain.find('_', at)) != std::string::npos; ++at) {
     std::string var = plain.substr(at + 1);
@@ -158,7 +165,8 @@ std::optional<std::vector<Entry>> read_index(const fs::path& dir) {
     auto bad = [&](const std::string& why) {
       return FormatError(fmt::format("`{}`:{}: {}", p.string(), n, why));
     };
-    if (f.size() != 8) throw bad(fmt::format("expected 8 tab-separated fields, found {}", f.size()));
+    if (f.size() != 8)
+      throw bad(fmt::format("expected 8 tab-separated fields, found {}", f.size()));
     if (f[0] != "spikes" && f[0] != "state") throw bad(fmt::format("unknown kind `{}`", f[0]));
     Entry e;
     e.spikes = f[0] == "spikes";
@@ -175,7 +183,8 @@ std::optional<std::vector<Entry>> read_index(const fs::path& dir) {
     std::istringstream fs_(f[7]);
     for (std::string x; std::getline(fs_, x, ',');) e.files.push_back(dir / x);
     size_t want = e.files.empty() || e.files.front().extension() != ".npy" ? 1 : e.spikes ? 2 : 3;
-    if (e.files.size() != want) throw bad(fmt::format("expected {} file name(s), found `{}`", want, f[7]));
+    if (e.files.size() != want)
+      throw bad(fmt::format("expected {} file name(s), found `{}`", want, f[7]));
     out.push_back(std::move(e));
   }
   return out;
@@ -200,9 +209,10 @@ std::optional<Entry> infer_entry(const fs::path& file, bool strict) {
       split_state_csv(stem, head.substr(8), e);
     } else {
       if (!strict) return std::nullopt;
-      throw FormatError(fmt::format("`{}`: not a recording written by neuro run (the first line is neither "
-                                    "`id,t_ms` nor `t_ms,id,<variable>`)",
-                                    file.string()));
+      throw FormatError(
+          fmt::format("`{}`: not a recording written by neuro run (the first line is neither "
+                      "`id,t_ms` nor `t_ms,id,<variable>`)",
+                      file.string()));
     }
     e.files = {file};
     return e;
@@ -218,7 +228,8 @@ std::optional<Entry> infer_entry(const fs::path& file, bool strict) {
     }
     std::string base = stem;
     for (const char* tail : {"_id", "_t_ms"})
-      if (ends_with(stem, tail) && exists(stem.substr(0, stem.size() - std::string(tail).size()) + ".npy"))
+      if (ends_with(stem, tail) &&
+          exists(stem.substr(0, stem.size() - std::string(tail).size()) + ".npy"))
         base = stem.substr(0, stem.size() - std::string(tail).size());
     if (base != stem || (exists(stem + "_t_ms.npy") && exists(stem + "_id.npy"))) {
       e.spikes = false;
@@ -229,14 +240,15 @@ std::optional<Entry> infer_entry(const fs::path& file, bool strict) {
       return e;
     }
     if (!strict) return std::nullopt;
-    throw FormatError(fmt::format("`{}`: cannot tell which recording this NPY file belongs to (expected "
-                                  "<pop>_spikes_id.npy with <pop>_spikes_t_ms.npy, or <name>.npy with "
-                                  "<name>_t_ms.npy and <name>_id.npy)",
-                                  file.string()));
+    throw FormatError(
+        fmt::format("`{}`: cannot tell which recording this NPY file belongs to (expected "
+                    "<pop>_spikes_id.npy with <pop>_spikes_t_ms.npy, or <name>.npy with "
+                    "<name>_t_ms.npy and <name>_id.npy)",
+                    file.string()));
   }
   if (!strict) return std::nullopt;
-  throw FormatError(fmt::format("`{}`: not a recording (expected a .csv or .npy file written by neuro run)",
-                                file.string()));
+  throw FormatError(fmt::format(
+      "`{}`: not a recording (expected a .csv or .npy file written by neuro run)", file.string()));
 }
 
 // Parses "a,b[,c]" numbers of one CSV line.
@@ -274,7 +286,8 @@ void load_csv(const Entry& e, Recordings& out) {
     for (int n = 2; std::getline(in, line); ++n) {
       if (line.empty() || line == "\r") continue;
       if (!csv_numbers(line, v, 2))
-        throw FormatError(fmt::format("`{}`:{}: expected `id,t_ms`, found `{}`", file.string(), n, line));
+        throw FormatError(
+            fmt::format("`{}`:{}: expected `id,t_ms`, found `{}`", file.string(), n, line));
       r.ids.push_back(as_id(v[0], file, fmt::format(":{}", n)));
       r.times.push_back(v[1] * 1e-3);
     }
@@ -290,7 +303,8 @@ void load_csv(const Entry& e, Recordings& out) {
   for (int n = 2; std::getline(in, line); ++n) {
     if (line.empty() || line == "\r") continue;
     if (!csv_numbers(line, v, 3))
-      throw FormatError(fmt::format("`{}`:{}: expected `t_ms,id,value`, found `{}`", file.string(), n, line));
+      throw FormatError(
+          fmt::format("`{}`:{}: expected `t_ms,id,value`, found `{}`", file.string(), n, line));
     uint32_t id = as_id(v[1], file, fmt::format(":{}", n));
     if (r.times.empty() || v[0] * 1e-3 != r.times.back()) {
       r.times.push_back(v[0] * 1e-3);
@@ -310,7 +324,8 @@ void load_csv(const Entry& e, Recordings& out) {
 void load_npy(const Entry& e, Recordings& out) {
   auto vector_of = [](const NpyArray& a, const fs::path& f) {
     if (a.shape.size() != 1)
-      throw FormatError(fmt::format("`{}`: expected a 1-d array, found {} dimensions", f.string(), a.shape.size()));
+      throw FormatError(fmt::format("`{}`: expected a 1-d array, found {} dimensions", f.string(),
+                                    a.shape.size()));
     return a.values;
   };
   if (e.spikes) {
@@ -319,8 +334,9 @@ void load_npy(const Entry& e, Recordings& out) {
     auto ids = vector_of(read_npy(e.files[0].string()), e.files[0]);
     auto t = vector_of(read_npy(e.files[1].string()), e.files[1]);
     if (ids.size() != t.size())
-      throw FormatError(fmt::format("`{}` holds {} spike times but `{}` {} ids", e.files[1].string(), t.size(),
-                                    e.files[0].string(), ids.size()));
+      throw FormatError(fmt::format("`{}` holds {} spike times but `{}` {} ids",
+                                    e.files[1].string(), t.size(), e.files[0].string(),
+                                    ids.size()));
     for (size_t k = 0; k < ids.size(); ++k) {
       r.ids.push_back(as_id(ids[k], e.files[0], ""));
       r.times.push_back(t[k] * 1e-3);
@@ -336,9 +352,10 @@ void load_npy(const Entry& e, Recordings& out) {
   auto t = vector_of(read_npy(e.files[1].string()), e.files[1]);
   auto ids = vector_of(read_npy(e.files[2].string()), e.files[2]);
   if (values.shape.size() != 2 || values.shape[0] != t.size() || values.shape[1] != ids.size())
-    throw FormatError(fmt::format("`{}`: expected shape ({}, {}) (samples × neurons, from `{}` and `{}`)",
-                                  e.files[0].string(), t.size(), ids.size(), e.files[1].filename().string(),
-                                  e.files[2].filename().string()));
+    throw FormatError(
+        fmt::format("`{}`: expected shape ({}, {}) (samples × neurons, from `{}` and `{}`)",
+                    e.files[0].string(), t.size(), ids.size(), e.files[1].filename().string(),
+                    e.files[2].filename().string()));
   for (double x : t) r.times.push_back(x * 1e-3);
   for (double x : ids) r.ids.push_back(as_id(x, e.files[2], ""));
   r.values = std::move(values.values);
@@ -347,8 +364,8 @@ void load_npy(const Entry& e, Recordings& out) {
 
 }  // namespace
 
-std::vector<std::string> write_recordings(const Recordings& recs, const std::string& dir, Format format,
-                                          std::string& error) {
+std::vector<std::string> write_recordings(const Recordings& recs, const std::string& dir,
+                                          Format format, std::string& error) {
   std::vector<std::string> written;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -368,10 +385,10 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
     std::string p = (fs::path(dir) / name).string();
     if (write_file(p, bytes, error)) written.push_back(p);
   };
-  auto index_line = [&](const char* kind, const std::string& pop, const std::string& var, const std::string& unit,
-                        const std::string& files) {
-    index += fmt::format("{}\t{}\t{}\t{}\t{}\t{:.10g}\t{:.10g}\t{}\n", kind, pop, field(var), field(unit),
-                         size_of(pop), recs.duration_s * 1e3, recs.dt_s * 1e3, files);
+  auto index_line = [&](const char* kind, const std::string& pop, const std::string& var,
+                        const std::string& unit, const std::string& files) {
+    index += fmt::format("{}\t{}\t{}\t{}\t{}\t{:.10g}\t{:.10g}\t{}\n", kind, pop, field(var),
+                         field(unit), size_of(pop), recs.duration_s * 1e3, recs.dt_s * 1e3, files);
   };
   for (const auto& r : recs.spikes) {
     if (format == Format::csv) {
@@ -398,7 +415,8 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
       put(b + ".npy", npy_bytes(display, {r.times.size(), r.ids.size()}));
       put(b + "_t_ms.npy", npy_bytes(times_ms(r.times), {r.times.size()}));
       put(b + "_id.npy", npy_bytes(r.ids, {r.ids.size()}));
-      index_line("state", r.population, r.variable, r.unit, b + ".npy," + b + "_t_ms.npy," + b + "_id.npy");
+      index_line("state", r.population, r.variable, r.unit,
+                 b + ".npy," + b + "_t_ms.npy," + b + "_id.npy");
     }
   }
   put(kIndexFile, index);
@@ -418,7 +436,8 @@ Recordings read_recordings(const std::vector<std::string>& paths) {
       std::vector<fs::path> files;
       for (const auto& f : fs::directory_iterator(p, ec))
         if (f.is_regular_file()) files.push_back(f.path());
-      if (ec) throw FormatError(fmt::format("`{}`: cannot list the folder: {}", path, ec.message()));
+      if (ec)
+        throw FormatError(fmt::format("`{}`: cannot list the folder: {}", path, ec.message()));
       std::sort(files.begin(), files.end());
       for (const auto& f : files)
         if (auto e = infer_entry(f, false)) entries.push_back(std::move(*e));
@@ -443,8 +462,10 @@ Recordings read_recordings(const std::vector<std::string>& paths) {
   Recordings out;
   for (const auto& e : entries) {
     if (!seen.insert(fs::weakly_canonical(e.files.front())).second) continue;
-    if (e.npy()) load_npy(e, out);
-    else load_csv(e, out);
+    if (e.npy())
+      load_npy(e, out);
+    else
+      load_csv(e, out);
     if (e.size > 0) out.population_sizes[e.population] = e.size;
     out.duration_s = std::max(out.duration_s, e.duration_ms * 1e-3);
     if (e.dt_ms > 0) out.dt_s = e.dt_ms * 1e-3;
@@ -452,7 +473,8 @@ Recordings read_recordings(const std::vector<std::string>& paths) {
   return out;
 }
 
-std::vector<std::string> write_plots(const Recordings& recs, const std::string& dir, std::string& error) {
+std::vector<std::string> write_plots(const Recordings& recs, const std::string& dir,
+                                     std::string& error) {
   std::vector<std::string> written;
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -32,8 +32,8 @@ struct Recordings {
 //      <pop>_<var>_t_ms.npy (<f8), <pop>_<var>_id.npy (<u4).
 // A name already taken gets _2, _3, … Returns the files written; on failure
 // sets `error` and goes on with the other files.
-std::vector<std::string> write_recordings(const Recordings& recs, const std::string& dir, Format format,
-                                          std::string& error);
+std::vector<std::string> write_recordings(const Recordings& recs, const std::string& dir,
+                                          Format format, std::string& error);
 
 // Reads recordings written by write_recordings. Each path is a folder (every
 // recording in it: through its index when there is one, otherwise by the
@@ -45,6 +45,7 @@ Recordings read_recordings(const std::vector<std::string>& paths);
 // Writes <pop>_raster.svg and <pop>_rate.svg for each spike recording and
 // <pop>_<var>.svg for each state recording into `dir`. Returns the files
 // written; on failure sets `error` and goes on.
-std::vector<std::string> write_plots(const Recordings& recs, const std::string& dir, std::string& error);
+std::vector<std::string> write_plots(const Recordings& recs, const std::string& dir,
+                                     std::string& error);
 
 }  // namespace neuro::io

@@ -14,17 +14,18 @@ class SvgDocument {
  public:
   SvgDocument(double width, double height);
 
-  void rect(double x, double y, double w, double h, const std::string& fill, const std::string& stroke = "none",
-            double stroke_width = 1);
-  void line(double x1, double y1, double x2, double y2, const std::string& stroke, double width = 1);
+  void rect(double x, double y, double w, double h, const std::string& fill,
+            const std::string& stroke = "none", double stroke_width = 1);
+  void line(double x1, double y1, double x2, double y2, const std::string& stroke,
+            double width = 1);
   enum class Anchor { start, middle, end };
   // Text with its baseline at y; `rotated` turns it 90° counter-clockwise
   // about (x, y), for a vertical axis title.
   void text(double x, double y, const std::string& text, double size, Anchor anchor = Anchor::start,
             const std::string& fill = "#222", bool bold = false, bool rotated = false);
   // A path element; `attrs` is added verbatim (e.g. class="spikes").
-  void path(const std::string& d, const std::string& stroke, double width, const std::string& fill = "none",
-            const std::string& attrs = "");
+  void path(const std::string& d, const std::string& stroke, double width,
+            const std::string& fill = "none", const std::string& attrs = "");
   void comment(const std::string& text);
   void raw(const std::string& markup) { body_ += markup; }
 

@@ -17,7 +17,7 @@ using Anchor = SvgDocument::Anchor;
 
 constexpr double kTitleSize = 15, kLabelSize = 12.5, kTickSize = 11;
 constexpr double kCharWidth = 0.64;  // of the font size: wide enough for digits in DejaVu Sans
-constexpr const char* kInk = "#222", *kGrid = "#e5e5e5", *kMuted = "#666";
+constexpr const char *kInk = "#222", *kGrid = "#e5e5e5", *kMuted = "#666";
 // Ten distinguishable colours (the Tableau palette), repeated past ten.
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -40,12 +40,22 @@ struct Chart {
 
   Chart(const PlotOptions& o, double x0_, double x1_, double y0_, double y1_, Ticks xt_, Ticks yt_,
         std::string xtitle_, std::string ytitle_, double legend_width = 0)
-      : svg(o.width, o.height), width(o.width), height(o.height), x0(x0_), x1(x1_), y0(y0_), y1(y1_),
-        xt(std::move(xt_)), yt(std::move(yt_)), xtitle(std::move(xtitle_)), ytitle(std::move(ytitle_)) {
+      : svg(o.width, o.height),
+        width(o.width),
+        height(o.height),
+        x0(x0_),
+        x1(x1_),
+        y0(y0_),
+        y1(y1_),
+        xt(std::move(xt_)),
+        yt(std::move(yt_)),
+        xtitle(std::move(xtitle_)),
+        ytitle(std::move(ytitle_)) {
     if (!(x1 > x0)) x1 = x0 + 1;
     if (!(y1 > y0)) y1 = y0 + 1;
     double label_w = 0;
-    for (double v : yt.values) label_w = std::max(label_w, text_width(format_fixed(v, yt.decimals), kTickSize));
+    for (double v : yt.values)
+      label_w = std::max(label_w, text_width(format_fixed(v, yt.decimals), kTickSize));
     left = std::round(22 + 10 + label_w + 8);  // axis title, gap, labels, tick
     right = width - 18 - legend_width;
     bottom = height - 52;
@@ -64,11 +74,15 @@ struct Chart {
       top = 60;
       svg.text(left, 45, note, kTickSize, Anchor::start, kMuted);
     }
-    svg.raw(fmt::format("<clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\n",
-                        svg_num(left), svg_num(top), svg_num(right - left), svg_num(bottom - top)));
+    svg.raw(
+        fmt::format("<clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" "
+                    "height=\"{}\"/></clipPath>\n",
+                    svg_num(left), svg_num(top), svg_num(right - left), svg_num(bottom - top)));
     std::string grid;
-    for (double v : xt.values) grid += fmt::format("M{} {}V{}", svg_num(px(v)), svg_num(top), svg_num(bottom));
-    for (double v : yt.values) grid += fmt::format("M{} {}H{}", svg_num(left), svg_num(py(v)), svg_num(right));
+    for (double v : xt.values)
+      grid += fmt::format("M{} {}V{}", svg_num(px(v)), svg_num(top), svg_num(bottom));
+    for (double v : yt.values)
+      grid += fmt::format("M{} {}H{}", svg_num(left), svg_num(py(v)), svg_num(right));
     if (!grid.empty()) svg.path(grid, kGrid, 1, "none", "class=\"grid\"");
   }
 
@@ -82,7 +96,8 @@ struct Chart {
     for (double v : xt.values)
       svg.text(px(v), bottom + 19, format_fixed(v, xt.decimals), kTickSize, Anchor::middle, kInk);
     for (double v : yt.values)
-      svg.text(left - 8, py(v) + kTickSize * 0.36, format_fixed(v, yt.decimals), kTickSize, Anchor::end, kInk);
+      svg.text(left - 8, py(v) + kTickSize * 0.36, format_fixed(v, yt.decimals), kTickSize,
+               Anchor::end, kInk);
     svg.text((left + right) / 2, height - 12, xtitle, kLabelSize, Anchor::middle, kInk);
     svg.text(20, (top + bottom) / 2, ytitle, kLabelSize, Anchor::middle, kInk, false, true);
   }
@@ -111,7 +126,9 @@ size_t population_size(const SpikeRecording& r, const PlotOptions& o) {
   return std::max<size_t>(n, 1);
 }
 
-std::string unit_suffix(const std::string& unit) { return unit.empty() || unit == "1" ? "" : " (" + unit + ")"; }
+std::string unit_suffix(const std::string& unit) {
+  return unit.empty() || unit == "1" ? "" : " (" + unit + ")";
+}
 
 }  // namespace
 
@@ -125,15 +142,18 @@ std::string raster_svg(const SpikeRecording& r, const PlotOptions& o) {
   const double t_end = time_end_ms(r.times, o);
   const size_t n = population_size(r, o);
   Ticks yt = nice_ticks(0, static_cast<double>(n - 1), 6, 1);
-  Chart c(o, 0, t_end, -0.5, static_cast<double>(n) - 0.5, nice_ticks(0, t_end, 8), yt, "time (ms)", "neuron id");
+  Chart c(o, 0, t_end, -0.5, static_cast<double>(n) - 0.5, nice_ticks(0, t_end, 8), yt, "time (ms)",
+          "neuron id");
   c.begin(o.title.empty() ? r.population + ": spikes" : o.title,
-          fmt::format("{}, {}", plural(r.ids.size(), "spike", "spikes"), plural(n, "neuron", "neurons")));
+          fmt::format("{}, {}", plural(r.ids.size(), "spike", "spikes"),
+                      plural(n, "neuron", "neurons")));
   const double row = (c.bottom - c.top) / static_cast<double>(n);
   const double h = std::clamp(row * 0.8, 1.5, 10.0);
   std::string d;
   d.reserve(r.ids.size() * 16);
   for (size_t k = 0; k < r.ids.size(); ++k)
-    d += fmt::format("M{} {}v{}", svg_num(c.px(r.times[k] * 1e3)), svg_num(c.py(r.ids[k]) - h / 2), svg_num(h));
+    d += fmt::format("M{} {}v{}", svg_num(c.px(r.times[k] * 1e3)), svg_num(c.py(r.ids[k]) - h / 2),
+                     svg_num(h));
   c.svg.path(d, "#1a3a6e", 1.5, "none", "class=\"spikes\" clip-path=\"url(#plot-area)\"");
   if (r.ids.empty()) c.empty_note("no spikes");
   c.end();
@@ -162,10 +182,11 @@ std::string rate_svg(const SpikeRecording& r, const PlotOptions& o) {
   double ymax = std::max(top * 1.08, yt.values.empty() ? 1.0 : yt.values.back());
   if (!(ymax > 0)) ymax = 1;
   Chart c(o, 0, t_end, 0, ymax, nice_ticks(0, t_end, 8), yt, "time (ms)", "rate (Hz)");
-  c.begin(o.title.empty() ? r.population + ": population rate" : o.title,
-          fmt::format("mean {:.3g} Hz, {:.6g} ms bins, {}, {}",
-                      static_cast<double>(r.ids.size()) / static_cast<double>(n) / (t_end * 1e-3), bin,
-                      plural(r.ids.size(), "spike", "spikes"), plural(n, "neuron", "neurons")));
+  c.begin(
+      o.title.empty() ? r.population + ": population rate" : o.title,
+      fmt::format("mean {:.3g} Hz, {:.6g} ms bins, {}, {}",
+                  static_cast<double>(r.ids.size()) / static_cast<double>(n) / (t_end * 1e-3), bin,
+                  plural(r.ids.size(), "spike", "spikes"), plural(n, "neuron", "neurons")));
   std::string d = fmt::format("M{} {}", svg_num(c.px(0)), svg_num(c.py(0)));
   for (size_t k = 0; k < bins; ++k) {
     double a = static_cast<double>(k) * bin, b = std::min(t_end, a + bin);
@@ -201,9 +222,9 @@ std::string traces_svg(const StateRecording& r, const PlotOptions& o) {
   for (size_t k = 0; k < lines && lines > 1; ++k) legend.push_back(fmt::format("id {}", r.ids[k]));
   double legend_w = 0;
   for (const auto& s : legend) legend_w = std::max(legend_w, 34 + text_width(s, kTickSize));
-  Chart c(o, t_start, t_end, lo, hi, nice_ticks(t_start, t_end, 8), nice_ticks(lo, hi, 6), "time (ms)", label,
-          legend_w);
-  std::string note = lines == 1 ? fmt::format("neuron {}", r.ids[0])
+  Chart c(o, t_start, t_end, lo, hi, nice_ticks(t_start, t_end, 8), nice_ticks(lo, hi, 6),
+          "time (ms)", label, legend_w);
+  std::string note = lines == 1  ? fmt::format("neuron {}", r.ids[0])
                      : lines < n ? fmt::format("first {} of {} recorded neurons", lines, n)
                                  : plural(n, "neuron", "neurons");
   note += fmt::format(", {}", plural(samples, "sample", "samples"));
@@ -242,15 +263,20 @@ std::string traces_svg(const StateRecording& r, const PlotOptions& o) {
         pen = false;
         continue;
       }
-      d += fmt::format("{}{} {}", pen ? "L" : "M", svg_num(c.px(r.times[s] * 1e3)), svg_num(c.py(v)));
+      d += fmt::format("{}{} {}", pen ? "L" : "M", svg_num(c.px(r.times[s] * 1e3)),
+                       svg_num(c.py(v)));
       pen = true;
     }
     if (!d.empty())
-      c.svg.path(d, kPalette[k % 10], 1.3, "none", fmt::format("class=\"trace\" data-id=\"{}\" clip-path=\"url(#plot-area)\"", r.ids[k]));
+      c.svg.path(
+          d, kPalette[k % 10], 1.3, "none",
+          fmt::format("class=\"trace\" data-id=\"{}\" clip-path=\"url(#plot-area)\"", r.ids[k]));
   }
   if (samples == 0 || lines == 0) c.empty_note("no samples");
   c.end();
-  const double spacing = legend.empty() ? 0 : std::min(16.0, (c.bottom - c.top - 8) / static_cast<double>(legend.size()));
+  const double spacing =
+      legend.empty() ? 0
+                     : std::min(16.0, (c.bottom - c.top - 8) / static_cast<double>(legend.size()));
   for (size_t k = 0; k < legend.size(); ++k) {
     double y = c.top + 8 + spacing * static_cast<double>(k);
     c.svg.line(c.right + 12, y, c.right + 30, y, kPalette[k % 10], 2);
@@ -259,7 +285,8 @@ std::string traces_svg(const StateRecording& r, const PlotOptions& o) {
   return c.svg.str();
 }
 
-std::string weight_histogram_svg(const std::vector<double>& weights, const std::string& unit, const PlotOptions& o) {
+std::string weight_histogram_svg(const std::vector<double>& weights, const std::string& unit,
+                                 const PlotOptions& o) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   size_t finite = 0;
   for (double w : weights)
@@ -269,7 +296,8 @@ std::string weight_histogram_svg(const std::vector<double>& weights, const std::
   double bins_wanted = std::clamp(std::ceil(std::sqrt(static_cast<double>(finite))), 5.0, 50.0);
   // All weights equal: one narrow bar centred in a range ten bars wide.
   const bool single = !(hi > lo);
-  double w = single ? nice_step(lo == 0 ? 0.1 : std::fabs(lo) * 0.05) : nice_step_near(hi - lo, bins_wanted);
+  double w = single ? nice_step(lo == 0 ? 0.1 : std::fabs(lo) * 0.05)
+                    : nice_step_near(hi - lo, bins_wanted);
   double start = single ? lo - w / 2 : std::floor(lo / w + 1e-9) * w;
   size_t bins = single ? 1 : static_cast<size_t>(std::floor((hi - start) / w + 1e-9)) + 1;
   std::vector<double> count(bins, 0);
@@ -279,20 +307,24 @@ std::string weight_histogram_svg(const std::vector<double>& weights, const std::
     count[static_cast<size_t>(std::clamp(k, 0.0, static_cast<double>(bins - 1)))] += 1;
   }
   double top = *std::max_element(count.begin(), count.end());
-  double x_start = single ? lo - 5 * w : start, x_end = single ? lo + 5 * w : start + static_cast<double>(bins) * w;
+  double x_start = single ? lo - 5 * w : start,
+         x_end = single ? lo + 5 * w : start + static_cast<double>(bins) * w;
   Ticks yt = nice_ticks(0, top > 0 ? top * 1.08 : 1, 6, 1);
   double ymax = std::max(top * 1.08, yt.values.empty() ? 1.0 : yt.values.back());
   if (!(ymax > 0)) ymax = 1;
-  Chart c(o, x_start, x_end, 0, ymax, nice_ticks(x_start, x_end, 8), yt, "weight" + unit_suffix(unit), "synapses");
+  Chart c(o, x_start, x_end, 0, ymax, nice_ticks(x_start, x_end, 8), yt,
+          "weight" + unit_suffix(unit), "synapses");
   std::string note = plural(finite, "synapse", "synapses");
-  if (finite > 0) note += fmt::format(", bins of {:.6g}{}", w, unit.empty() || unit == "1" ? "" : " " + unit);
+  if (finite > 0)
+    note += fmt::format(", bins of {:.6g}{}", w, unit.empty() || unit == "1" ? "" : " " + unit);
   c.begin(o.title.empty() ? "synaptic weights" : o.title, note);
   std::string d;
   for (size_t k = 0; k < bins; ++k) {
     if (count[k] == 0) continue;
-    double a = c.px(start + static_cast<double>(k) * w), b = c.px(start + static_cast<double>(k + 1) * w);
-    d += fmt::format("M{} {}V{}H{}V{}Z", svg_num(a), svg_num(c.py(0)), svg_num(c.py(count[k])), svg_num(b),
-                     svg_num(c.py(0)));
+    double a = c.px(start + static_cast<double>(k) * w),
+           b = c.px(start + static_cast<double>(k + 1) * w);
+    d += fmt::format("M{} {}V{}H{}V{}Z", svg_num(a), svg_num(c.py(0)), svg_num(c.py(count[k])),
+                     svg_num(b), svg_num(c.py(0)));
   }
   if (!d.empty()) c.svg.path(d, "#2166ac", 1, "#a6c8e4", "class=\"bars\"");
   if (finite == 0) c.empty_note("no weights");

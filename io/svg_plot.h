@@ -13,13 +13,13 @@
 namespace neuro::io {
 
 struct PlotOptions {
-  std::string title;           // empty: made from the recording ("P: spikes")
+  std::string title;                 // empty: made from the recording ("P: spikes")
   double width = 720, height = 400;  // pixels
-  double t_end_s = 0;          // end of the time axis; 0: the last recorded time
-  size_t population_size = 0;  // raster rows and the rate's divisor; 0: largest id + 1
-  double dt_s = 0;             // the step (rate bins are a multiple of it); 0: unknown
-  double bin_s = 0;            // rate bin; 0: chosen from the duration (about 100 bins)
-  size_t max_traces = 20;      // state traces drawn at most (the first recorded neurons)
+  double t_end_s = 0;                // end of the time axis; 0: the last recorded time
+  size_t population_size = 0;        // raster rows and the rate's divisor; 0: largest id + 1
+  double dt_s = 0;                   // the step (rate bins are a multiple of it); 0: unknown
+  double bin_s = 0;                  // rate bin; 0: chosen from the duration (about 100 bins)
+  size_t max_traces = 20;            // state traces drawn at most (the first recorded neurons)
 };
 
 // Neuron id against time (ms), one mark per spike. The marks are the

@@ -14,8 +14,8 @@ double nice_step_near(double span, double count);
 
 struct Ticks {
   double step = 1;
-  int decimals = 0;             // digits after the point that the labels need
-  std::vector<double> values;   // ascending, all within [lo, hi]
+  int decimals = 0;            // digits after the point that the labels need
+  std::vector<double> values;  // ascending, all within [lo, hi]
 };
 
 // About `target` ticks on [lo, hi] at multiples of a nice step no smaller

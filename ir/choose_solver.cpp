@@ -19,7 +19,8 @@ std::optional<LinearSystem> linear_system(const Kernel& k, std::string& why_not)
     for (int s : sys.states) {
       auto p = split_linear(rest, s);
       if (!p) {
-        why_not = fmt::format("d{}/dt is not linear in {}", k.states[o.state].name, k.states[s].name);
+        why_not =
+            fmt::format("d{}/dt is not linear in {}", k.states[o.state].name, k.states[s].name);
         return std::nullopt;
       }
       if (p->first->kind != Kind::Const) {
@@ -46,12 +47,14 @@ std::optional<LinearSystem> linear_system(const Kernel& k, std::string& why_not)
 }
 
 // x ← −B/A + (x + B/A)·e^{A·dt}, or x + B·dt where A = 0.
-std::optional<std::vector<ExprPtr>> exponential_euler(const Kernel& k, double dt, std::string& why_not) {
+std::optional<std::vector<ExprPtr>> exponential_euler(const Kernel& k, double dt,
+                                                      std::string& why_not) {
   std::vector<ExprPtr> out;
   for (const auto& o : k.odes) {
     auto p = split_linear(o.rhs, o.state);
     if (!p) {
-      why_not = fmt::format("d{}/dt is not linear in {}", k.states[o.state].name, k.states[o.state].name);
+      why_not =
+          fmt::format("d{}/dt is not linear in {}", k.states[o.state].name, k.states[o.state].name);
       return std::nullopt;
     }
     const Variable& v = k.states[o.state];
@@ -60,9 +63,10 @@ std::optional<std::vector<ExprPtr>> exponential_euler(const Kernel& k, double dt
     ExprPtr DT = Expr::constant(dt, frontend::dim::time());
     ExprPtr euler = Expr::binary(Op::Add, x, Expr::binary(Op::Mul, B, DT));
     ExprPtr BA = Expr::binary(Op::Div, B, A);
-    ExprPtr expo = Expr::binary(Op::Add, Expr::unary(Op::Neg, BA),
-                                Expr::binary(Op::Mul, Expr::binary(Op::Add, x, BA),
-                                             Expr::call(Fn::Exp, {Expr::binary(Op::Mul, A, DT)}, {})));
+    ExprPtr expo =
+        Expr::binary(Op::Add, Expr::unary(Op::Neg, BA),
+                     Expr::binary(Op::Mul, Expr::binary(Op::Add, x, BA),
+                                  Expr::call(Fn::Exp, {Expr::binary(Op::Mul, A, DT)}, {})));
     ExprPtr zero = Expr::binary(Op::Eq, A, Expr::constant(0, A->dim));
     out.push_back(fold_constants(Expr::select(zero, euler, expo, o.range)));
   }
@@ -74,8 +78,8 @@ std::vector<ExprPtr> forward_euler(const Kernel& k, double dt) {
   for (const auto& o : k.odes) {
     const Variable& v = k.states[o.state];
     ExprPtr x = Expr::var(Space::State, o.state, v.name, v.dim);
-    out.push_back(fold_constants(
-        Expr::binary(Op::Add, x, Expr::binary(Op::Mul, o.rhs, Expr::constant(dt, frontend::dim::time())))));
+    out.push_back(fold_constants(Expr::binary(
+        Op::Add, x, Expr::binary(Op::Mul, o.rhs, Expr::constant(dt, frontend::dim::time())))));
   }
   return out;
 }
@@ -95,9 +99,11 @@ void choose_solver(Module& m, frontend::Diagnostics& diags) {
       switch (k.solver) {
         case Solver::Exact:
           if (!sys) {
-            diags.error(frontend::Code::BadSolver, k.solver_range,
-                        fmt::format("`solver exact` needs linear equations with constant coefficients: {}", why_exact),
-                        "remove the `solver` line to let neuro choose, or pick expeuler, rk4 or rk45");
+            diags.error(
+                frontend::Code::BadSolver, k.solver_range,
+                fmt::format("`solver exact` needs linear equations with constant coefficients: {}",
+                            why_exact),
+                "remove the `solver` line to let neuro choose, or pick expeuler, rk4 or rk45");
             continue;
           }
           k.linear = *sys;
@@ -105,16 +111,21 @@ void choose_solver(Module& m, frontend::Diagnostics& diags) {
         case Solver::ExpEuler: {
           auto up = exponential_euler(k, m.run.dt, why_exp);
           if (!up) {
-            diags.error(frontend::Code::BadSolver, k.solver_range,
-                        fmt::format("`solver expeuler` needs each equation linear in its own variable: {}", why_exp),
-                        "use rk4 or rk45");
+            diags.error(
+                frontend::Code::BadSolver, k.solver_range,
+                fmt::format("`solver expeuler` needs each equation linear in its own variable: {}",
+                            why_exp),
+                "use rk4 or rk45");
             continue;
           }
           k.update = *up;
           break;
         }
-        case Solver::Euler: k.update = forward_euler(k, m.run.dt); break;
-        default: break;
+        case Solver::Euler:
+          k.update = forward_euler(k, m.run.dt);
+          break;
+        default:
+          break;
       }
       k.solver_reason = "chosen in the model";
       continue;

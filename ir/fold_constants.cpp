@@ -7,51 +7,85 @@ namespace neuro::ir {
 
 double apply_fn(Fn f, const double* a, size_t n) {
   switch (f) {
-    case Fn::Exp: return std::exp(a[0]);
-    case Fn::Log: return std::log(a[0]);
-    case Fn::Log10: return std::log10(a[0]);
-    case Fn::Sqrt: return std::sqrt(a[0]);
-    case Fn::Abs: return std::fabs(a[0]);
-    case Fn::Sin: return std::sin(a[0]);
-    case Fn::Cos: return std::cos(a[0]);
-    case Fn::Tan: return std::tan(a[0]);
-    case Fn::Tanh: return std::tanh(a[0]);
-    case Fn::Sinh: return std::sinh(a[0]);
-    case Fn::Cosh: return std::cosh(a[0]);
-    case Fn::Floor: return std::floor(a[0]);
-    case Fn::Ceil: return std::ceil(a[0]);
-    case Fn::Min: return *std::min_element(a, a + n);
-    case Fn::Max: return *std::max_element(a, a + n);
-    case Fn::Clip: return std::min(std::max(a[0], a[1]), a[2]);
+    case Fn::Exp:
+      return std::exp(a[0]);
+    case Fn::Log:
+      return std::log(a[0]);
+    case Fn::Log10:
+      return std::log10(a[0]);
+    case Fn::Sqrt:
+      return std::sqrt(a[0]);
+    case Fn::Abs:
+      return std::fabs(a[0]);
+    case Fn::Sin:
+      return std::sin(a[0]);
+    case Fn::Cos:
+      return std::cos(a[0]);
+    case Fn::Tan:
+      return std::tan(a[0]);
+    case Fn::Tanh:
+      return std::tanh(a[0]);
+    case Fn::Sinh:
+      return std::sinh(a[0]);
+    case Fn::Cosh:
+      return std::cosh(a[0]);
+    case Fn::Floor:
+      return std::floor(a[0]);
+    case Fn::Ceil:
+      return std::ceil(a[0]);
+    case Fn::Min:
+      return *std::min_element(a, a + n);
+    case Fn::Max:
+      return *std::max_element(a, a + n);
+    case Fn::Clip:
+      return std::min(std::max(a[0], a[1]), a[2]);
   }
   return 0;
 }
 
 double apply_binary(Op op, double a, double b) {
   switch (op) {
-    case Op::Add: return a + b;
-    case Op::Sub: return a - b;
-    case Op::Mul: return a * b;
-    case Op::Div: return a / b;
-    case Op::Mod: return std::fmod(a, b);
-    case Op::Pow: return std::pow(a, b);
-    case Op::Lt: return a < b;
-    case Op::Le: return a <= b;
-    case Op::Gt: return a > b;
-    case Op::Ge: return a >= b;
-    case Op::Eq: return a == b;
-    case Op::Ne: return a != b;
-    case Op::And: return (a != 0) && (b != 0);
-    case Op::Or: return (a != 0) || (b != 0);
-    default: return 0;
+    case Op::Add:
+      return a + b;
+    case Op::Sub:
+      return a - b;
+    case Op::Mul:
+      return a * b;
+    case Op::Div:
+      return a / b;
+    case Op::Mod:
+      return std::fmod(a, b);
+    case Op::Pow:
+      return std::pow(a, b);
+    case Op::Lt:
+      return a < b;
+    case Op::Le:
+      return a <= b;
+    case Op::Gt:
+      return a > b;
+    case Op::Ge:
+      return a >= b;
+    case Op::Eq:
+      return a == b;
+    case Op::Ne:
+      return a != b;
+    case Op::And:
+      return (a != 0) && (b != 0);
+    case Op::Or:
+      return (a != 0) || (b != 0);
+    default:
+      return 0;
   }
 }
 
 double apply_unary(Op op, double a) {
   switch (op) {
-    case Op::Neg: return -a;
-    case Op::Not: return a == 0;
-    default: return a;
+    case Op::Neg:
+      return -a;
+    case Op::Not:
+      return a == 0;
+    default:
+      return a;
   }
 }
 
@@ -72,10 +106,12 @@ ExprPtr fold_constants(const ExprPtr& e) {
       break;
     case Kind::Binary:
       if (all_const) return c(apply_binary(e->op, args[0]->value, args[1]->value));
-      if ((e->op == Op::Mul && args[1]->is_const(1)) || (e->op == Op::Div && args[1]->is_const(1)) ||
+      if ((e->op == Op::Mul && args[1]->is_const(1)) ||
+          (e->op == Op::Div && args[1]->is_const(1)) ||
           ((e->op == Op::Add || e->op == Op::Sub) && args[1]->is_const(0)))
         return args[0];
-      if ((e->op == Op::Mul && args[0]->is_const(1)) || (e->op == Op::Add && args[0]->is_const(0))) return args[1];
+      if ((e->op == Op::Mul && args[0]->is_const(1)) || (e->op == Op::Add && args[0]->is_const(0)))
+        return args[1];
       break;
     case Kind::Call:
       if (all_const) {
@@ -87,7 +123,8 @@ ExprPtr fold_constants(const ExprPtr& e) {
     case Kind::Select:
       if (args[0]->kind == Kind::Const) return args[0]->value != 0 ? args[1] : args[2];
       break;
-    default: break;
+    default:
+      break;
   }
   if (!changed) return e;
   auto copy = std::make_shared<Expr>(*e);

@@ -8,44 +8,70 @@ using frontend::format_quantity;
 
 const char* fn_name(Fn f) {
   switch (f) {
-    case Fn::Exp: return "exp";
-    case Fn::Log: return "log";
-    case Fn::Log10: return "log10";
-    case Fn::Sqrt: return "sqrt";
-    case Fn::Abs: return "abs";
-    case Fn::Sin: return "sin";
-    case Fn::Cos: return "cos";
-    case Fn::Tan: return "tan";
-    case Fn::Tanh: return "tanh";
-    case Fn::Sinh: return "sinh";
-    case Fn::Cosh: return "cosh";
-    case Fn::Floor: return "floor";
-    case Fn::Ceil: return "ceil";
-    case Fn::Min: return "min";
-    case Fn::Max: return "max";
-    case Fn::Clip: return "clip";
+    case Fn::Exp:
+      return "exp";
+    case Fn::Log:
+      return "log";
+    case Fn::Log10:
+      return "log10";
+    case Fn::Sqrt:
+      return "sqrt";
+    case Fn::Abs:
+      return "abs";
+    case Fn::Sin:
+      return "sin";
+    case Fn::Cos:
+      return "cos";
+    case Fn::Tan:
+      return "tan";
+    case Fn::Tanh:
+      return "tanh";
+    case Fn::Sinh:
+      return "sinh";
+    case Fn::Cosh:
+      return "cosh";
+    case Fn::Floor:
+      return "floor";
+    case Fn::Ceil:
+      return "ceil";
+    case Fn::Min:
+      return "min";
+    case Fn::Max:
+      return "max";
+    case Fn::Clip:
+      return "clip";
   }
   return "?";
 }
 
 const char* solver_name(Solver s) {
   switch (s) {
-    case Solver::Exact: return "exact";
-    case Solver::ExpEuler: return "expeuler";
-    case Solver::Euler: return "euler";
-    case Solver::RK4: return "rk4";
-    case Solver::RK45: return "rk45";
+    case Solver::Exact:
+      return "exact";
+    case Solver::ExpEuler:
+      return "expeuler";
+    case Solver::Euler:
+      return "euler";
+    case Solver::RK4:
+      return "rk4";
+    case Solver::RK45:
+      return "rk45";
   }
   return "?";
 }
 
 const char* rule_name(Rule r) {
   switch (r) {
-    case Rule::AllToAll: return "all_to_all";
-    case Rule::OneToOne: return "one_to_one";
-    case Rule::Probability: return "p";
-    case Rule::InDegree: return "in_degree";
-    case Rule::Pairs: return "pairs";
+    case Rule::AllToAll:
+      return "all_to_all";
+    case Rule::OneToOne:
+      return "one_to_one";
+    case Rule::Probability:
+      return "p";
+    case Rule::InDegree:
+      return "in_degree";
+    case Rule::Pairs:
+      return "pairs";
   }
   return "?";
 }
@@ -95,16 +121,28 @@ ExprPtr Expr::binary(Op op, ExprPtr a, ExprPtr b, SourceRange r) {
   e->kind = Kind::Binary;
   e->op = op;
   switch (op) {
-    case Op::Mul: e->dim = a->dim * b->dim; break;
-    case Op::Div: e->dim = a->dim / b->dim; break;
+    case Op::Mul:
+      e->dim = a->dim * b->dim;
+      break;
+    case Op::Div:
+      e->dim = a->dim / b->dim;
+      break;
     case Op::Pow:
       e->dim = b->kind == Kind::Const ? a->dim.pow(static_cast<int>(b->value)) : a->dim;
       break;
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::Eq: case Op::Ne: case Op::And:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::And:
     case Op::Or:
       e->boolean = true;
       break;
-    default: e->dim = a->dim; break;
+    default:
+      e->dim = a->dim;
+      break;
   }
   e->range = r.valid() ? r : frontend::SourceRange::cover(a->range, b->range);
   e->args = {std::move(a), std::move(b)};
@@ -148,9 +186,12 @@ std::string wrap(const Expr& e, int min_prec) {
 
 const char* space_prefix(Space s) {
   switch (s) {
-    case Space::Pre: return "pre.";
-    case Space::Post: return "post.";
-    default: return "";
+    case Space::Pre:
+      return "pre.";
+    case Space::Post:
+      return "post.";
+    default:
+      return "";
   }
 }
 
@@ -159,9 +200,10 @@ std::string print_stmts(const std::vector<Stmt>& body, int indent);
 std::string print_stmt(const Stmt& s, int indent) {
   std::string pad(indent * 2, ' ');
   if (s.type == Stmt::Assign)
-    return fmt::format("{}{}{} {} {}\n", pad, space_prefix(s.space), s.name, frontend::assign_text(s.op),
-                       print(*s.value));
-  std::string out = pad + "if " + print(*s.cond) + " {\n" + print_stmts(s.then_body, indent + 1) + pad + "}";
+    return fmt::format("{}{}{} {} {}\n", pad, space_prefix(s.space), s.name,
+                       frontend::assign_text(s.op), print(*s.value));
+  std::string out =
+      pad + "if " + print(*s.cond) + " {\n" + print_stmts(s.then_body, indent + 1) + pad + "}";
   if (!s.else_body.empty()) out += " else {\n" + print_stmts(s.else_body, indent + 1) + pad + "}";
   return out + "\n";
 }
@@ -176,7 +218,9 @@ std::string slice_text(const Module& m, const Slice& s) {
   return fmt::format("{}[{}:{}]", m.pops[s.pop].name, s.lo, s.hi);
 }
 
-std::string quantity(double v, const Dimension& d) { return format_quantity(v, d); }
+std::string quantity(double v, const Dimension& d) {
+  return format_quantity(v, d);
+}
 
 }  // namespace
 
@@ -186,11 +230,16 @@ std::string print(const Expr& e) {
     case Kind::Const:
       if (e.boolean) return e.value != 0 ? "true" : "false";
       return quantity(e.value, e.dim);
-    case Kind::Var: return std::string(space_prefix(e.space)) + e.name;
-    case Kind::Time: return "t";
-    case Kind::Index: return e.slot == 0 ? "i" : "j";
-    case Kind::Rand: return fmt::format("rand#{}()", e.slot);
-    case Kind::Randn: return fmt::format("randn#{}()", e.slot);
+    case Kind::Var:
+      return std::string(space_prefix(e.space)) + e.name;
+    case Kind::Time:
+      return "t";
+    case Kind::Index:
+      return e.slot == 0 ? "i" : "j";
+    case Kind::Rand:
+      return fmt::format("rand#{}()", e.slot);
+    case Kind::Randn:
+      return fmt::format("randn#{}()", e.slot);
     case Kind::Unary:
       if (e.op == Op::Not) return "not " + wrap(*e.args[0], p);
       return std::string(frontend::op_text(e.op)) + wrap(*e.args[0], p + 1);
@@ -205,32 +254,39 @@ std::string print(const Expr& e) {
       return s + ")";
     }
     case Kind::Select:
-      return "if " + print(*e.args[0]) + " then " + print(*e.args[1]) + " else " + print(*e.args[2]);
-    case Kind::Table: return fmt::format("table#{}(t)", e.slot);
+      return "if " + print(*e.args[0]) + " then " + print(*e.args[1]) + " else " +
+             print(*e.args[2]);
+    case Kind::Table:
+      return fmt::format("table#{}(t)", e.slot);
   }
   return "?";
 }
 
 std::string print(const Module& m) {
   std::string out;
-  out += fmt::format("run {} for {} dt = {} seed = {}\n", m.run.circuit, quantity(m.run.duration, frontend::dim::time()),
+  out += fmt::format("run {} for {} dt = {} seed = {}\n", m.run.circuit,
+                     quantity(m.run.duration, frontend::dim::time()),
                      quantity(m.run.dt, frontend::dim::time()), m.run.seed);
   for (size_t pi = 0; pi < m.pops.size(); ++pi) {
     const Population& p = m.pops[pi];
     out += "\n";
     switch (p.kind) {
       case frontend::PopKind::Poisson:
-        out += fmt::format("population {} = poisson[{}] rate = {}\n", p.name, p.size, print(*p.rate));
+        out +=
+            fmt::format("population {} = poisson[{}] rate = {}\n", p.name, p.size, print(*p.rate));
         continue;
       case frontend::PopKind::Generator:
-        out += fmt::format("population {} = spike_generator[{}] with {} spikes\n", p.name, p.size, p.spikes.size());
+        out += fmt::format("population {} = spike_generator[{}] with {} spikes\n", p.name, p.size,
+                           p.spikes.size());
         continue;
-      case frontend::PopKind::Neuron: break;
+      case frontend::PopKind::Neuron:
+        break;
     }
     const Kernel& k = m.kernels[p.kernel];
     out += fmt::format("population {} = {}[{}]\n", p.name, k.model, p.size);
     for (const auto& v : k.params)
-      out += fmt::format("  param {} = {}{}\n", v.name, print(*v.value), v.per_neuron ? "  (per neuron)" : "");
+      out += fmt::format("  param {} = {}{}\n", v.name, print(*v.value),
+                         v.per_neuron ? "  (per neuron)" : "");
     for (const auto& v : k.states) out += fmt::format("  state {} = {}\n", v.name, print(*v.value));
     for (const auto& in : p.init) {
       const auto& vars = in.space == Space::Param ? k.params : k.states;
@@ -244,8 +300,10 @@ std::string print(const Module& m) {
     if (k.solver == Solver::Exact) {
       for (size_t r = 0; r < k.linear.states.size(); ++r) {
         std::string row;
-        for (size_t c = 0; c < k.linear.states.size(); ++c) row += fmt::format("{}{:.9g}", c ? ", " : "", k.linear.M[r][c]);
-        out += fmt::format("    d{}/dt = [{}]·x + {}\n", k.states[k.linear.states[r]].name, row, print(*k.linear.c[r]));
+        for (size_t c = 0; c < k.linear.states.size(); ++c)
+          row += fmt::format("{}{:.9g}", c ? ", " : "", k.linear.M[r][c]);
+        out += fmt::format("    d{}/dt = [{}]·x + {}\n", k.states[k.linear.states[r]].name, row,
+                           print(*k.linear.c[r]));
       }
     }
     for (size_t u = 0; u < k.update.size(); ++u)
@@ -255,14 +313,15 @@ std::string print(const Module& m) {
     if (k.refractory) out += fmt::format("  refractory {}\n", print(*k.refractory));
   }
   for (const auto& pr : m.projections) {
-    out += fmt::format("\nprojection {} -> {} via {}: {}", slice_text(m, pr.src), slice_text(m, pr.dst), pr.synapse,
-                       rule_name(pr.rule));
+    out += fmt::format("\nprojection {} -> {} via {}: {}", slice_text(m, pr.src),
+                       slice_text(m, pr.dst), pr.synapse, rule_name(pr.rule));
     if (pr.rule == Rule::Probability) out += fmt::format(" = {}", pr.p);
     if (pr.rule == Rule::InDegree) out += fmt::format(" = {}", pr.k);
     if (pr.rule == Rule::Pairs) out += fmt::format(" ({} pairs)", pr.pairs.size());
     if (pr.when) out += " when " + print(*pr.when);
     out += fmt::format(", delay = {}\n", print(*pr.delay));
-    for (const auto& v : pr.vars) out += fmt::format("  synapse {} = {}\n", v.name, print(*v.value));
+    for (const auto& v : pr.vars)
+      out += fmt::format("  synapse {} = {}\n", v.name, print(*v.value));
     out += "  on pre {\n" + print_stmts(pr.on_pre, 2) + "  }";
     out += pr.native ? "  (native scatter-add)\n" : "\n";
   }
@@ -277,21 +336,26 @@ std::string print(const Module& m) {
   for (const auto& mo : m.modulators)
     out += fmt::format("\nmodulator {} = {}\n", mo.name, quantity(mo.initial, mo.dim));
   for (const auto& d : m.drives) {
-    if (d.target.pop < 0) out += fmt::format("\ndrive {} = {}\n", d.name, print(*d.value));
-    else out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
+    if (d.target.pop < 0)
+      out += fmt::format("\ndrive {} = {}\n", d.name, print(*d.value));
+    else
+      out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
   }
   // The graph, edge by edge, so the structure itself is golden-tested.
   out += "\ngraph\n";
   auto vname = [&](size_t v) {
     const VertexInfo& vi = m.graph[v];
-    return vi.kind == VertexInfo::Population ? m.pops[vi.index].name : fmt::format("monitor#{}", vi.index);
+    return vi.kind == VertexInfo::Population ? m.pops[vi.index].name
+                                             : fmt::format("monitor#{}", vi.index);
   };
   boost::graph_traits<CircuitGraph>::edge_iterator ei, ee;
   for (boost::tie(ei, ee) = boost::edges(m.graph); ei != ee; ++ei) {
     const EdgeInfo& info = m.graph[*ei];
-    const char* kind = info.kind == EdgeInfo::Projection ? "projection" : info.kind == EdgeInfo::Observes ? "observes" : "drives";
-    out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)), vname(boost::target(*ei, m.graph)),
-                       kind, info.index);
+    const char* kind = info.kind == EdgeInfo::Projection ? "projection"
+                       : info.kind == EdgeInfo::Observes ? "observes"
+                                                         : "drives";
+    out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)),
+                       vname(boost::target(*ei, m.graph)), kind, info.index);
   }
   return out;
 }

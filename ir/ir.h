@@ -46,16 +46,31 @@ enum class Kind {
 
 // Where a variable lives.
 enum class Space : uint8_t {
-  Param,  // a neuron parameter that differs between neurons (or is driven)
-  State,  // a neuron state variable
-  Syn,    // a per-synapse variable
-  Pre,    // a variable of the presynaptic neuron (synapse code)
-  Post,   // a variable of the postsynaptic neuron (synapse code)
+  Param,      // a neuron parameter that differs between neurons (or is driven)
+  State,      // a neuron state variable
+  Syn,        // a per-synapse variable
+  Pre,        // a variable of the presynaptic neuron (synapse code)
+  Post,       // a variable of the postsynaptic neuron (synapse code)
   Modulator,  // a global signal set by a drive or the host
 };
 
 enum class Fn : uint8_t {
-  Exp, Log, Log10, Sqrt, Abs, Sin, Cos, Tan, Tanh, Sinh, Cosh, Floor, Ceil, Min, Max, Clip
+  Exp,
+  Log,
+  Log10,
+  Sqrt,
+  Abs,
+  Sin,
+  Cos,
+  Tan,
+  Tanh,
+  Sinh,
+  Cosh,
+  Floor,
+  Ceil,
+  Min,
+  Max,
+  Clip
 };
 const char* fn_name(Fn f);
 
@@ -69,10 +84,10 @@ struct Expr {
   bool boolean = false;  // a condition rather than a quantity
   double value = 0;      // Const
   Space space = Space::State;
-  int slot = 0;          // Var: index in its space; Index: 0 = i, 1 = j; Rand: call site; Table: id
-  std::string name;      // Var: the variable's name, for printing
-  Op op = Op::Add;       // Unary, Binary
-  Fn fn = Fn::Exp;       // Call
+  int slot = 0;      // Var: index in its space; Index: 0 = i, 1 = j; Rand: call site; Table: id
+  std::string name;  // Var: the variable's name, for printing
+  Op op = Op::Add;   // Unary, Binary
+  Fn fn = Fn::Exp;   // Call
   std::vector<ExprPtr> args;
 
   static ExprPtr constant(double v, Dimension d = {}, SourceRange r = {}, bool boolean = false);
@@ -100,7 +115,7 @@ struct Variable {
   std::string name;
   Dimension dim;
   SourceRange range;
-  ExprPtr value;  // parameter: its value (Const when uniform); state: initial value
+  ExprPtr value;            // parameter: its value (Const when uniform); state: initial value
   bool per_neuron = false;  // parameter held per neuron (set per neuron or driven)
 };
 
@@ -116,9 +131,9 @@ struct Ode {
 
 // dx/dt = M·x + c with M constant: what the exact solver needs.
 struct LinearSystem {
-  std::vector<int> states;              // which states, in matrix order
-  std::vector<std::vector<double>> M;   // constant coefficients (SI)
-  std::vector<ExprPtr> c;               // the part that does not depend on these states
+  std::vector<int> states;             // which states, in matrix order
+  std::vector<std::vector<double>> M;  // constant coefficients (SI)
+  std::vector<ExprPtr> c;              // the part that does not depend on these states
 };
 
 struct Derived {
@@ -134,15 +149,15 @@ struct Kernel {
   std::vector<Variable> states;
   std::vector<Derived> lets;
   std::vector<Ode> odes;
-  ExprPtr threshold;             // null: never spikes
+  ExprPtr threshold;  // null: never spikes
   std::vector<Stmt> reset;
-  ExprPtr refractory;            // null: none
+  ExprPtr refractory;  // null: none
   Solver solver = Solver::Exact;
   bool solver_forced = false;
-  SourceRange solver_range;      // the `solver` line, when there is one
-  std::string solver_reason;     // why this solver was chosen, shown by `neuro ir`
-  LinearSystem linear;           // Exact only
-  std::vector<ExprPtr> update;   // ExpEuler/Euler: the new value of each ODE's state
+  SourceRange solver_range;     // the `solver` line, when there is one
+  std::string solver_reason;    // why this solver was chosen, shown by `neuro ir`
+  LinearSystem linear;          // Exact only
+  std::vector<ExprPtr> update;  // ExpEuler/Euler: the new value of each ODE's state
 };
 
 struct Population {
@@ -158,7 +173,7 @@ struct Population {
     ExprPtr value;
   };
   std::vector<Init> init;
-  ExprPtr rate;  // Poisson
+  ExprPtr rate;                                     // Poisson
   std::vector<std::pair<uint32_t, double>> spikes;  // Generator: (neuron, time s), sorted
 };
 
@@ -187,9 +202,9 @@ struct Projection {
   double p = 1;
   size_t k = 0;
   std::vector<std::pair<uint32_t, uint32_t>> pairs;  // relative to the slices
-  ExprPtr when;   // over i, j (absolute indices)
+  ExprPtr when;                                      // over i, j (absolute indices)
   std::vector<Variable> vars;  // per-synapse params and states with their initial values
-  ExprPtr delay;  // seconds; Const when uniform
+  ExprPtr delay;               // seconds; Const when uniform
   std::vector<Stmt> on_pre;
   std::vector<ScatterAdd> scatter;  // filled by lower_handlers when on_pre has that form
   bool native = false;              // on_pre is exactly `scatter`

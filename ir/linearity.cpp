@@ -6,7 +6,8 @@ namespace neuro::ir {
 
 bool depends_on_state(const ExprPtr& e, int slot) {
   if (!e) return false;
-  if (e->kind == Kind::Var && e->space == Space::State && (slot < 0 || e->slot == slot)) return true;
+  if (e->kind == Kind::Var && e->space == Space::State && (slot < 0 || e->slot == slot))
+    return true;
   for (const auto& a : e->args)
     if (depends_on_state(a, slot)) return true;
   return false;
@@ -14,7 +15,9 @@ bool depends_on_state(const ExprPtr& e, int slot) {
 
 bool depends_on_time_or_rand(const ExprPtr& e) {
   if (!e) return false;
-  if (e->kind == Kind::Time || e->kind == Kind::Rand || e->kind == Kind::Randn || e->kind == Kind::Table) return true;
+  if (e->kind == Kind::Time || e->kind == Kind::Rand || e->kind == Kind::Randn ||
+      e->kind == Kind::Table)
+    return true;
   if (e->kind == Kind::Var && e->space == Space::Modulator) return true;  // changes during the run
   for (const auto& a : e->args)
     if (depends_on_time_or_rand(a)) return true;
@@ -40,7 +43,8 @@ ExprPtr mul(Op op, const ExprPtr& a, const ExprPtr& b) {
 std::optional<Part> split(const ExprPtr& e, int slot) {
   if (!depends_on_state(e, slot)) return Part{nullptr, e};
   switch (e->kind) {
-    case Kind::Var: return Part{Expr::constant(1), nullptr};
+    case Kind::Var:
+      return Part{Expr::constant(1), nullptr};
     case Kind::Unary:
       if (e->op == Op::Neg) {
         auto p = split(e->args[0], slot);
@@ -74,7 +78,8 @@ std::optional<Part> split(const ExprPtr& e, int slot) {
       }
       return std::nullopt;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

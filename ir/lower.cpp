@@ -19,10 +19,10 @@ namespace {
 
 Fn builtin_fn(const std::string& n) {
   static const std::map<std::string, Fn> fns = {
-      {"exp", Fn::Exp},   {"log", Fn::Log},     {"log10", Fn::Log10}, {"sqrt", Fn::Sqrt},
-      {"abs", Fn::Abs},   {"sin", Fn::Sin},     {"cos", Fn::Cos},     {"tan", Fn::Tan},
-      {"tanh", Fn::Tanh}, {"sinh", Fn::Sinh},   {"cosh", Fn::Cosh},   {"floor", Fn::Floor},
-      {"ceil", Fn::Ceil}, {"min", Fn::Min},     {"max", Fn::Max},     {"clip", Fn::Clip}};
+      {"exp", Fn::Exp},   {"log", Fn::Log},   {"log10", Fn::Log10}, {"sqrt", Fn::Sqrt},
+      {"abs", Fn::Abs},   {"sin", Fn::Sin},   {"cos", Fn::Cos},     {"tan", Fn::Tan},
+      {"tanh", Fn::Tanh}, {"sinh", Fn::Sinh}, {"cosh", Fn::Cosh},   {"floor", Fn::Floor},
+      {"ceil", Fn::Ceil}, {"min", Fn::Min},   {"max", Fn::Max},     {"clip", Fn::Clip}};
   return fns.at(n);
 }
 
@@ -36,7 +36,7 @@ struct Env {
   std::map<const Member*, int> syn_slot;
   const Kernel* pre = nullptr;
   const Kernel* post = nullptr;
-  std::map<const Member*, int> pre_slot, post_slot;  // model decl → state slot
+  std::map<const Member*, int> pre_slot, post_slot;        // model decl → state slot
   std::map<const Member*, ExprPtr> pre_const, post_const;  // uniform params
   double N = 0;
   bool has_N = false;
@@ -47,7 +47,8 @@ struct Env {
 
 class Lowerer {
  public:
-  Lowerer(const CheckedProgram& prog, const RunOverrides& overrides, Module& mod, Diagnostics& diags)
+  Lowerer(const CheckedProgram& prog, const RunOverrides& overrides, Module& mod,
+          Diagnostics& diags)
       : prog_(prog), overrides_(overrides), mod_(mod), diags_(diags) {}
 
   ExprPtr expr(const FExpr& e, const Env& env);
@@ -63,11 +64,12 @@ class Lowerer {
  private:
   ExprPtr name(const FExpr& e, const Env& env);
   ExprPtr call(const FExpr& e, const Env& env);
-  int make_kernel(const Member& bind, const PopInfo& info, const std::vector<std::pair<const FStmt*, bool>>& inits,
+  int make_kernel(const Member& bind, const PopInfo& info,
+                  const std::vector<std::pair<const FStmt*, bool>>& inits,
                   const std::set<const Member*>& driven, Population& pop);
   void projection(const Member& m);
-  std::vector<Population::Init> order_inits(const std::vector<Population::Init>& inits, const Kernel& k,
-                                            SourceRange where);
+  std::vector<Population::Init> order_inits(const std::vector<Population::Init>& inits,
+                                            const Kernel& k, SourceRange where);
   void monitor(const Member& m);
   void drive(const Member& m);
   Slice slice(const FExpr& e) const;
@@ -77,9 +79,9 @@ class Lowerer {
   const RunOverrides& overrides_;
   Module& mod_;
   Diagnostics& diags_;
-  std::map<const Member*, int> pop_index_;              // Bind → population
+  std::map<const Member*, int> pop_index_;                   // Bind → population
   std::map<const Member*, std::set<const Member*>> driven_;  // Bind → driven params
-  std::vector<std::map<std::string, ExprPtr>> fn_args_;  // user function call frames
+  std::vector<std::map<std::string, ExprPtr>> fn_args_;      // user function call frames
   std::vector<const FExpr*> call_stack_;
   std::map<std::string, int> sites_;
   std::map<std::pair<const Kernel*, const Member*>, ExprPtr> let_cache_;
@@ -98,15 +100,21 @@ int Lowerer::rand_site(const FExpr& e) {
 ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
   const NameRef& r = e.ref;
   switch (r.kind) {
-    case NameRef::Const: return Expr::constant(prog_.const_values.at(r.decl), e.type.dim, e.range, e.type.kind == Type::Bool);
-    case NameRef::Modulator: return Expr::var(Space::Modulator, modulator_slot(r.decl), e.text, e.type.dim, e.range);
-    case NameRef::FnArg: return fn_args_.back().at(e.text);
+    case NameRef::Const:
+      return Expr::constant(prog_.const_values.at(r.decl), e.type.dim, e.range,
+                            e.type.kind == Type::Bool);
+    case NameRef::Modulator:
+      return Expr::var(Space::Modulator, modulator_slot(r.decl), e.text, e.type.dim, e.range);
+    case NameRef::FnArg:
+      return fn_args_.back().at(e.text);
     case NameRef::Param: {
       auto it = env.param_slot.find(r.decl);
-      NEURO_INTERNAL_ASSERT(it != env.param_slot.end() && env.kernel, "parameter out of scope: " + e.text);
+      NEURO_INTERNAL_ASSERT(it != env.param_slot.end() && env.kernel,
+                            "parameter out of scope: " + e.text);
       const Variable& v = env.kernel->params[it->second];
       if (!v.value) env.pending = true;
-      if (!v.per_neuron && v.value && v.value->kind == Kind::Const) return Expr::constant(v.value->value, v.dim, e.range);
+      if (!v.per_neuron && v.value && v.value->kind == Kind::Const)
+        return Expr::constant(v.value->value, v.dim, e.range);
       return Expr::var(Space::Param, it->second, v.name, v.dim, e.range);
     }
     case NameRef::State: {
@@ -137,7 +145,8 @@ ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
       std::const_pointer_cast<Expr>(x)->slot = e.text == "j" ? 1 : 0;
       return x;
     }
-    default: break;
+    default:
+      break;
   }
   NEURO_INTERNAL_ASSERT(false, "unresolved name " + e.text);
 }
@@ -175,10 +184,14 @@ ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
 
 ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
   switch (e.kind) {
-    case ExprKind::Number: return Expr::constant(e.si, e.type.dim, e.range);
-    case ExprKind::Bool: return Expr::constant(e.number, {}, e.range, true);
-    case ExprKind::Name: return name(e, env);
-    case ExprKind::Call: return call(e, env);
+    case ExprKind::Number:
+      return Expr::constant(e.si, e.type.dim, e.range);
+    case ExprKind::Bool:
+      return Expr::constant(e.number, {}, e.range, true);
+    case ExprKind::Name:
+      return name(e, env);
+    case ExprKind::Call:
+      return call(e, env);
     case ExprKind::Member: {
       bool post = e.args[0]->text == "post";
       const auto& slots = post ? env.post_slot : env.pre_slot;
@@ -188,7 +201,8 @@ ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
       auto it = slots.find(e.ref.decl);
       if (it == slots.end()) {
         diags_.error(Code::Unsupported, e.range,
-                     "synapse code can read the pre/postsynaptic neuron's states and uniform parameters only");
+                     "synapse code can read the pre/postsynaptic neuron's states and uniform "
+                     "parameters only");
         return Expr::constant(0, e.type.dim, e.range);
       }
       return Expr::var(post ? Space::Post : Space::Pre, it->second, e.text, e.type.dim, e.range);
@@ -198,10 +212,13 @@ ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
       if (e.op == Op::Pos) return a;
       return Expr::unary(e.op, a, e.range);
     }
-    case ExprKind::Binary: return Expr::binary(e.op, expr(*e.args[0], env), expr(*e.args[1], env), e.range);
+    case ExprKind::Binary:
+      return Expr::binary(e.op, expr(*e.args[0], env), expr(*e.args[1], env), e.range);
     case ExprKind::Cond:
-      return Expr::select(expr(*e.args[0], env), expr(*e.args[1], env), expr(*e.args[2], env), e.range);
-    default: break;
+      return Expr::select(expr(*e.args[0], env), expr(*e.args[1], env), expr(*e.args[2], env),
+                          e.range);
+    default:
+      break;
   }
   NEURO_INTERNAL_ASSERT(false, "cannot lower this expression: " + print(e));
 }
@@ -233,11 +250,21 @@ std::vector<Stmt> Lowerer::stmts(const std::vector<StmtPtr>& body, const Env& en
     st.name = s.target;
     st.value = expr(*s.value, env);
     switch (s.ref.kind) {
-      case NameRef::State: st.space = Space::State; st.slot = env.state_slot.at(s.ref.decl); break;
+      case NameRef::State:
+        st.space = Space::State;
+        st.slot = env.state_slot.at(s.ref.decl);
+        break;
       case NameRef::SynParam:
-      case NameRef::SynState: st.space = Space::Syn; st.slot = env.syn_slot.at(s.ref.decl); break;
-      case NameRef::PostVar: st.space = Space::Post; st.slot = env.post_slot.at(s.ref.decl); break;
-      default: NEURO_INTERNAL_ASSERT(false, "unexpected assignment target " + s.target);
+      case NameRef::SynState:
+        st.space = Space::Syn;
+        st.slot = env.syn_slot.at(s.ref.decl);
+        break;
+      case NameRef::PostVar:
+        st.space = Space::Post;
+        st.slot = env.post_slot.at(s.ref.decl);
+        break;
+      default:
+        NEURO_INTERNAL_ASSERT(false, "unexpected assignment target " + s.target);
     }
     out.push_back(std::move(st));
   }
@@ -268,10 +295,12 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
   for (const auto& m : model.body) {
     if (m->kind == MemberKind::Param) {
       env.param_slot[m.get()] = static_cast<int>(k.params.size());
-      k.params.push_back({m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
+      k.params.push_back(
+          {m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
     } else if (m->kind == MemberKind::State) {
       env.state_slot[m.get()] = static_cast<int>(k.states.size());
-      k.states.push_back({m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
+      k.states.push_back(
+          {m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
     }
   }
   // Parameter values in dependency order, whatever the textual order: a
@@ -286,9 +315,10 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
       auto init = init_of.find(m);
       env.pending = false;
       auto given = overrides_.params.find({bind.name, m->name});
-      ExprPtr value = given != overrides_.params.end()
-                          ? Expr::constant(given->second, k.params[env.param_slot[m]].dim, m->name_range)
-                          : fold_constants(expr(init != init_of.end() ? *init->second->value : *m->value, env));
+      ExprPtr value =
+          given != overrides_.params.end()
+              ? Expr::constant(given->second, k.params[env.param_slot[m]].dim, m->name_range)
+              : fold_constants(expr(init != init_of.end() ? *init->second->value : *m->value, env));
       if (env.pending) {
         ++it;
         continue;
@@ -303,9 +333,10 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
     }
   }
   for (const Member* m : unsettled) {
-    diags_.error(Code::DerivedCycle, m->name_range,
-                 fmt::format("the value of `{}` depends on itself through other parameters", m->name),
-                 "give one of them a value that does not refer back");
+    diags_.error(
+        Code::DerivedCycle, m->name_range,
+        fmt::format("the value of `{}` depends on itself through other parameters", m->name),
+        "give one of them a value that does not refer back");
     k.params[env.param_slot[m]].value = Expr::constant(0, k.params[env.param_slot[m]].dim);
   }
   for (const auto& m : model.body) {
@@ -322,21 +353,24 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
   for (const auto& m : model.body) {
     switch (m->kind) {
       case MemberKind::Ode:
-        k.odes.push_back({env.state_slot.at(find_in_model(&model, m->name)), fold_constants(expr(*m->value, env)),
-                          m->unless_refractory, m->range});
+        k.odes.push_back({env.state_slot.at(find_in_model(&model, m->name)),
+                          fold_constants(expr(*m->value, env)), m->unless_refractory, m->range});
         break;
       case MemberKind::Spike:
         k.threshold = fold_constants(expr(*m->value, env));
         k.reset = stmts(m->stmts, env);
         break;
-      case MemberKind::Refractory: k.refractory = fold_constants(expr(*m->value, env)); break;
+      case MemberKind::Refractory:
+        k.refractory = fold_constants(expr(*m->value, env));
+        break;
       case MemberKind::Solver:
         k.solver_forced = true;
         k.solver_range = m->range;
         for (Solver s : {Solver::Exact, Solver::ExpEuler, Solver::Euler, Solver::RK4, Solver::RK45})
           if (m->name == solver_name(s)) k.solver = s;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   let_cache_.clear();
@@ -355,8 +389,8 @@ void reads(const ExprPtr& e, std::vector<std::pair<Space, int>>& out) {
 
 // Orders initialisers so each runs after those it reads (Kahn's algorithm,
 // keeping declaration order among independent ones).
-std::vector<Population::Init> Lowerer::order_inits(const std::vector<Population::Init>& inits, const Kernel& k,
-                                                    SourceRange where) {
+std::vector<Population::Init> Lowerer::order_inits(const std::vector<Population::Init>& inits,
+                                                   const Kernel& k, SourceRange where) {
   const size_t n = inits.size();
   std::vector<std::vector<size_t>> users(n);
   std::vector<size_t> waiting(n, 0);
@@ -364,7 +398,8 @@ std::vector<Population::Init> Lowerer::order_inits(const std::vector<Population:
     std::vector<std::pair<Space, int>> r;
     reads(inits[b].value, r);
     for (size_t a = 0; a < n; ++a)
-      if (a != b && std::find(r.begin(), r.end(), std::make_pair(inits[a].space, inits[a].slot)) != r.end()) {
+      if (a != b &&
+          std::find(r.begin(), r.end(), std::make_pair(inits[a].space, inits[a].slot)) != r.end()) {
         users[a].push_back(b);
         waiting[b]++;
       }
@@ -382,7 +417,8 @@ std::vector<Population::Init> Lowerer::order_inits(const std::vector<Population:
           const auto& vars = inits[a].space == Space::Param ? k.params : k.states;
           names += (names.empty() ? "`" : ", `") + vars[inits[a].slot].name + "`";
         }
-      diags_.error(Code::DerivedCycle, where, fmt::format("initial values depend on each other in a circle: {}", names),
+      diags_.error(Code::DerivedCycle, where,
+                   fmt::format("initial values depend on each other in a circle: {}", names),
                    "give one of them a value that does not refer back");
       return out;
     }
@@ -419,8 +455,10 @@ void Lowerer::projection(const Member& m) {
       }
     }
   };
-  bind_side(env.pre, prog_.populations.at(prog_.pop_refs.at(m.source.get()).pop), env.pre_slot, env.pre_const);
-  bind_side(env.post, prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop), env.post_slot, env.post_const);
+  bind_side(env.pre, prog_.populations.at(prog_.pop_refs.at(m.source.get()).pop), env.pre_slot,
+            env.pre_const);
+  bind_side(env.post, prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop), env.post_slot,
+            env.post_const);
   for (const auto& b : syn->body)
     if (b->kind == MemberKind::Param || b->kind == MemberKind::State) {
       env.syn_slot[b.get()] = static_cast<int>(pr.vars.size());
@@ -429,8 +467,10 @@ void Lowerer::projection(const Member& m) {
   std::map<const Member*, const FStmt*> init_of;
   const FStmt* delay_init = nullptr;
   for (const auto& s : m.stmts) {
-    if (s->target == "delay") delay_init = s.get();
-    else init_of[s->ref.decl] = s.get();
+    if (s->target == "delay")
+      delay_init = s.get();
+    else
+      init_of[s->ref.decl] = s.get();
   }
   for (const auto& b : syn->body)
     if (b->kind == MemberKind::Param || b->kind == MemberKind::State) {
@@ -487,11 +527,15 @@ void Lowerer::monitor(const Member& m) {
     Monitor::Probe probe;
     probe.name = v;
     for (size_t s = 0; s < k.states.size(); ++s)
-      if (k.states[s].name == v) probe.value = Expr::var(Space::State, static_cast<int>(s), v, k.states[s].dim), probe.dim = k.states[s].dim;
+      if (k.states[s].name == v)
+        probe.value = Expr::var(Space::State, static_cast<int>(s), v, k.states[s].dim),
+        probe.dim = k.states[s].dim;
     for (size_t s = 0; s < k.params.size(); ++s)
       if (k.params[s].name == v) {
         probe.dim = k.params[s].dim;
-        probe.value = k.params[s].per_neuron ? Expr::var(Space::Param, static_cast<int>(s), v, probe.dim) : k.params[s].value;
+        probe.value = k.params[s].per_neuron
+                          ? Expr::var(Space::Param, static_cast<int>(s), v, probe.dim)
+                          : k.params[s].value;
       }
     for (const auto& l : k.lets)
       if (l.name == v) probe.value = l.value, probe.dim = l.dim;
@@ -531,7 +575,8 @@ void Lowerer::circuit(const Member& circuit) {
   for (const auto& m : circuit.body)
     if (m->kind == MemberKind::Drive && m->drive_target->ref.kind == NameRef::Param &&
         m->drive_target->kind == ExprKind::Member)
-      driven_[prog_.pop_refs.at(m->drive_target->args[0].get()).pop].insert(m->drive_target->ref.decl);
+      driven_[prog_.pop_refs.at(m->drive_target->args[0].get()).pop].insert(
+          m->drive_target->ref.decl);
   for (const auto& mp : circuit.body) {
     const Member& m = *mp;
     if (m.kind != MemberKind::Bind || !prog_.populations.count(&m)) continue;
@@ -552,8 +597,10 @@ void Lowerer::circuit(const Member& circuit) {
       // values it reads.
       std::vector<Population::Init> values;
       for (size_t s = 0; s < k.params.size(); ++s)
-        if (k.params[s].per_neuron) values.push_back({Space::Param, static_cast<int>(s), k.params[s].value});
-      for (size_t s = 0; s < k.states.size(); ++s) values.push_back({Space::State, static_cast<int>(s), k.states[s].value});
+        if (k.params[s].per_neuron)
+          values.push_back({Space::Param, static_cast<int>(s), k.params[s].value});
+      for (size_t s = 0; s < k.states.size(); ++s)
+        values.push_back({Space::State, static_cast<int>(s), k.states[s].value});
       p.init = order_inits(values, k, m.range);
     } else if (info.kind == PopKind::Poisson) {
       for (const auto& s : m.stmts) p.rate = fold_constants(expr(*s->value, env));
@@ -561,15 +608,17 @@ void Lowerer::circuit(const Member& circuit) {
       for (const auto& s : m.stmts) {
         for (const auto& item : s->value->args) {
           if (s->target == "spikes") {
-            p.spikes.emplace_back(static_cast<uint32_t>(constant(*item->args[0], env)), constant(*item->args[1], env));
+            p.spikes.emplace_back(static_cast<uint32_t>(constant(*item->args[0], env)),
+                                  constant(*item->args[1], env));
           } else {
             double t = constant(*item, env);
             for (size_t n = 0; n < p.size; ++n) p.spikes.emplace_back(static_cast<uint32_t>(n), t);
           }
         }
       }
-      std::stable_sort(p.spikes.begin(), p.spikes.end(),
-                       [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
+      std::stable_sort(p.spikes.begin(), p.spikes.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second || (a.second == b.second && a.first < b.first);
+      });
     }
     pop_index_[&m] = static_cast<int>(mod_.pops.size());
     mod_.pops.push_back(std::move(p));
@@ -577,30 +626,40 @@ void Lowerer::circuit(const Member& circuit) {
   for (const auto& [alias, ref] : prog_.aliases) (void)alias, (void)ref;
   for (const auto& mp : circuit.body) {
     switch (mp->kind) {
-      case MemberKind::Connect: projection(*mp); break;
-      case MemberKind::Record: monitor(*mp); break;
-      case MemberKind::Drive: drive(*mp); break;
-      default: break;
+      case MemberKind::Connect:
+        projection(*mp);
+        break;
+      case MemberKind::Record:
+        monitor(*mp);
+        break;
+      case MemberKind::Drive:
+        drive(*mp);
+        break;
+      default:
+        break;
     }
   }
   // The circuit as a graph.
-  for (size_t i = 0; i < mod_.pops.size(); ++i) boost::add_vertex({VertexInfo::Population, static_cast<int>(i)}, mod_.graph);
+  for (size_t i = 0; i < mod_.pops.size(); ++i)
+    boost::add_vertex({VertexInfo::Population, static_cast<int>(i)}, mod_.graph);
   for (size_t i = 0; i < mod_.monitors.size(); ++i) {
     auto v = boost::add_vertex({VertexInfo::Monitor, static_cast<int>(i)}, mod_.graph);
-    boost::add_edge(mod_.monitors[i].target.pop, v, {EdgeInfo::Observes, static_cast<int>(i)}, mod_.graph);
+    boost::add_edge(mod_.monitors[i].target.pop, v, {EdgeInfo::Observes, static_cast<int>(i)},
+                    mod_.graph);
   }
   for (size_t i = 0; i < mod_.projections.size(); ++i)
-    boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop, {EdgeInfo::Projection, static_cast<int>(i)},
-                    mod_.graph);
+    boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop,
+                    {EdgeInfo::Projection, static_cast<int>(i)}, mod_.graph);
   for (size_t i = 0; i < mod_.drives.size(); ++i)
     if (mod_.drives[i].target.pop >= 0)
-      boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop, {EdgeInfo::Drives, static_cast<int>(i)},
-                      mod_.graph);
+      boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop,
+                      {EdgeInfo::Drives, static_cast<int>(i)}, mod_.graph);
 }
 
 }  // namespace
 
-std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& overrides, Diagnostics& diags) {
+std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& overrides,
+                            Diagnostics& diags) {
   Module mod;
   const RunInfo& ri = program.run_info;
   mod.run.duration = overrides.duration.value_or(ri.duration);
@@ -614,7 +673,8 @@ std::optional<Module> lower(const CheckedProgram& program, const RunOverrides& o
                   ? g->second
                   : nullptr;
     if (!circuit) {
-      diags.error(Code::UnknownModel, {}, fmt::format("there is no circuit `{}`", overrides.circuit));
+      diags.error(Code::UnknownModel, {},
+                  fmt::format("there is no circuit `{}`", overrides.circuit));
       return std::nullopt;
     }
   }

@@ -20,7 +20,8 @@ void lower_handlers(Module& m) {
     pr.native = !pr.on_pre.empty();
     for (const auto& s : pr.on_pre) {
       bool ok = s.type == Stmt::Assign && s.space == Space::Post &&
-                (s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) && !reads_post(s.value);
+                (s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) &&
+                !reads_post(s.value);
       if (!ok) {
         pr.native = false;
         pr.scatter.clear();

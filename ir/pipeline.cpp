@@ -6,8 +6,8 @@
 
 namespace neuro::ir {
 
-std::optional<Module> build_module(const frontend::CheckedProgram& program, const PipelineOptions& options,
-                                   frontend::Diagnostics& diags) {
+std::optional<Module> build_module(const frontend::CheckedProgram& program,
+                                   const PipelineOptions& options, frontend::Diagnostics& diags) {
   size_t before = diags.error_count();
   auto mod = lower(program, options.overrides, diags);
   if (!mod) return std::nullopt;

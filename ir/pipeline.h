@@ -18,7 +18,7 @@ struct PipelineOptions {
   std::function<void(const std::string& pass, const Module&)> dump_after;
 };
 
-std::optional<Module> build_module(const frontend::CheckedProgram& program, const PipelineOptions& options,
-                                   frontend::Diagnostics& diags);
+std::optional<Module> build_module(const frontend::CheckedProgram& program,
+                                   const PipelineOptions& options, frontend::Diagnostics& diags);
 
 }  // namespace neuro::ir

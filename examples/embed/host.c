@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   input = malloc(n * sizeof *input);
   if (!input) return fail(e, "allocating", NEURO_OUT_OF_MEMORY);
 
-  printf("# closed loop: %zu neurons, target %.1f Hz, window %.0f ms\n", n, target_hz, window * 1e3);
+  printf("# closed loop: %zu neurons, target %.1f Hz, window %.0f ms\n", n, target_hz,
+         window * 1e3);
   while (t < duration - 1e-9) {
     const uint32_t* ids;
     const double* times;
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
     if ((r = neuro_run(e, window)) != NEURO_OK) return fail(e, "running", r);
     neuro_time(e, &t);
     /* Every spike recorded so far; the ones past `seen` are this window's. */
-    if ((r = neuro_spikes(e, "P", &ids, &times, &count)) != NEURO_OK) return fail(e, "reading spikes", r);
+    if ((r = neuro_spikes(e, "P", &ids, &times, &count)) != NEURO_OK)
+      return fail(e, "reading spikes", r);
     fresh = count - seen;
     seen = count;
     total += fresh;

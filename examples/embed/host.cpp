@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   const double target_hz = argc > 2 ? std::atof(argv[2]) : 20.0;
   const double window = 0.010;  // seconds
   const double duration = 1.0;
-  const double gain = 0.001;    // nA per Hz of error, per window
+  const double gain = 0.001;  // nA per Hz of error, per window
 
   neuro::EngineConfig config;
   config.write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stderr); };
@@ -50,14 +50,14 @@ int main(int argc, char** argv) {
 
   // Spikes arrive after every step that has any; the host only counts them.
   size_t window_spikes = 0, total_spikes = 0;
-  int sub = engine.subscribe_spikes("P", [&](std::span<const uint32_t> ids, double) {
-    window_spikes += ids.size();
-  });
+  int sub = engine.subscribe_spikes(
+      "P", [&](std::span<const uint32_t> ids, double) { window_spikes += ids.size(); });
   if (sub < 0) return fail(engine, "subscribing to spikes");
 
-  double current = 0.15;  // nA
+  double current = 0.15;                  // nA
   double late_spikes = 0, late_time = 0;  // the second half, for the summary
-  std::printf("# closed loop: %zu neurons, target %.1f Hz, window %.0f ms\n", n, target_hz, window * 1e3);
+  std::printf("# closed loop: %zu neurons, target %.1f Hz, window %.0f ms\n", n, target_hz,
+              window * 1e3);
   while (engine.time() < duration - 1e-9) {
     // The same current for every neuron, as one value per neuron.
     std::vector<double> input(n, current);
@@ -66,9 +66,10 @@ int main(int argc, char** argv) {
     if (engine.run(window) != neuro::Status::Ok) return fail(engine, "running");
     const double rate = static_cast<double>(window_spikes) / (static_cast<double>(n) * window);
     total_spikes += window_spikes;
-    if (engine.time() > duration / 2 + 1e-9) late_spikes += static_cast<double>(window_spikes), late_time += window;
-    std::printf("t=%4.0f ms  spikes=%3zu  rate=%6.1f Hz  I_e=%.4f nA\n", engine.time() * 1e3, window_spikes, rate,
-                current);
+    if (engine.time() > duration / 2 + 1e-9)
+      late_spikes += static_cast<double>(window_spikes), late_time += window;
+    std::printf("t=%4.0f ms  spikes=%3zu  rate=%6.1f Hz  I_e=%.4f nA\n", engine.time() * 1e3,
+                window_spikes, rate, current);
     current += gain * (target_hz - rate);
     if (current < 0) current = 0;
   }
@@ -77,8 +78,9 @@ int main(int argc, char** argv) {
   // The recording holds the same spikes the subscription counted.
   std::vector<uint32_t> ids;
   std::vector<double> times;
-  if (engine.spikes("P", ids, times) != neuro::Status::Ok) return fail(engine, "reading the recorded spikes");
-  std::printf("total spikes=%zu recorded=%zu  late rate=%.2f Hz  target=%.1f Hz\n", total_spikes, ids.size(),
-              late_spikes / (static_cast<double>(n) * late_time), target_hz);
+  if (engine.spikes("P", ids, times) != neuro::Status::Ok)
+    return fail(engine, "reading the recorded spikes");
+  std::printf("total spikes=%zu recorded=%zu  late rate=%.2f Hz  target=%.1f Hz\n", total_spikes,
+              ids.size(), late_spikes / (static_cast<double>(n) * late_time), target_hz);
   return 0;
 }

@@ -28,9 +28,9 @@ class Simulation;
 
 // A problem in model text (or in a call), as a value.
 struct Diagnostic {
-  std::string code;      // stable: "E0200"
-  std::string severity;  // "error" or "warning"
-  std::string file;      // as given to load_file / load_text; empty for call errors
+  std::string code;                  // stable: "E0200"
+  std::string severity;              // "error" or "warning"
+  std::string file;                  // as given to load_file / load_text; empty for call errors
   int line = 0, column = 0;          // 1-based; 0 when there is no position
   int end_line = 0, end_column = 0;  // exclusive end
   std::string message;
@@ -127,7 +127,8 @@ class Engine {
   void unsubscribe(int handle);
 
   // Recorded spikes of a population (from `record spikes of …`).
-  Status spikes(std::string_view population, std::vector<uint32_t>& ids, std::vector<double>& times);
+  Status spikes(std::string_view population, std::vector<uint32_t>& ids,
+                std::vector<double>& times);
   // A recorded variable: times (s), neuron ids and values (row per sample) in `unit`.
   Status trace(std::string_view target, std::string_view unit, std::vector<double>& times,
                std::vector<uint32_t>& ids, std::vector<double>& values);

@@ -77,14 +77,14 @@ typedef struct neuro_engine neuro_engine;
 /* What a call did. */
 typedef enum neuro_result {
   NEURO_OK = 0,
-  NEURO_COMPILE_ERROR = 1,     /* the model text has errors: see the diagnostics */
-  NEURO_RUNTIME_ERROR = 2,     /* building or running failed (a rule that cannot be met…) */
-  NEURO_USAGE_ERROR = 3,       /* a call the engine cannot honour: unknown name, wrong unit,
-                                  no simulation yet, NULL argument, not allowed in a callback… */
-  NEURO_INVALID_HANDLE = 4,    /* NULL, unknown or released engine handle */
-  NEURO_BUFFER_TOO_SMALL = 5,  /* a caller-provided buffer is too small; the size is reported */
-  NEURO_OUT_OF_MEMORY = 6,     /* an allocation failed; the engine is unchanged or unbuilt */
-  NEURO_INTERNAL_ERROR = 7     /* a bug in neuro: an unexpected exception was caught */
+  NEURO_COMPILE_ERROR = 1,    /* the model text has errors: see the diagnostics */
+  NEURO_RUNTIME_ERROR = 2,    /* building or running failed (a rule that cannot be met…) */
+  NEURO_USAGE_ERROR = 3,      /* a call the engine cannot honour: unknown name, wrong unit,
+                                 no simulation yet, NULL argument, not allowed in a callback… */
+  NEURO_INVALID_HANDLE = 4,   /* NULL, unknown or released engine handle */
+  NEURO_BUFFER_TOO_SMALL = 5, /* a caller-provided buffer is too small; the size is reported */
+  NEURO_OUT_OF_MEMORY = 6,    /* an allocation failed; the engine is unchanged or unbuilt */
+  NEURO_INTERNAL_ERROR = 7    /* a bug in neuro: an unexpected exception was caught */
 } neuro_result;
 
 /* A problem in model text (or in a call). Every string is non-NULL (possibly
@@ -92,10 +92,10 @@ typedef enum neuro_result {
  * other than neuro_diagnostic_count, neuro_get_diagnostic and
  * neuro_last_error. In a diagnostic callback: valid during the callback. */
 typedef struct neuro_diagnostic {
-  const char* code;     /* stable: "E0200" */
-  const char* severity; /* "error" or "warning" */
-  const char* file;     /* as given to load_file / load_text; "" for call errors */
-  int line, column;     /* 1-based; 0 when there is no position */
+  const char* code;         /* stable: "E0200" */
+  const char* severity;     /* "error" or "warning" */
+  const char* file;         /* as given to load_file / load_text; "" for call errors */
+  int line, column;         /* 1-based; 0 when there is no position */
   int end_line, end_column; /* exclusive end */
   const char* message;
   const char* hint;     /* "" when there is none */
@@ -120,15 +120,15 @@ typedef struct neuro_config {
 
 /* Options of neuro_build; each field counts only when its flag is set. */
 enum {
-  NEURO_BUILD_DT = 1,       /* use `dt` */
-  NEURO_BUILD_SEED = 2,     /* use `seed` */
-  NEURO_BUILD_DURATION = 4  /* use `duration` */
+  NEURO_BUILD_DT = 1,      /* use `dt` */
+  NEURO_BUILD_SEED = 2,    /* use `seed` */
+  NEURO_BUILD_DURATION = 4 /* use `duration` */
 };
 typedef struct neuro_build_options {
-  unsigned flags;    /* NEURO_BUILD_… or-ed together */
-  double dt;         /* seconds; default: the run statement's, else 0.1 ms */
-  uint64_t seed;     /* default: the run statement's, else 0 */
-  double duration;   /* seconds; what neuro_run_to_end simulates */
+  unsigned flags;  /* NEURO_BUILD_… or-ed together */
+  double dt;       /* seconds; default: the run statement's, else 0.1 ms */
+  uint64_t seed;   /* default: the run statement's, else 0 */
+  double duration; /* seconds; what neuro_run_to_end simulates */
 } neuro_build_options;
 
 /* Called after every step in which `population` spiked: the spiking
@@ -178,7 +178,8 @@ NEURO_API neuro_result neuro_diagnostic_count(neuro_engine* engine, size_t* coun
 /* Diagnostic `index` (0 ≤ index < count) of the last call, into *out
  * (strings engine-owned, see neuro_diagnostic). NEURO_USAGE_ERROR for an
  * index out of range. */
-NEURO_API neuro_result neuro_get_diagnostic(neuro_engine* engine, size_t index, neuro_diagnostic* out);
+NEURO_API neuro_result neuro_get_diagnostic(neuro_engine* engine, size_t index,
+                                            neuro_diagnostic* out);
 
 /* ---- models ----------------------------------------------------------- */
 
@@ -223,7 +224,8 @@ NEURO_API neuro_result neuro_step_index(neuro_engine* engine, uint64_t* steps);
 
 /* Number of neurons of a population, into *size. NEURO_USAGE_ERROR for an
  * unknown population or before build. */
-NEURO_API neuro_result neuro_population_size(neuro_engine* engine, const char* population, size_t* size);
+NEURO_API neuro_result neuro_population_size(neuro_engine* engine, const char* population,
+                                             size_t* size);
 
 /* Reads a variable of every neuron of a population ("P.v"), in `unit`,
  * into the caller's buffer `values` of `capacity` doubles; *count receives
@@ -243,10 +245,12 @@ NEURO_API neuro_result neuro_set(neuro_engine* engine, const char* target, const
 /* Sets a modulator (a global third factor, `modulator dopamine = 0` in the
  * model) to `value` in `unit`; it keeps the value until set again or
  * driven. Allowed from inside callbacks. */
-NEURO_API neuro_result neuro_set_modulator(neuro_engine* engine, const char* name, const char* unit, double value);
+NEURO_API neuro_result neuro_set_modulator(neuro_engine* engine, const char* name, const char* unit,
+                                           double value);
 
 /* Reads a modulator's value in `unit` into *value. */
-NEURO_API neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const char* unit, double* value);
+NEURO_API neuro_result neuro_get_modulator(neuro_engine* engine, const char* name, const char* unit,
+                                           double* value);
 
 /* Makes neurons of a population emit a spike at the end of the next step,
  * as if they had crossed threshold. An id outside the population is a
@@ -276,8 +280,8 @@ NEURO_API neuro_result neuro_spikes(neuro_engine* engine, const char* population
  * (sample_count × id_count, values[s * id_count + k] is neuron ids[k] at
  * times[s]). Engine-owned arrays, valid until the next neuro_trace. */
 NEURO_API neuro_result neuro_trace(neuro_engine* engine, const char* target, const char* unit,
-                                   const double** times, size_t* sample_count,
-                                   const uint32_t** ids, size_t* id_count, const double** values);
+                                   const double** times, size_t* sample_count, const uint32_t** ids,
+                                   size_t* id_count, const double** values);
 
 /* Writes the recordings into the folder `dir` (created if needed) as CSV
  * (`format` "csv" or NULL) or NPY ("npy") files, as the command line does. */
@@ -292,7 +296,8 @@ NEURO_API neuro_result neuro_plot(neuro_engine* engine, const char* dir);
 /* Names of the built model's populations (none before build): an
  * engine-owned array of *count strings, valid until the next
  * neuro_populations, load or build. */
-NEURO_API neuro_result neuro_populations(neuro_engine* engine, const char* const** names, size_t* count);
+NEURO_API neuro_result neuro_populations(neuro_engine* engine, const char* const** names,
+                                         size_t* count);
 
 /* Names of a population's variables (states, then parameters): an
  * engine-owned array, valid until the next neuro_variables, load or build.
@@ -306,7 +311,8 @@ NEURO_API neuro_result neuro_variables(neuro_engine* engine, const char* populat
  * `buffer` of `capacity` bytes; *size receives the blob's size. buffer ==
  * NULL: only *size is set (NEURO_OK). capacity < size:
  * NEURO_BUFFER_TOO_SMALL, nothing written. */
-NEURO_API neuro_result neuro_snapshot(neuro_engine* engine, void* buffer, size_t capacity, size_t* size);
+NEURO_API neuro_result neuro_snapshot(neuro_engine* engine, void* buffer, size_t capacity,
+                                      size_t* size);
 
 /* Continues from a snapshot, bit-identically. Only snapshots of the same
  * built model (same text, seed and dt) are accepted; anything else is a

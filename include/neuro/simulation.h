@@ -3,8 +3,8 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,8 +43,8 @@ struct SpikeRecording {
 struct StateRecording {
   std::string population;
   std::string variable;
-  std::string unit;        // display unit, e.g. "mV"
-  double unit_scale = 1;   // SI value = display value * unit_scale
+  std::string unit;       // display unit, e.g. "mV"
+  double unit_scale = 1;  // SI value = display value * unit_scale
   std::vector<uint32_t> ids;
   std::vector<double> times;   // seconds
   std::vector<double> values;  // SI, times.size() × ids.size(), row per sample
@@ -86,7 +86,8 @@ class Simulation {
   // neurons had crossed threshold. Ids outside the population are ignored.
   void inject_spikes(const std::string& population, const std::vector<uint32_t>& ids);
   // Called after every step for each population that spiked in it.
-  using SpikeListener = std::function<void(const std::string& population, const uint32_t* ids, size_t n, double t)>;
+  using SpikeListener =
+      std::function<void(const std::string& population, const uint32_t* ids, size_t n, double t)>;
   void set_spike_listener(SpikeListener fn);
 
   // The whole dynamic state as bytes; restore() accepts only bytes from a

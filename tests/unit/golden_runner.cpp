@@ -45,14 +45,16 @@ std::vector<std::string> run_lines(const std::string& path, std::string& diagnos
   for (const auto& r : sim.spike_recordings()) {
     lines.push_back(fmt::format("spikes {} = {}", r.population, r.ids.size()));
     for (size_t k = 0; k < r.ids.size() && k < 200; ++k)
-      lines.push_back(fmt::format("spike {}[{}] t = {:.6g} ms", r.population, r.ids[k], r.times[k] * 1e3));
+      lines.push_back(
+          fmt::format("spike {}[{}] t = {:.6g} ms", r.population, r.ids[k], r.times[k] * 1e3));
   }
   for (const auto& r : sim.state_recordings()) {
     if (r.times.empty()) continue;
     size_t last = r.times.size() - 1, n = r.ids.size();
     for (size_t k = 0; k < n; ++k)
       lines.push_back(fmt::format("final {}.{}[{}] = {:.6g}{}", r.population, r.variable, r.ids[k],
-                                  r.values[last * n + k] / r.unit_scale, r.unit == "1" ? "" : " " + r.unit));
+                                  r.values[last * n + k] / r.unit_scale,
+                                  r.unit == "1" ? "" : " " + r.unit));
   }
   return lines;
 }
@@ -95,8 +97,9 @@ GoldenResult run_golden(const std::string& path) {
         e.seen = matched = true;
         break;
       }
-    if (!matched) fail(fmt::format("unexpected error[{}] at line {}:{}: {}", frontend::code_id(d.code), d.range.line,
-                                   d.range.col + 1, d.message));
+    if (!matched)
+      fail(fmt::format("unexpected error[{}] at line {}:{}: {}", frontend::code_id(d.code),
+                       d.range.line, d.range.col + 1, d.message));
   }
   for (const auto& e : errors)
     if (!e.seen) fail(fmt::format("expected error[{}] at line {} did not appear", e.code, e.line));
@@ -116,8 +119,10 @@ GoldenResult run_golden(const std::string& path) {
     size_t at = 0;
     for (const auto& want : ir_expect) {
       while (at < ir_lines.size() && ir_lines[at].find(want) == std::string::npos) ++at;
-      if (at == ir_lines.size()) fail("IR has no line containing `" + want + "` (in order)");
-      else ++at;
+      if (at == ir_lines.size())
+        fail("IR has no line containing `" + want + "` (in order)");
+      else
+        ++at;
     }
     if (!res.ok) res.failure += ir::print(*c->module);
   }
@@ -127,8 +132,10 @@ GoldenResult run_golden(const std::string& path) {
     size_t at = 0;
     for (const auto& want : out_expect) {
       while (at < lines.size() && lines[at] != want) ++at;
-      if (at == lines.size()) fail("output has no line `" + want + "` (in order)");
-      else ++at;
+      if (at == lines.size())
+        fail("output has no line `" + want + "` (in order)");
+      else
+        ++at;
     }
     if (!res.ok)
       for (size_t k = 0; k < lines.size() && k < 60; ++k) res.failure += "  | " + lines[k] + "\n";

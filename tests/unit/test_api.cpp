@@ -69,8 +69,10 @@ TEST_CASE("api: wrong units, unknown names and calls out of order are errors, no
   CHECK(e.build() == Status::UsageError);
   CHECK(e.run(0.1) == Status::UsageError);
   CHECK(e.get("P.v", "mV", v) == Status::UsageError);
-  REQUIRE(e.load_text("neuron A { state v = 3 ms\n dv/dt = -v / 1 ms }", "bad.neuro") == Status::Ok);
-  REQUIRE(e.load_text("neuron A { state v = 0 mV\n dv/dt = -v / 10 }", "bad.neuro") == Status::CompileError);
+  REQUIRE(e.load_text("neuron A { state v = 3 ms\n dv/dt = -v / 1 ms }", "bad.neuro") ==
+          Status::Ok);
+  REQUIRE(e.load_text("neuron A { state v = 0 mV\n dv/dt = -v / 10 }", "bad.neuro") ==
+          Status::CompileError);
   REQUIRE(!e.diagnostics().empty());
   const auto& d = e.diagnostics()[0];
   CHECK(d.code == "E0200");
@@ -164,7 +166,8 @@ TEST_CASE("api: snapshot → restore → run is bit-identical to an uninterrupte
 
   // A snapshot of another model is refused, and the engine is unharmed.
   Engine c;
-  REQUIRE(c.load_text("neuron A { state v = 0 mV }\ncircuit D { P = A[2] }\nrun D for 1 ms") == Status::Ok);
+  REQUIRE(c.load_text("neuron A { state v = 0 mV }\ncircuit D { P = A[2] }\nrun D for 1 ms") ==
+          Status::Ok);
   REQUIRE(c.build() == Status::Ok);
   CHECK(c.restore(snap) == Status::UsageError);
   CHECK(c.diagnostics()[0].message.find("different model") != std::string::npos);
@@ -193,7 +196,8 @@ TEST_CASE("api: changing a shared parameter keeps the state and follows the new 
   e.get("P.v", "", v);
   double expect = -0.05 + (before[0] + 0.05) * std::exp(-0.1 / 5);
   CHECK(v[0] == doctest::Approx(expect).epsilon(1e-12));
-  CHECK(e.set("P.tau", "ms", std::vector<double>{1, 2}) == Status::UsageError);  // differs per neuron
+  CHECK(e.set("P.tau", "ms", std::vector<double>{1, 2}) ==
+        Status::UsageError);  // differs per neuron
 }
 
 TEST_CASE("api: recordings saved as CSV and NPY, and plotted") {
@@ -238,7 +242,8 @@ run C for 3 ms  dt = 0.1 ms
   std::vector<double> x;
   e.get("A.x", "mV", x);
   CHECK(x[0] == doctest::Approx(2.5));
-  CHECK(e.set_modulator("dopamine", "mV", 1) == Status::UsageError);  // dimensionless, not a voltage
+  CHECK(e.set_modulator("dopamine", "mV", 1) ==
+        Status::UsageError);  // dimensionless, not a voltage
   CHECK(e.set_modulator("serotonin", "", 1) == Status::UsageError);
 }
 

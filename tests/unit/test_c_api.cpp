@@ -57,9 +57,13 @@ circuit C {
 run C for 50 ms  dt = 0.1 ms  seed = 1
 )";
 
-std::string last_error() { return neuro_last_error(); }
+std::string last_error() {
+  return neuro_last_error();
+}
 
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const char* part) {
+  return s.find(part) != std::string::npos;
+}
 
 // An engine with kModel loaded and built.
 neuro_engine* built(const char* model = kModel) {
@@ -83,7 +87,8 @@ struct Seen {
   std::string population;
 };
 
-void record_spikes(void* user, const char* population, const uint32_t* ids, size_t count, double time) {
+void record_spikes(void* user, const char* population, const uint32_t* ids, size_t count,
+                   double time) {
   auto* seen = static_cast<Seen*>(user);
   seen->population = population;
   for (size_t i = 0; i < count; ++i) seen->spikes.push_back({ids[i], time});
@@ -136,9 +141,9 @@ void every_call_answers(neuro_engine* e, neuro_result expect) {
 }  // namespace
 
 TEST_CASE("c api: version, result names, strdup") {
-  CHECK(std::string(neuro_version()) ==
-        std::to_string(NEURO_VERSION_MAJOR) + "." + std::to_string(NEURO_VERSION_MINOR) + "." +
-            std::to_string(NEURO_VERSION_PATCH));
+  CHECK(std::string(neuro_version()) == std::to_string(NEURO_VERSION_MAJOR) + "." +
+                                            std::to_string(NEURO_VERSION_MINOR) + "." +
+                                            std::to_string(NEURO_VERSION_PATCH));
   CHECK(std::string(neuro_result_name(NEURO_OK)) == "NEURO_OK");
   CHECK(std::string(neuro_result_name(NEURO_COMPILE_ERROR)) == "NEURO_COMPILE_ERROR");
   CHECK(std::string(neuro_result_name(NEURO_RUNTIME_ERROR)) == "NEURO_RUNTIME_ERROR");
@@ -303,7 +308,8 @@ TEST_CASE("c api: errors in model text come back as diagnostics") {
   REQUIRE(e != nullptr);
   CHECK(neuro_build(e, nullptr) == NEURO_USAGE_ERROR);  // nothing loaded
   rendered.clear();
-  REQUIRE(neuro_load_text(e, "neuron A { state v = 0 mV\n dv/dt = -v / 10 }", "bad.neuro") == NEURO_COMPILE_ERROR);
+  REQUIRE(neuro_load_text(e, "neuron A { state v = 0 mV\n dv/dt = -v / 10 }", "bad.neuro") ==
+          NEURO_COMPILE_ERROR);
   CHECK(contains(last_error(), "bad.neuro:2:10: error[E0200]"));
   size_t n = 0;
   REQUIRE(neuro_diagnostic_count(e, &n) == NEURO_OK);
@@ -397,9 +403,10 @@ TEST_CASE("c api: wrong units, unknown names, NULL arguments and calls out of or
   CHECK(neuro_inject_spikes(e, "nobody", &id, 1) == NEURO_USAGE_ERROR);
   CHECK(neuro_subscribe_spikes(e, "nobody", record_spikes, nullptr, &h) == NEURO_USAGE_ERROR);
   CHECK(neuro_spikes(e, "G", &ids, &times, &n) == NEURO_USAGE_ERROR);  // not recorded
-  CHECK(contains(last_error(), "record spikes of G") == false);          // one line only
+  CHECK(contains(last_error(), "record spikes of G") == false);        // one line only
   CHECK(neuro_spikes(e, "nobody", &ids, &times, &n) == NEURO_USAGE_ERROR);
-  CHECK(neuro_trace(e, "P.tau", "ms", &times, &n, &ids, &n, &values) == NEURO_USAGE_ERROR);  // not recorded
+  CHECK(neuro_trace(e, "P.tau", "ms", &times, &n, &ids, &n, &values) ==
+        NEURO_USAGE_ERROR);  // not recorded
   CHECK(neuro_trace(e, "P.v", "nS", &times, &n, &ids, &n, &values) == NEURO_USAGE_ERROR);
   CHECK(neuro_trace(e, "P.v", "furlong", &times, &n, &ids, &n, &values) == NEURO_USAGE_ERROR);
   CHECK(neuro_variables(e, "nobody", &names, &n) == NEURO_USAGE_ERROR);
@@ -670,27 +677,27 @@ void reenter(void* user, const char*, const uint32_t*, size_t, double) {
   size_t n = 0;
   double buf[8];
   uint32_t zero = 0;
-  r->results.push_back(neuro_get(e, "P.v", "mV", buf, 8, &n));   // 0: OK
+  r->results.push_back(neuro_get(e, "P.v", "mV", buf, 8, &n));  // 0: OK
   r->v.assign(buf, buf + n);
-  r->results.push_back(neuro_time(e, &x));                       // 1: OK
-  r->results.push_back(neuro_run(e, 0.001));                     // 2: refused
-  r->results.push_back(neuro_step(e, 1));                        // 3: refused
-  r->results.push_back(neuro_build(e, nullptr));                 // 4: refused
-  r->results.push_back(neuro_load_text(e, kModel, nullptr));     // 5: refused
+  r->results.push_back(neuro_time(e, &x));                    // 1: OK
+  r->results.push_back(neuro_run(e, 0.001));                  // 2: refused
+  r->results.push_back(neuro_step(e, 1));                     // 3: refused
+  r->results.push_back(neuro_build(e, nullptr));              // 4: refused
+  r->results.push_back(neuro_load_text(e, kModel, nullptr));  // 5: refused
   double v = -65;
-  r->results.push_back(neuro_set(e, "P.v", "mV", &v, 1));        // 6: OK (an array)
+  r->results.push_back(neuro_set(e, "P.v", "mV", &v, 1));  // 6: OK (an array)
   double tau = 5;
-  r->results.push_back(neuro_set(e, "P.tau", "ms", &tau, 1));    // 7: refused (a rebuild)
-  r->results.push_back(neuro_inject_spikes(e, "P", &zero, 1));   // 8: OK
+  r->results.push_back(neuro_set(e, "P.tau", "ms", &tau, 1));   // 7: refused (a rebuild)
+  r->results.push_back(neuro_inject_spikes(e, "P", &zero, 1));  // 8: OK
   size_t size = 0;
-  r->results.push_back(neuro_snapshot(e, nullptr, 0, &size));    // 9: refused
-  r->results.push_back(neuro_restore(e, buf, 8));                // 10: refused
+  r->results.push_back(neuro_snapshot(e, nullptr, 0, &size));  // 9: refused
+  r->results.push_back(neuro_restore(e, buf, 8));              // 10: refused
   int h = 0;
   r->results.push_back(neuro_subscribe_spikes(e, "P", reenter, r, &h));  // 11: refused
-  r->results.push_back(neuro_unsubscribe(e, r->sub));            // 12: OK, deferred
+  r->results.push_back(neuro_unsubscribe(e, r->sub));                    // 12: OK, deferred
   if (r->free_it) {
     neuro_free(e);
-    r->results.push_back(neuro_time(e, &x));                     // 13: invalid now
+    r->results.push_back(neuro_time(e, &x));  // 13: invalid now
   }
 }
 
@@ -853,7 +860,8 @@ run C for 3 ms  dt = 0.1 ms
 TEST_CASE("c api: recordings saved and plotted") {
   neuro_engine* e = built();
   REQUIRE(neuro_run_to_end(e) == NEURO_OK);
-  auto dir = std::filesystem::temp_directory_path() / ("neuro_c_api_save_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("neuro_c_api_save_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   REQUIRE(neuro_save(e, dir.c_str(), nullptr) == NEURO_OK);  // NULL: csv
   CHECK(std::filesystem::exists(dir / "P_spikes.csv"));
@@ -890,8 +898,10 @@ TEST_CASE("c api: every function in neuro.h is documented there and in docs/embe
   static const std::regex decl(R"re(\*/\nNEURO_API [^;]*?\b(neuro_\w+)\()re");
   static const std::regex any(R"re(NEURO_API [^;]*?\b(neuro_\w+)\()re");
   std::set<std::string> documented, declared;
-  for (std::sregex_iterator it(header.begin(), header.end(), decl), end; it != end; ++it) documented.insert((*it)[1]);
-  for (std::sregex_iterator it(header.begin(), header.end(), any), end; it != end; ++it) declared.insert((*it)[1]);
+  for (std::sregex_iterator it(header.begin(), header.end(), decl), end; it != end; ++it)
+    documented.insert((*it)[1]);
+  for (std::sregex_iterator it(header.begin(), header.end(), any), end; it != end; ++it)
+    declared.insert((*it)[1]);
   CHECK(declared.size() >= 34);
   for (const auto& name : declared) {
     CAPTURE(name);

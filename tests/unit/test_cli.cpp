@@ -46,7 +46,8 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 std::filesystem::path temp_dir(const char* name) {
-  auto d = std::filesystem::temp_directory_path() / fmt::format("neuro_cli_{}_{}", name, ::getpid());
+  auto d =
+      std::filesystem::temp_directory_path() / fmt::format("neuro_cli_{}_{}", name, ::getpid());
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
@@ -76,15 +77,16 @@ TEST_CASE("cli: bad usage exits 2 with a message") {
 
 TEST_CASE("cli: run --json prints exactly one JSON object and writes the spikes") {
   auto dir = temp_dir("json");
-  auto r = neuro("run " + kExamples + "cuba.neuro --json --duration 100ms --seed 3 --out " + dir.string());
+  auto r = neuro("run " + kExamples + "cuba.neuro --json --duration 100ms --seed 3 --out " +
+                 dir.string());
   REQUIRE(r.status == 0);
   // One object, one line, nothing else on stdout.
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
   CHECK(r.out.front() == '{');
   CHECK(r.out.substr(r.out.size() - 2) == "}\n");
-  for (const char* key : {"\"backend\":\"vm\"", "\"sim_time_s\":0.1,", "\"dt_ms\":0.1,", "\"seed\":3,",
-                          "\"populations\":{\"P\":{\"size\":4000,", "\"synapses\":", "\"wall_s\":{\"parse\":",
-                          "\"build\":", "\"run\":", "\"peak_rss_mb\":"})
+  for (const char* key : {"\"backend\":\"vm\"", "\"sim_time_s\":0.1,", "\"dt_ms\":0.1,",
+                          "\"seed\":3,", "\"populations\":{\"P\":{\"size\":4000,", "\"synapses\":",
+                          "\"wall_s\":{\"parse\":", "\"build\":", "\"run\":", "\"peak_rss_mb\":"})
     CHECK_MESSAGE(r.out.find(key) != std::string::npos, key);
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex("\"spikes\":(\\d+)")));
@@ -108,9 +110,12 @@ TEST_CASE("cli: run --json prints exactly one JSON object and writes the spikes"
 
 TEST_CASE("cli: the same seed gives the same spikes, another seed others") {
   auto a = temp_dir("seed_a"), b = temp_dir("seed_b"), c = temp_dir("seed_c");
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + a.string()).status == 0);
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + b.string()).status == 0);
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 8 --out " + c.string()).status == 0);
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + a.string())
+              .status == 0);
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + b.string())
+              .status == 0);
+  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 8 --out " + c.string())
+              .status == 0);
   CHECK(slurp(a / "P_spikes.csv") == slurp(b / "P_spikes.csv"));
   CHECK(slurp(a / "P_spikes.csv") != slurp(c / "P_spikes.csv"));
   for (auto& d : {a, b, c}) std::filesystem::remove_all(d);
@@ -137,7 +142,8 @@ TEST_CASE("cli: errors are rendered file:line:col with the line and an underline
   CHECK(r.err.find(f.string() + ":3:11: error[E0200]") != std::string::npos);
   CHECK(r.err.find("  dv/dt = -v / 10") != std::string::npos);
   CHECK(r.err.find("^~~~~~~") != std::string::npos);
-  CHECK(r.err.find(f.string() + ":4:14: error[E0201]") != std::string::npos);  // refractory 5: no unit
+  CHECK(r.err.find(f.string() + ":4:14: error[E0201]") !=
+        std::string::npos);                                  // refractory 5: no unit
   CHECK(r.err.find("3 errors found") != std::string::npos);  // and: refractory without spike
   auto missing = neuro("run " + (dir / "nope.neuro").string());
   CHECK(missing.status == 1);
@@ -148,8 +154,9 @@ TEST_CASE("cli: errors are rendered file:line:col with the line and an underline
 TEST_CASE("cli: state recordings are written in display units") {
   auto dir = temp_dir("state");
   auto f = dir / "decay.neuro";
-  std::ofstream(f) << "neuron D { state x = 10 mV\n dx/dt = -x / 10 ms }\n"
-                      "circuit C { P = D[2]\n record x of P every 1 ms }\nrun C for 3 ms dt = 0.5 ms\n";
+  std::ofstream(f)
+      << "neuron D { state x = 10 mV\n dx/dt = -x / 10 ms }\n"
+         "circuit C { P = D[2]\n record x of P every 1 ms }\nrun C for 3 ms dt = 0.5 ms\n";
   auto r = neuro("run " + f.string() + " --out " + dir.string());
   REQUIRE(r.status == 0);
   std::string csv = slurp(dir / "P_x.csv");

@@ -35,7 +35,8 @@ using neuro::interp::Csr;
 using neuro::ir::Projection;
 using neuro::ir::Rule;
 
-Projection projection(Rule rule, size_t src_lo, size_t ns, size_t dst_lo, size_t nt, uint32_t id = 0) {
+Projection projection(Rule rule, size_t src_lo, size_t ns, size_t dst_lo, size_t nt,
+                      uint32_t id = 0) {
   Projection pr;
   pr.rule = rule;
   pr.src = {0, src_lo, src_lo + ns};
@@ -80,15 +81,17 @@ std::vector<size_t> in_degrees(const Csr& c, const Projection& pr) {
   return d;
 }
 
-bool same(const Csr& a, const Csr& b) { return a.row == b.row && a.col == b.col; }
+bool same(const Csr& a, const Csr& b) {
+  return a.row == b.row && a.col == b.col;
+}
 
 // ---------------------------------------------------------------------------
 // Whole models.
 
 std::shared_ptr<neuro::ir::Module> compile_text(const std::string& text) {
   static std::atomic<int> counter{0};
-  fs::path path = fs::temp_directory_path() /
-                  ("neuro_connectivity_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".neuro");
+  fs::path path = fs::temp_directory_path() / ("neuro_connectivity_" + std::to_string(::getpid()) +
+                                               "_" + std::to_string(counter++) + ".neuro");
   {
     std::ofstream out(path, std::ios::binary);
     out << text;
@@ -122,9 +125,10 @@ struct Counted {
 
 // `body` goes inside the circuit, after `P = Once[n]`.
 Counted run_counted(size_t n, const std::string& body, uint64_t seed = 1) {
-  auto mod = compile_text(std::string(kOnce) + "circuit C {\n  P = Once[" + std::to_string(n) + "]\n" + body +
-                          "\n  record x, y of P every 1 ms\n}\nrun C for 1 ms  dt = 0.1 ms  seed = " +
-                          std::to_string(seed) + "\n");
+  auto mod = compile_text(
+      std::string(kOnce) + "circuit C {\n  P = Once[" + std::to_string(n) + "]\n" + body +
+      "\n  record x, y of P every 1 ms\n}\nrun C for 1 ms  dt = 0.1 ms  seed = " +
+      std::to_string(seed) + "\n");
   neuro::Simulation sim(mod);
   sim.run(sim.steps_for(mod->run.duration));  // spikes in step 0, delivered in step 1
   Counted out;
@@ -172,7 +176,8 @@ TEST_CASE("connectivity: one_to_one connects i to lo + i") {
 
 TEST_CASE("connectivity: pairs reproduces the list grouped by source with duplicates kept") {
   // Relative to the slices: source 3.., target 10..
-  std::vector<std::pair<uint32_t, uint32_t>> list = {{2, 1}, {0, 3}, {2, 1}, {1, 0}, {0, 0}, {2, 3}, {0, 3}};
+  std::vector<std::pair<uint32_t, uint32_t>> list = {{2, 1}, {0, 3}, {2, 1}, {1, 0},
+                                                     {0, 0}, {2, 3}, {0, 3}};
   auto pr = projection(Rule::Pairs, 3, 4, 10, 4);
   pr.pairs = list;
   Csr c = build(pr, 1);
@@ -205,7 +210,8 @@ TEST_CASE("connectivity: in_degree k gives every target exactly k distinct sourc
     CHECK(rows_strictly_sorted(c));  // distinct (i, j)
     std::vector<std::set<uint32_t>> sources(40);
     for (size_t i = 0; i < c.rows(); ++i)
-      for (uint64_t s = c.row[i]; s < c.row[i + 1]; ++s) sources[c.col[s] - 100].insert(static_cast<uint32_t>(i));
+      for (uint64_t s = c.row[i]; s < c.row[i + 1]; ++s)
+        sources[c.col[s] - 100].insert(static_cast<uint32_t>(i));
     for (size_t j = 0; j < 40; ++j) CHECK(sources[j].size() == k);
   }
 }
@@ -307,7 +313,9 @@ TEST_CASE("connectivity: p with a condition keeps only allowed pairs (binomial o
   CHECK(std::fabs(static_cast<double>(c.size()) - mean) <= 4 * sd);
 }
 
-TEST_CASE("connectivity: random rules are deterministic per seed and keyed by projection id and source neuron") {
+TEST_CASE(
+    "connectivity: random rules are deterministic per seed and keyed by projection id and source "
+    "neuron") {
   auto pr = projection(Rule::Probability, 0, 60, 0, 80, 4);
   pr.p = 0.1;
   Csr a = build(pr, 5), b = build(pr, 5);
@@ -347,7 +355,9 @@ TEST_CASE("connectivity (model): all_to_all with `when i != j` removes exactly t
   for (size_t j = 0; j < n; ++j) CHECK(full.x[j] == doctest::Approx(n * (n + 1) / 2.0));
 }
 
-TEST_CASE("connectivity (model): slices use absolute indices (one_to_one P[0:10] -> P[10:20] joins i to i+10)") {
+TEST_CASE(
+    "connectivity (model): slices use absolute indices (one_to_one P[0:10] -> P[10:20] joins i to "
+    "i+10)") {
   // w = 100·i + j identifies the pair: x[j] = 100·(j − 10) + j for j in 10..19.
   auto r = run_counted(25, "  connect P[0:10] -> P[10:20] via Sx one_to_one { w = 100 * i + j }");
   CHECK(r.synapses == 10);
@@ -357,7 +367,9 @@ TEST_CASE("connectivity (model): slices use absolute indices (one_to_one P[0:10]
     CHECK(r.x[j] == doctest::Approx(want));
   }
   // pairs are relative to the slices: (0, 1) → P[5] -> P[13]; (4, 9) → P[9] -> P[21].
-  auto q = run_counted(25, "  connect P[5:10] -> P[12:22] via Sx pairs = [(0, 1), (0, 1), (4, 9)] { w = 100 * i + j }");
+  auto q = run_counted(
+      25,
+      "  connect P[5:10] -> P[12:22] via Sx pairs = [(0, 1), (0, 1), (4, 9)] { w = 100 * i + j }");
   CHECK(q.synapses == 3);
   for (size_t j = 0; j < 25; ++j) {
     CAPTURE(j);
@@ -374,7 +386,8 @@ TEST_CASE("connectivity (model): `when` combined with p and in_degree") {
   // Only pairs with j > i are allowed. A synapse that broke the condition
   // would carry w = 1000, so x[j] counts sources exactly and x[j] ≤ j.
   const size_t n = 200;
-  auto r = run_counted(n, "  connect P -> P via Sx p = 0.5 when j > i { w = if j > i then 1 else 1000 }", 3);
+  auto r = run_counted(
+      n, "  connect P -> P via Sx p = 0.5 when j > i { w = if j > i then 1 else 1000 }", 3);
   const double allowed = n * (n - 1) / 2.0;
   CHECK(std::fabs(static_cast<double>(r.synapses) - allowed / 2) <= 4 * std::sqrt(allowed / 4));
   double total = 0;
@@ -385,7 +398,10 @@ TEST_CASE("connectivity (model): `when` combined with p and in_degree") {
   }
   CHECK(total == doctest::Approx(static_cast<double>(r.synapses)));
   // in_degree with a condition: targets j ≥ 5 have j allowed sources ≥ 5.
-  auto k = run_counted(n, "  connect P -> P[5:200] via Sx in_degree = 5 when i < j { w = if i < j then 1 else 1000 }", 3);
+  auto k = run_counted(
+      n,
+      "  connect P -> P[5:200] via Sx in_degree = 5 when i < j { w = if i < j then 1 else 1000 }",
+      3);
   CHECK(k.synapses == 5 * (n - 5));
   for (size_t j = 0; j < n; ++j) {
     CAPTURE(j);
@@ -399,7 +415,9 @@ TEST_CASE("connectivity (model): in_degree gives every target exactly k sources"
   for (size_t j = 0; j < 100; ++j) CHECK(r.x[j] == (j >= 40 ? 12.0 : 0.0));
 }
 
-TEST_CASE("connectivity (model): same seed gives the same network and a later projection does not change it") {
+TEST_CASE(
+    "connectivity (model): same seed gives the same network and a later projection does not change "
+    "it") {
   const std::string first = "  connect P -> P via Sx p = 0.1 { w = i + 1 }";
   auto a = run_counted(150, first, 11);
   auto b = run_counted(150, first, 11);
@@ -416,7 +434,8 @@ TEST_CASE("connectivity (model): same seed gives the same network and a later pr
 
 TEST_CASE("connectivity (model): the CUBA example draws a binomial number of synapses") {
   // E (3200) -> P (4000) and I (800) -> P, both p = 0.02: Binomial(16e6, 0.02).
-  auto c = neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro", {}, false);
+  auto c =
+      neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro", {}, false);
   REQUIRE(c->module);
   REQUIRE(c->module->projections.size() == 2);
   CHECK(c->module->projections[0].src.size() == 3200);

@@ -45,7 +45,9 @@ Run sh(const std::string& cmd, const fs::path& scratch) {
   return r;
 }
 
-std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quote(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
 
 // A value from the build's CMakeCache.txt ("" when absent).
 std::string cache_value(const fs::path& build, const std::string& key) {
@@ -75,7 +77,8 @@ struct Loop {
 };
 
 Loop parse(const std::string& out) {
-  static const std::regex window(R"(^t=\s*(\d+) ms\s+spikes=\s*(\d+)\s+rate=\s*([0-9.]+) Hz\s+I_e=([0-9.]+) nA$)");
+  static const std::regex window(
+      R"(^t=\s*(\d+) ms\s+spikes=\s*(\d+)\s+rate=\s*([0-9.]+) Hz\s+I_e=([0-9.]+) nA$)");
   static const std::regex total(R"(^total spikes=(\d+) recorded=(\d+)\s+late rate=([0-9.]+) Hz)");
   Loop loop;
   std::istringstream in(out);
@@ -104,7 +107,8 @@ void check_loop(const Loop& loop, double target) {
   CHECK(sum > 0);  // spikes were read
   CHECK(loop.total == sum);
   CHECK(loop.recorded == sum);  // what the host counted is what was recorded
-  CHECK(loop.windows.front().spikes == 0);  // starts below threshold: the loop has to raise the input
+  CHECK(loop.windows.front().spikes ==
+        0);  // starts below threshold: the loop has to raise the input
   // Held in a band around the target over the second half.
   CHECK(loop.late_rate == doctest::Approx(target).epsilon(0.15));
   for (size_t i = 50; i < loop.windows.size(); ++i) {
@@ -116,7 +120,9 @@ void check_loop(const Loop& loop, double target) {
 
 }  // namespace
 
-TEST_CASE("embed: install, find_package(neuro) from an outside project, run the C++, C and Python hosts") {
+TEST_CASE(
+    "embed: install, find_package(neuro) from an outside project, run the C++, C and Python "
+    "hosts") {
   const fs::path source = NEURO_SOURCE_DIR;
   const fs::path build = fs::path(NEURO_BINARY).parent_path();
   std::string cmake = cache_value(build, "CMAKE_COMMAND");
@@ -127,7 +133,8 @@ TEST_CASE("embed: install, find_package(neuro) from an outside project, run the 
   const fs::path prefix = root / "prefix", host_build = root / "build";
 
   // 1. Install.
-  Run r = sh(fmt::format("{} --install {} --prefix {}", quote(cmake), quote(build), quote(prefix)), root);
+  Run r = sh(fmt::format("{} --install {} --prefix {}", quote(cmake), quote(build), quote(prefix)),
+             root);
   INFO(r.out, r.err);
   REQUIRE(r.status == 0);
   fs::path lib = prefix / "lib" / "libneuro.so";
@@ -137,24 +144,30 @@ TEST_CASE("embed: install, find_package(neuro) from an outside project, run the 
   CHECK(fs::exists(prefix / "lib" / "cmake" / "neuro" / "neuroConfig.cmake"));
   CHECK(fs::exists(prefix / "lib" / "cmake" / "neuro" / "neuroConfigVersion.cmake"));
   // The installed CLI works on the example's model.
-  r = sh(fmt::format("{} check {}", quote(prefix / "bin" / "neuro"), quote(source / "examples/embed/feedback.neuro")),
+  r = sh(fmt::format("{} check {}", quote(prefix / "bin" / "neuro"),
+                     quote(source / "examples/embed/feedback.neuro")),
          root);
   CHECK_MESSAGE(r.status == 0, (r.out + r.err));
 
   // 2. Configure and build examples/embed as an outside project.
   std::string launcher;
-  if (std::string cc = cache_value(build, "CCACHE_PROGRAM"); !cc.empty() && cc.find("NOTFOUND") == std::string::npos)
-    launcher = fmt::format(" -DCMAKE_C_COMPILER_LAUNCHER={0} -DCMAKE_CXX_COMPILER_LAUNCHER={0}", quote(cc));
+  if (std::string cc = cache_value(build, "CCACHE_PROGRAM");
+      !cc.empty() && cc.find("NOTFOUND") == std::string::npos)
+    launcher = fmt::format(" -DCMAKE_C_COMPILER_LAUNCHER={0} -DCMAKE_CXX_COMPILER_LAUNCHER={0}",
+                           quote(cc));
   r = sh(fmt::format("{} -S {} -B {} -DCMAKE_PREFIX_PATH={} -DCMAKE_BUILD_TYPE=Release "
-                     "-DCMAKE_C_FLAGS='-Wall -Wextra -pedantic -Werror' -DCMAKE_CXX_FLAGS='-Wall -Wextra -Werror'{}",
-                     quote(cmake), quote(source / "examples/embed"), quote(host_build), quote(prefix), launcher),
+                     "-DCMAKE_C_FLAGS='-Wall -Wextra -pedantic -Werror' -DCMAKE_CXX_FLAGS='-Wall "
+                     "-Wextra -Werror'{}",
+                     quote(cmake), quote(source / "examples/embed"), quote(host_build),
+                     quote(prefix), launcher),
          root);
   {
     INFO(r.out, r.err);
     REQUIRE(r.status == 0);
   }
   // find_package found the fresh prefix, not some other neuro.
-  CHECK(fs::equivalent(fs::path(cache_value(host_build, "neuro_DIR")), prefix / "lib" / "cmake" / "neuro"));
+  CHECK(fs::equivalent(fs::path(cache_value(host_build, "neuro_DIR")),
+                       prefix / "lib" / "cmake" / "neuro"));
   r = sh(fmt::format("{} --build {} -j2", quote(cmake), quote(host_build)), root);
   {
     INFO(r.out, r.err);
@@ -174,7 +187,9 @@ TEST_CASE("embed: install, find_package(neuro) from an outside project, run the 
   check_loop(c, 20);
   CHECK(c.lines == cpp.lines);
   // Another target: the feedback follows it.
-  r = sh(fmt::format("{} {} 40", quote(host_build / "host_c"), quote(source / "examples/embed/feedback.neuro")), root);
+  r = sh(fmt::format("{} {} 40", quote(host_build / "host_c"),
+                     quote(source / "examples/embed/feedback.neuro")),
+         root);
   REQUIRE_MESSAGE(r.status == 0, r.err);
   check_loop(parse(r.out), 40);
   // A model that is not there: a message and exit status 1, no crash.
@@ -187,7 +202,8 @@ TEST_CASE("embed: install, find_package(neuro) from an outside project, run the 
 
   // 5. The Python host, through ctypes.
   if (fs::exists("/usr/bin/python3")) {
-    r = sh(fmt::format("NEURO_LIB={} /usr/bin/python3 {}", quote(lib), quote(source / "examples/embed/host.py")),
+    r = sh(fmt::format("NEURO_LIB={} /usr/bin/python3 {}", quote(lib),
+                       quote(source / "examples/embed/host.py")),
            root);
     REQUIRE_MESSAGE(r.status == 0, r.err);
     Loop py = parse(r.out);
@@ -195,8 +211,8 @@ TEST_CASE("embed: install, find_package(neuro) from an outside project, run the 
     CHECK(py.lines == cpp.lines);
     CHECK(r.out.find("libneuro 0.1.0") != std::string::npos);
     // --lib, and an error from the library surfacing as a Python exception.
-    r = sh(fmt::format("/usr/bin/python3 {} --lib {} {}", quote(source / "examples/embed/host.py"), quote(lib),
-                       quote(root / "missing.neuro")),
+    r = sh(fmt::format("/usr/bin/python3 {} --lib {} {}", quote(source / "examples/embed/host.py"),
+                       quote(lib), quote(root / "missing.neuro")),
            root);
     CHECK(r.status == 1);
     CHECK(r.err.find("NEURO_COMPILE_ERROR") != std::string::npos);

@@ -18,5 +18,9 @@ void check_dir(const std::string& dir) {
 }
 }  // namespace
 
-TEST_CASE("golden: language behaviour") { check_dir(NEURO_SOURCE_DIR "/tests/golden"); }
-TEST_CASE("golden: one fixture per diagnostic") { check_dir(NEURO_SOURCE_DIR "/tests/invalid"); }
+TEST_CASE("golden: language behaviour") {
+  check_dir(NEURO_SOURCE_DIR "/tests/golden");
+}
+TEST_CASE("golden: one fixture per diagnostic") {
+  check_dir(NEURO_SOURCE_DIR "/tests/invalid");
+}

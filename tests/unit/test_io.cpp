@@ -92,20 +92,24 @@ StateRecording small_state(size_t neurons = 2, size_t samples = 11) {
   for (size_t s = 0; s < samples; ++s) {
     r.times.push_back(static_cast<double>(s) * 0.002);
     for (size_t k = 0; k < neurons; ++k)
-      r.values.push_back((-65.0 + 10.0 * std::sin(0.5 * static_cast<double>(s) + static_cast<double>(k))) * 1e-3);
+      r.values.push_back(
+          (-65.0 + 10.0 * std::sin(0.5 * static_cast<double>(s) + static_cast<double>(k))) * 1e-3);
   }
   return r;
 }
 
-bool numpy_available() { return std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0; }
+bool numpy_available() {
+  return std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
+}
 
 void check_golden(const std::string& name, const std::string& svg) {
   fs::path golden = fs::path(NEURO_SOURCE_DIR) / "tests" / "golden_svg" / name;
   if (std::getenv("NEURO_UPDATE_GOLDEN")) std::ofstream(golden, std::ios::binary) << svg;
   CAPTURE(golden.string());
   REQUIRE_MESSAGE(fs::exists(golden), "missing; regenerate with NEURO_UPDATE_GOLDEN=1");
-  CHECK_MESSAGE(slurp(golden) == svg, "differs from the golden file; if the change is intended, regenerate with "
-                                      "NEURO_UPDATE_GOLDEN=1 ./build/tests/neuro_tests -tc='io: golden*' and look at it");
+  CHECK_MESSAGE(slurp(golden) == svg,
+                "differs from the golden file; if the change is intended, regenerate with "
+                "NEURO_UPDATE_GOLDEN=1 ./build/tests/neuro_tests -tc='io: golden*' and look at it");
 }
 
 }  // namespace
@@ -147,7 +151,8 @@ TEST_CASE("io: NPY header is version 1.0, padded to 64 bytes and ends in a newli
   CHECK((10 + hlen) % 64 == 0);
   CHECK(b[10 + hlen - 1] == '\n');
   CHECK(b.size() == 10 + hlen + 3 * 8);
-  CHECK(b.substr(10, hlen).rfind("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 0) == 0);
+  CHECK(b.substr(10, hlen).rfind("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 0) ==
+        0);
   std::string m = io::npy_bytes(std::vector<uint32_t>{1, 2, 3, 4, 5, 6}, {2, 3});
   CHECK(m.find("'descr': '<u4'") != std::string::npos);
   CHECK(m.find("'shape': (2, 3), }") != std::string::npos);
@@ -205,8 +210,8 @@ TEST_CASE("io: corrupt or truncated NPY files give errors that name the file") {
   std::string fortran = good;
   fortran.replace(fortran.find("False"), 5, "True ");
   fails(fortran, "Fortran");
-  CHECK_THROWS_WITH_AS(io::read_npy("/nonexistent/nope.npy"), doctest::Contains("/nonexistent/nope.npy"),
-                       io::FormatError);
+  CHECK_THROWS_WITH_AS(io::read_npy("/nonexistent/nope.npy"),
+                       doctest::Contains("/nonexistent/nope.npy"), io::FormatError);
 }
 
 TEST_CASE("io: numpy loads our NPY files with the right shape, dtype and values") {
@@ -241,7 +246,8 @@ m = np.lib.format.open_memmap(d + '/P_v.npy', mode='r')
 assert m.shape == (5, 3)
 print('ok')
 )";
-  std::string cmd = fmt::format("/usr/bin/python3 {} {} 2>&1", (dir / "check.py").string(), dir.string());
+  std::string cmd =
+      fmt::format("/usr/bin/python3 {} {} 2>&1", (dir / "check.py").string(), dir.string());
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -287,8 +293,8 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
       CHECK(fs::exists(dir / "P_spikes_2.csv"));
       CHECK(slurp(dir / "Exc_pop_g_e.csv").rfind("t_ms,id,g_e_nS\n", 0) == 0);
     } else {
-      for (const char* f : {"P_spikes_id.npy", "P_spikes_t_ms.npy", "P_spikes_2_id.npy", "P_v.npy", "P_v_t_ms.npy",
-                            "P_v_id.npy", "Exc_pop_g_e.npy"})
+      for (const char* f : {"P_spikes_id.npy", "P_spikes_t_ms.npy", "P_spikes_2_id.npy", "P_v.npy",
+                            "P_v_t_ms.npy", "P_v_id.npy", "Exc_pop_g_e.npy"})
         CHECK_MESSAGE(fs::exists(dir / f), f);
     }
     for (bool with_index : {true, false}) {
@@ -301,19 +307,24 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
       CHECK(s.population == "P");
       CHECK(s.ids == recs.spikes[0].ids);
       REQUIRE(s.times.size() == 7);
-      for (size_t k = 0; k < 7; ++k) CHECK(s.times[k] == doctest::Approx(recs.spikes[0].times[k]).epsilon(1e-12));
+      for (size_t k = 0; k < 7; ++k)
+        CHECK(s.times[k] == doctest::Approx(recs.spikes[0].times[k]).epsilon(1e-12));
       CHECK(back.spikes[0].ids.size() + back.spikes[1].ids.size() == 9);
-      auto v = std::find_if(back.states.begin(), back.states.end(), [](auto& r) { return r.population == "P"; });
+      auto v = std::find_if(back.states.begin(), back.states.end(),
+                            [](auto& r) { return r.population == "P"; });
       REQUIRE(v != back.states.end());
       CHECK(v->variable == "v");
       CHECK(v->unit == (with_index || csv ? "mV" : ""));
       CHECK(v->unit_scale == 1);
       CHECK(v->ids == std::vector<uint32_t>{0, 2});
       REQUIRE(v->values.size() == 22);
-      for (size_t k = 0; k < 22; ++k) CHECK(v->values[k] == doctest::Approx(recs.states[0].values[k] * 1e3));
-      auto e = std::find_if(back.states.begin(), back.states.end(), [](auto& r) { return r.population != "P"; });
+      for (size_t k = 0; k < 22; ++k)
+        CHECK(v->values[k] == doctest::Approx(recs.states[0].values[k] * 1e3));
+      auto e = std::find_if(back.states.begin(), back.states.end(),
+                            [](auto& r) { return r.population != "P"; });
       REQUIRE(e != back.states.end());
-      if (with_index || csv) {  // NPY without the index cannot tell Exc_pop + g_e from Exc + pop_g_e
+      if (with_index ||
+          csv) {  // NPY without the index cannot tell Exc_pop + g_e from Exc + pop_g_e
         CHECK(e->population == "Exc_pop");
         CHECK(e->variable == "g_e");
         CHECK(e->unit == "nS");
@@ -335,22 +346,25 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
 
 TEST_CASE("io: reading a missing or corrupt recording names the file") {
   auto dir = scratch("bad");
-  CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "nope.csv").string()}), doctest::Contains("nope.csv"),
-                       io::FormatError);
+  CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "nope.csv").string()}),
+                       doctest::Contains("nope.csv"), io::FormatError);
   std::ofstream(dir / "P_spikes.csv") << "id,t_ms\n0,1.5\n1,banana\n";
-  CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}), doctest::Contains("P_spikes.csv`:3"), io::FormatError);
+  CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}), doctest::Contains("P_spikes.csv`:3"),
+                       io::FormatError);
   std::ofstream(dir / "P_spikes.csv") << "id,t_ms\n0,1.5\n";
   std::string err;
-  io::write_file((dir / "Q_spikes_id.npy").string(), io::npy_bytes(std::vector<uint32_t>{1, 2}, {2}), err);
+  io::write_file((dir / "Q_spikes_id.npy").string(),
+                 io::npy_bytes(std::vector<uint32_t>{1, 2}, {2}), err);
   std::string t = io::npy_bytes(std::vector<double>{1, 2}, {2});
   io::write_file((dir / "Q_spikes_t_ms.npy").string(), t.substr(0, t.size() - 4), err);
-  CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}), doctest::Contains("Q_spikes_t_ms.npy"), io::FormatError);
+  CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}), doctest::Contains("Q_spikes_t_ms.npy"),
+                       io::FormatError);
   fs::remove(dir / "Q_spikes_t_ms.npy");
   CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "Q_spikes_id.npy").string()}),
                        doctest::Contains("Q_spikes_t_ms.npy"), io::FormatError);
   std::ofstream(dir / "notes.csv") << "a,b\n";
-  CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "notes.csv").string()}), doctest::Contains("notes.csv"),
-                       io::FormatError);
+  CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "notes.csv").string()}),
+                       doctest::Contains("notes.csv"), io::FormatError);
   fs::remove_all(dir);
 }
 
@@ -369,7 +383,8 @@ TEST_CASE("io: raster plot has one mark per spike, axes with units and tick labe
   CHECK(svg.find(">time (ms)</text>") != std::string::npos);
   CHECK(svg.find(">neuron id</text>") != std::string::npos);
   CHECK(svg.find(">P: spikes</text>") != std::string::npos);
-  for (const char* tick : {">0</text>", ">4</text>", ">10</text>", ">16</text>", ">20</text>", ">2</text>"})
+  for (const char* tick :
+       {">0</text>", ">4</text>", ">10</text>", ">16</text>", ">20</text>", ">2</text>"})
     CHECK_MESSAGE(svg.find(tick) != std::string::npos, tick);
   CHECK(io::raster_svg(r, o) == svg);  // deterministic
   // Many spikes: still one mark each.
@@ -410,7 +425,8 @@ TEST_CASE("io: rate plot bins spikes into Hz per neuron") {
   double label_y = std::stod(svg.substr(y_at, svg.find('"', y_at) - y_at));
   std::string d = path_data(svg, "class=\"rate\"");
   std::smatch m;
-  REQUIRE(std::regex_search(d, m, std::regex("^M[-0-9.]+ [-0-9.]+V([-0-9.]+)H[-0-9.]+V([-0-9.]+)")));
+  REQUIRE(
+      std::regex_search(d, m, std::regex("^M[-0-9.]+ [-0-9.]+V([-0-9.]+)H[-0-9.]+V([-0-9.]+)")));
   CHECK(std::stod(m[1]) == doctest::Approx(label_y - 11 * 0.36).epsilon(0.01));
 }
 
@@ -454,7 +470,8 @@ TEST_CASE("io: golden SVGs (regenerate with NEURO_UPDATE_GOLDEN=1, then look at 
   check_golden("raster_small.svg", io::raster_svg(small_spikes(), o));
   check_golden("rate_small.svg", io::rate_svg(small_spikes(), o));
   check_golden("traces_small.svg", io::traces_svg(small_state(2, 11), o));
-  check_golden("weights_small.svg", io::weight_histogram_svg({0.5, 0.7, 0.72, 0.9, 1.1, 1.12, 1.15, 1.4}, "nS", o));
+  check_golden("weights_small.svg",
+               io::weight_histogram_svg({0.5, 0.7, 0.72, 0.9, 1.1, 1.12, 1.15, 1.4}, "nS", o));
 }
 
 // ---------------------------------------------------------------- progress
@@ -533,9 +550,11 @@ TEST_CASE("io: progress line fits the terminal and reports the speed") {
   CHECK(line.find("ETA 6.0 s") != std::string::npos);
   CHECK(line.find("0.12x real time") != std::string::npos);
   CHECK(line.front() == '[');
-  CHECK(io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 80).front() == '[');  // a bar fits in 80 columns
+  CHECK(io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 80).front() ==
+        '[');  // a bar fits in 80 columns
   CHECK(io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 40).size() < 40);
-  CHECK(io::ProgressBar::format_line(10000, 10000, 1e-4, 200.0, 120).find("3:20 min") != std::string::npos);
+  CHECK(io::ProgressBar::format_line(10000, 10000, 1e-4, 200.0, 120).find("3:20 min") !=
+        std::string::npos);
 }
 
 // ---------------------------------------------------------------- CLI
@@ -547,10 +566,11 @@ TEST_CASE("cli: run --format npy --plot writes NPY files and SVGs; neuro plot re
                                  (dir / "rec").string(), (dir / "plots").string()));
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when stderr is not a terminal
-  for (const char* f : {"P_spikes_id.npy", "P_spikes_t_ms.npy", "P_v.npy", "P_v_t_ms.npy", "P_v_id.npy",
-                        "recordings.tsv"})
+  for (const char* f : {"P_spikes_id.npy", "P_spikes_t_ms.npy", "P_v.npy", "P_v_t_ms.npy",
+                        "P_v_id.npy", "recordings.tsv"})
     CHECK_MESSAGE(fs::exists(dir / "rec" / f), f);
-  for (const char* f : {"P_raster.svg", "P_rate.svg", "P_v.svg"}) CHECK_MESSAGE(fs::exists(dir / "plots" / f), f);
+  for (const char* f : {"P_raster.svg", "P_rate.svg", "P_v.svg"})
+    CHECK_MESSAGE(fs::exists(dir / "plots" / f), f);
   CHECK(r.out.find("wrote " + (dir / "plots" / "P_v.svg").string()) != std::string::npos);
   auto v = io::read_npy((dir / "rec" / "P_v.npy").string());
   CHECK(v.shape == std::vector<size_t>{1001, 4});  // every 0.1 ms from 0 to 100 ms, 4 neurons
@@ -567,8 +587,8 @@ TEST_CASE("cli: run --format npy --plot writes NPY files and SVGs; neuro plot re
   CHECK_FALSE(fs::exists(dir / "one" / "P_v.svg"));
 
   // The same from CSV.
-  auto c = neuro_cmd(fmt::format("run {} --duration 100ms --out {} --plot {}", model, (dir / "csv").string(),
-                                 (dir / "csv_plots").string()));
+  auto c = neuro_cmd(fmt::format("run {} --duration 100ms --out {} --plot {}", model,
+                                 (dir / "csv").string(), (dir / "csv_plots").string()));
   REQUIRE(c.status == 0);
   REQUIRE(neuro_cmd(fmt::format("plot {}", (dir / "csv").string())).status == 0);
   CHECK(slurp(dir / "csv" / "P_v.svg") == slurp(dir / "csv_plots" / "P_v.svg"));
@@ -589,7 +609,9 @@ TEST_CASE("cli: plot and --format errors") {
   auto empty = neuro_cmd("plot " + dir.string());
   CHECK(empty.status == 1);
   CHECK(empty.err.find("no recordings") != std::string::npos);
-  REQUIRE(neuro_cmd(fmt::format("run {} --duration 20ms --format npy --out {}", model, dir.string())).status == 0);
+  REQUIRE(
+      neuro_cmd(fmt::format("run {} --duration 20ms --format npy --out {}", model, dir.string()))
+          .status == 0);
   std::ofstream(dir / "P_v.npy", std::ios::binary) << "\x93NUMPY\x01";
   auto bad = neuro_cmd("plot " + dir.string());
   CHECK(bad.status == 1);

@@ -33,8 +33,8 @@ namespace fs = std::filesystem;
 // Compiles model text held in memory (through a unique temp file).
 std::shared_ptr<neuro::ir::Module> compile_text(const std::string& text) {
   static std::atomic<int> counter{0};
-  fs::path path = fs::temp_directory_path() /
-                  ("neuro_numerics_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".neuro");
+  fs::path path = fs::temp_directory_path() / ("neuro_numerics_" + std::to_string(::getpid()) +
+                                               "_" + std::to_string(counter++) + ".neuro");
   {
     std::ofstream out(path, std::ios::binary);
     out << text;
@@ -52,25 +52,31 @@ bool ir_contains(const neuro::ir::Module& m, const std::string& what) {
   return neuro::ir::print(m).find(what) != std::string::npos;
 }
 
-const neuro::StateRecording& recording(const std::vector<neuro::StateRecording>& recs, const std::string& var) {
+const neuro::StateRecording& recording(const std::vector<neuro::StateRecording>& recs,
+                                       const std::string& var) {
   for (const auto& r : recs)
     if (r.variable == var) return r;
   FAIL("no recording of " << var);
   return recs.front();
 }
 
-double rel_err(double got, double want) { return std::fabs(got - want) / std::fabs(want); }
+double rel_err(double got, double want) {
+  return std::fabs(got - want) / std::fabs(want);
+}
 
 }  // namespace
 
 // ---------------------------------------------------------------------------
-// LIF under constant current: the period is t_ref + τ·ln((RI − (v_reset − E_L)) / (RI − (v_th − E_L))).
+// LIF under constant current: the period is t_ref + τ·ln((RI − (v_reset − E_L)) / (RI − (v_th −
+// E_L))).
 
 TEST_CASE("numerics: LIF under constant current fires at the analytic rate (exact solver)") {
   // RI = 30 mV, v_reset − E_L = 5 mV, v_th − E_L = 20 mV.
-  const double tau = 10e-3, R = 100e6, I = 0.3e-9, E_L = -70e-3, v_th = -50e-3, v_reset = -65e-3, t_ref = 2e-3;
+  const double tau = 10e-3, R = 100e6, I = 0.3e-9, E_L = -70e-3, v_th = -50e-3, v_reset = -65e-3,
+               t_ref = 2e-3;
   const double dt = 1e-6;  // 1 µs: one step is 9e-5 of the period
-  const double T = tau * std::log((R * I - (v_reset - E_L)) / (R * I - (v_th - E_L)));  // time to threshold
+  const double T =
+      tau * std::log((R * I - (v_reset - E_L)) / (R * I - (v_th - E_L)));  // time to threshold
   const double period = t_ref + T;
   auto mod = compile_text(R"(
 neuron L {
@@ -103,10 +109,11 @@ run C for 60 ms  dt = 0.001 ms
   const double t_steps = std::ceil(T / dt);
   const double isi_quantised = (std::round(t_ref / dt) + t_steps) * dt;
   CHECK(t[0] == doctest::Approx(t_steps * dt).epsilon(1e-9));
-  for (size_t k = 1; k < t.size(); ++k) CHECK(t[k] - t[k - 1] == doctest::Approx(isi_quantised).epsilon(1e-9));
+  for (size_t k = 1; k < t.size(); ++k)
+    CHECK(t[k] - t[k - 1] == doctest::Approx(isi_quantised).epsilon(1e-9));
 
   const double mean_isi = (t.back() - t.front()) / static_cast<double>(t.size() - 1);
-  CHECK(mean_isi >= period - 1e-12);     // never early
+  CHECK(mean_isi >= period - 1e-12);       // never early
   CHECK(mean_isi <= period + dt + 1e-12);  // late by less than one step
   const double rate = 1 / mean_isi, analytic = 1 / period;
   MESSAGE("LIF rate " << rate << " Hz, analytic " << analytic << " Hz");
@@ -157,8 +164,9 @@ TEST_CASE("numerics: exponential decay matches x0*exp(-t/tau) to 1e-12 (exact an
     const char* pop;
     const char* solver;
   };
-  for (Case cs : {Case{"P = D[3] { x = (i + 1) * 1 mV }", "solver exact"},
-                  Case{"P = D[3] { x = (i + 1) * 1 mV;  tau = (i + 2) * 2.5 ms }", "solver expeuler"}}) {
+  for (Case cs :
+       {Case{"P = D[3] { x = (i + 1) * 1 mV }", "solver exact"},
+        Case{"P = D[3] { x = (i + 1) * 1 mV;  tau = (i + 2) * 2.5 ms }", "solver expeuler"}}) {
     const std::string solver = cs.solver;
     CAPTURE(solver);
     auto mod = compile_text(std::string(R"(
@@ -201,7 +209,9 @@ run C for 10 ms  dt = 0.005 ms
 namespace {
 
 const double kK = 10e-3, kTau = 1e-3, kY0 = 1e-3;
-double logistic(double t) { return kK / (1 + (kK / kY0 - 1) * std::exp(-t / kTau)); }
+double logistic(double t) {
+  return kK / (1 + (kK / kY0 - 1) * std::exp(-t / kTau));
+}
 
 // Runs the logistic model for 4 ms with `dt_ms`; returns the recording of y.
 neuro::StateRecording run_logistic(const std::string& dt_ms, const std::string& solver_line,
@@ -217,7 +227,8 @@ circuit C {
   P = G[1]
   record y of P
 }
-run C for 4 ms  dt = )" + dt_ms + R"( ms
+run C for 4 ms  dt = )" + dt_ms +
+                          R"( ms
 )");
   CHECK(ir_contains(*mod, expect_solver));
   neuro::Simulation sim(mod);
@@ -252,7 +263,8 @@ TEST_CASE("numerics: rk45 reaches 1e-6 relative accuracy at a coarse step") {
   auto r = run_logistic("1", "solver rk45", "solver rk45");
   REQUIRE(r.times.size() == 5);
   double worst = 0;
-  for (size_t s = 0; s < r.times.size(); ++s) worst = std::max(worst, rel_err(r.values[s], logistic(r.times[s])));
+  for (size_t s = 0; s < r.times.size(); ++s)
+    worst = std::max(worst, rel_err(r.values[s], logistic(r.times[s])));
   MESSAGE("rk45 at dt = tau: worst relative error " << worst);
   // The controller's tolerance is rtol = 1e-6 per substep (runge_kutta.cpp);
   // the 5th-order solution it keeps must stay within that globally here.
@@ -268,7 +280,8 @@ TEST_CASE("numerics: rk45 reaches 1e-6 relative accuracy at a coarse step") {
 //   ge ← ge·e^{−dt/τ_e}
 // with A and B taken at the start of the step.
 
-TEST_CASE("numerics: exponential Euler step equals its closed form on a conditionally linear system") {
+TEST_CASE(
+    "numerics: exponential Euler step equals its closed form on a conditionally linear system") {
   auto mod = compile_text(R"(
 neuron Cond {
   param C = 200 pF;   param g_L = 10 nS
@@ -353,8 +366,11 @@ run Cc for 20 ms  dt = 0.1 ms
 // ramp is linear, so every solver integrates it exactly: the expectations
 // hold for all of them.
 
-TEST_CASE("numerics: ISI is the refractory period plus the time to threshold exactly in steps for every solver") {
-  for (std::string solver : {"", "solver exact", "solver expeuler", "solver euler", "solver rk4", "solver rk45"}) {
+TEST_CASE(
+    "numerics: ISI is the refractory period plus the time to threshold exactly in steps for every "
+    "solver") {
+  for (std::string solver :
+       {"", "solver exact", "solver expeuler", "solver euler", "solver rk4", "solver rk45"}) {
     CAPTURE(solver);
     auto mod = compile_text(std::string(R"(
 neuron Ramp {
@@ -397,7 +413,8 @@ run C for 10 ms  dt = 0.1 ms
         }
         // Neuron 0 then takes one ramp step; neuron 1 crosses in that very
         // step and is reset again (its next spike, checked above).
-        if (n == 0 && S + R + 1 <= 100) CHECK(v.values[(S + R + 1) * 2 + n] == doctest::Approx(0.7e-3));
+        if (n == 0 && S + R + 1 <= 100)
+          CHECK(v.values[(S + R + 1) * 2 + n] == doctest::Approx(0.7e-3));
       }
     }
   }

@@ -51,7 +51,9 @@ TEST_CASE("repl: transcripts through a pipe match their expected output") {
     fs::path expected = e.path();
     expected.replace_extension(".out");
     int status = -1;
-    std::string got = sh(fmt::format("cd {} && {} repl < {} 2>&1", dir.string(), NEURO_BINARY, e.path().string()), &status);
+    std::string got =
+        sh(fmt::format("cd {} && {} repl < {} 2>&1", dir.string(), NEURO_BINARY, e.path().string()),
+           &status);
     CHECK(status == 0);
     CHECK(got == slurp(expected));
     ++n;
@@ -61,7 +63,8 @@ TEST_CASE("repl: transcripts through a pipe match their expected output") {
 
 TEST_CASE("repl: hot redefinition keeps state bit-identical and follows the new constant") {
   std::string out, err;
-  neuro::cli::ReplSession s([&](const std::string& x) { out += x; }, [&](const std::string& x) { err += x; });
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
   // Pure decay, so the value at any time is known in closed form.
   s.feed("neuron D { param tau = 20 ms\n state x = 1 mV\n dx/dt = -x / tau }\n");
   s.feed("circuit C { P = D[1]\n record x of P }\n");
@@ -92,7 +95,8 @@ TEST_CASE("repl: hot redefinition keeps state bit-identical and follows the new 
 
 TEST_CASE("repl: meta-commands accept unambiguous prefixes and complete") {
   std::string out, err;
-  neuro::cli::ReplSession s([&](const std::string& x) { out += x; }, [&](const std::string& x) { err += x; });
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
   s.feed(":ty 2 ms * 3\n");
   CHECK(out == "2 ms * 3 : time (ms) = 6 ms\n");
   s.feed(":re\n");
@@ -125,8 +129,10 @@ TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, 
     }
     return false;
   };
-  tmux(fmt::format("new-session -d -s {} -x 120 -y 40 \"env HOME={} XDG_STATE_HOME={}/state TERM=xterm {} repl\"",
-                   session, home.string(), home.string(), NEURO_BINARY));
+  tmux(
+      fmt::format("new-session -d -s {} -x 120 -y 40 \"env HOME={} XDG_STATE_HOME={}/state "
+                  "TERM=xterm {} repl\"",
+                  session, home.string(), home.string(), NEURO_BINARY));
   REQUIRE(wait_for("neuro>"));  // capture-pane drops trailing spaces
   // Line editing: type with a typo, move left, fix it, run.
   tmux(fmt::format("send-keys -t {} ':type 2 xs' Left BSpace m Enter", session));

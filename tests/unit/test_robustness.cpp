@@ -48,20 +48,31 @@ enum class Verdict : uint8_t {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::Clean: return "clean";
-    case Verdict::Diagnosed: return "diagnosed";
-    case Verdict::NoModule: return "no errors but no module";
-    case Verdict::NoValidError: return "errors without a valid source range";
-    case Verdict::RangeOutside: return "an error range outside the file";
-    case Verdict::Internal: return "InternalError";
-    case Verdict::Exception: return "exception";
-    case Verdict::Crashed: return "crashed";
-    case Verdict::TimedOut: return "timed out";
+    case Verdict::Clean:
+      return "clean";
+    case Verdict::Diagnosed:
+      return "diagnosed";
+    case Verdict::NoModule:
+      return "no errors but no module";
+    case Verdict::NoValidError:
+      return "errors without a valid source range";
+    case Verdict::RangeOutside:
+      return "an error range outside the file";
+    case Verdict::Internal:
+      return "InternalError";
+    case Verdict::Exception:
+      return "exception";
+    case Verdict::Crashed:
+      return "crashed";
+    case Verdict::TimedOut:
+      return "timed out";
   }
   return "?";
 }
 
-bool acceptable(Verdict v) { return v == Verdict::Clean || v == Verdict::Diagnosed; }
+bool acceptable(Verdict v) {
+  return v == Verdict::Clean || v == Verdict::Diagnosed;
+}
 
 struct Result {
   Verdict verdict = Verdict::Clean;
@@ -81,7 +92,8 @@ Result judge(const std::string& path) {
   Result r;
   try {
     auto c = neuro::cli::compile_file(path, {}, false);
-    std::string rendered = neuro::frontend::render_all(c->diags, c->sources);  // must not crash either
+    std::string rendered =
+        neuro::frontend::render_all(c->diags, c->sources);  // must not crash either
     if (!c->diags.has_errors()) {
       if (!c->module) r.verdict = Verdict::NoModule;
       return r;
@@ -93,11 +105,13 @@ Result judge(const std::string& path) {
       bool ok = rg.file <= c->sources.size();
       if (ok) {
         const auto& f = c->sources.file(rg.file);
-        ok = rg.line >= 1 && rg.line <= f.line_starts.size() && rg.col <= code_points(f.line_text(rg.line));
+        ok = rg.line >= 1 && rg.line <= f.line_starts.size() &&
+             rg.col <= code_points(f.line_text(rg.line));
       }
       if (!ok) {
         r.verdict = Verdict::RangeOutside;
-        r.detail = "line " + std::to_string(rg.line) + " col " + std::to_string(rg.col) + ": " + d.message;
+        r.detail =
+            "line " + std::to_string(rg.line) + " col " + std::to_string(rg.col) + ": " + d.message;
         return r;
       }
       ++inside;
@@ -137,7 +151,8 @@ bool write_all(int fd, const void* data, size_t n) {
 int read_all(int fd, void* data, size_t n, std::chrono::steady_clock::time_point deadline) {
   char* p = static_cast<char*>(data);
   while (n > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return -1;
     pollfd pfd{fd, POLLIN, 0};
     int pr = ::poll(&pfd, 1, static_cast<int>(left.count()));
@@ -155,7 +170,9 @@ int read_all(int fd, void* data, size_t n, std::chrono::steady_clock::time_point
 }
 
 std::string temp_path(const char* tag) {
-  return (fs::temp_directory_path() / ("neuro_robust_" + std::to_string(::getpid()) + "_" + tag + ".neuro")).string();
+  return (fs::temp_directory_path() /
+          ("neuro_robust_" + std::to_string(::getpid()) + "_" + tag + ".neuro"))
+      .string();
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -184,7 +201,8 @@ std::vector<Result> compile_isolated(const std::vector<std::string>& texts, doub
         Result r = judge(path);
         uint32_t head[3] = {static_cast<uint32_t>(k), static_cast<uint32_t>(r.verdict),
                             static_cast<uint32_t>(std::min<size_t>(r.detail.size(), 4000))};
-        if (!write_all(fds[1], head, sizeof head) || !write_all(fds[1], r.detail.data(), head[2])) break;
+        if (!write_all(fds[1], head, sizeof head) || !write_all(fds[1], r.detail.data(), head[2]))
+          break;
       }
       ::_exit(0);
     }
@@ -197,7 +215,9 @@ std::vector<Result> compile_isolated(const std::vector<std::string>& texts, doub
       int got = read_all(fds[0], head, sizeof head, std::chrono::steady_clock::now() + budget);
       if (got == 1) {
         std::string detail(head[2], '\0');
-        if (read_all(fds[0], detail.data(), detail.size(), std::chrono::steady_clock::now() + budget) != 1) got = 0;
+        if (read_all(fds[0], detail.data(), detail.size(),
+                     std::chrono::steady_clock::now() + budget) != 1)
+          got = 0;
         if (got == 1 && head[0] == next) {
           results[next++] = {static_cast<Verdict>(head[1]), detail};
           continue;
@@ -205,8 +225,10 @@ std::vector<Result> compile_isolated(const std::vector<std::string>& texts, doub
       }
       // Timed out, or the child died while compiling texts[next]. (Killing
       // a child that already died does not change its exit status.)
-      if (got == -1) results[next] = {Verdict::TimedOut, "no answer within " + std::to_string(timeout_s) + " s"};
-      else results[next] = {Verdict::Crashed, "child died"};
+      if (got == -1)
+        results[next] = {Verdict::TimedOut, "no answer within " + std::to_string(timeout_s) + " s"};
+      else
+        results[next] = {Verdict::Crashed, "child died"};
       ::kill(pid, SIGKILL);
       int status = 0;
       ::waitpid(pid, &status, 0);
@@ -243,14 +265,15 @@ size_t report_failures(const std::vector<std::string>& texts, const std::vector<
     if (++bad > 5) continue;
     std::string saved = "(not saved)";
     if (save) {
-      saved = (fs::temp_directory_path() /
-               ("neuro_robust_failure_" + std::to_string(::getpid()) + "_" + std::to_string(k) + ".neuro"))
+      saved = (fs::temp_directory_path() / ("neuro_robust_failure_" + std::to_string(::getpid()) +
+                                            "_" + std::to_string(k) + ".neuro"))
                   .string();
       write_file(saved, texts[k]);
     }
     std::string excerpt = texts[k].substr(0, 300);
-    FAIL_CHECK(what << " #" << k << ": " << std::string(verdict_name(results[k].verdict)) << " — " << results[k].detail
-                    << "\n  input saved to " << saved << "\n  begins: " << excerpt);
+    FAIL_CHECK(what << " #" << k << ": " << std::string(verdict_name(results[k].verdict)) << " — "
+                    << results[k].detail << "\n  input saved to " << saved
+                    << "\n  begins: " << excerpt);
   }
   return bad;
 }
@@ -286,16 +309,16 @@ struct Rng {
   size_t below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(next() % n); }
 };
 
-const char* const kTokens[] = {"{",     "}",      "->",     "mV",  "1e999", "[",       "$",     "(",      ")",
-                               "]",     "=",      ";",      ",",   "\"",    "#",       "/*",    "*/",     "\n",
-                               "ms",    "nS",     "^",      "/",   "*",     "-",       "+=",    "when",   "if",
-                               "then",  "else",   "neuron", "circuit",      "synapse", "run",   "for",    "connect",
-                               "via",   "record", "of",     "spike",        "state",   "param", "let",    "fn",
-                               "const", "import", "solver", "rk45",         "refractory",      "unless", "on",
-                               "pre",   "post",   "drive",  "p",   "in_degree",        "pairs", "delay",  "i",
-                               "j",     "t",      "dt",     "0",   "-1",    "1e-999",  "0.5",   "rand()", "exp(",
-                               "v",     "P",      "P[0:0]", "not", "and",   "==",      "<=",    "'",      "\t",
-                               "\xce\xbc", "\r\n"};
+const char* const kTokens[] = {
+    "{",         "}",     "->",         "mV",      "1e999",    "[",   "$",      "(",       ")",
+    "]",         "=",     ";",          ",",       "\"",       "#",   "/*",     "*/",      "\n",
+    "ms",        "nS",    "^",          "/",       "*",        "-",   "+=",     "when",    "if",
+    "then",      "else",  "neuron",     "circuit", "synapse",  "run", "for",    "connect", "via",
+    "record",    "of",    "spike",      "state",   "param",    "let", "fn",     "const",   "import",
+    "solver",    "rk45",  "refractory", "unless",  "on",       "pre", "post",   "drive",   "p",
+    "in_degree", "pairs", "delay",      "i",       "j",        "t",   "dt",     "0",       "-1",
+    "1e-999",    "0.5",   "rand()",     "exp(",    "v",        "P",   "P[0:0]", "not",     "and",
+    "==",        "<=",    "'",          "\t",      "\xce\xbc", "\r\n"};
 
 std::string corrupt(const std::string& text, Rng& rng) {
   std::string t = text;
@@ -318,7 +341,8 @@ std::string corrupt(const std::string& text, Rng& rng) {
         std::vector<std::string> lines;
         std::stringstream ss(t);
         for (std::string l; std::getline(ss, l);) lines.push_back(l);
-        if (lines.size() >= 2) std::swap(lines[rng.below(lines.size())], lines[rng.below(lines.size())]);
+        if (lines.size() >= 2)
+          std::swap(lines[rng.below(lines.size())], lines[rng.below(lines.size())]);
         t.clear();
         for (const auto& l : lines) t += l + "\n";
         break;
@@ -330,8 +354,10 @@ std::string corrupt(const std::string& text, Rng& rng) {
         size_t le = t.find('\n', ls);
         le = le == std::string::npos ? t.size() : le + 1;
         std::string line = t.substr(ls, le - ls);
-        if (rng.below(2)) t.insert(ls, line);
-        else t.erase(ls, le - ls);
+        if (rng.below(2))
+          t.insert(ls, line);
+        else
+          t.erase(ls, le - ls);
         break;
       }
       default: {  // insert a token
@@ -378,7 +404,8 @@ TEST_CASE("robustness: every truncation of every example and stdlib file") {
   size_t clean = 0;
   for (const auto& r : results) clean += r.verdict == Verdict::Clean;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  MESSAGE(texts.size() << " truncations: " << clean << " compile cleanly, the rest are diagnosed; " << secs << " s");
+  MESSAGE(texts.size() << " truncations: " << clean << " compile cleanly, the rest are diagnosed; "
+                       << secs << " s");
   CHECK(report_failures(texts, results, "truncation") == 0);
 }
 
@@ -407,25 +434,36 @@ static void corrupt_and_compile(const std::string& dir, uint64_t seed) {
   CHECK(secs < 20);
 }
 
-TEST_CASE("robustness: randomly corrupted copies of every example") { corrupt_and_compile("/examples", 20240601); }
+TEST_CASE("robustness: randomly corrupted copies of every example") {
+  corrupt_and_compile("/examples", 20240601);
+}
 
-TEST_CASE("robustness: randomly corrupted copies of every stdlib file") { corrupt_and_compile("/stdlib", 20240602); }
+TEST_CASE("robustness: randomly corrupted copies of every stdlib file") {
+  corrupt_and_compile("/stdlib", 20240602);
+}
 
 TEST_CASE("robustness: empty files and files of only comments or whitespace") {
-  std::vector<std::string> texts = {"", "# only a comment\n", "// a comment\n/* a block\n comment */\n# no newline",
+  std::vector<std::string> texts = {"", "# only a comment\n",
+                                    "// a comment\n/* a block\n comment */\n# no newline",
                                     "\n\n\n   \t\n", "/* unterminated block comment\n"};
   auto results = compile_isolated(texts, 10);
   CHECK(report_failures(texts, results, "near-empty file") == 0);
 }
 
-TEST_CASE("robustness: binary garbage and NUL bytes and invalid UTF-8 are diagnosed at their position") {
+TEST_CASE(
+    "robustness: binary garbage and NUL bytes and invalid UTF-8 are diagnosed at their position") {
   Rng rng{7};
   std::string binary;
   for (int k = 0; k < 4096; ++k) binary.push_back(static_cast<char>(rng.below(256)));
   std::string printable;
   for (int k = 0; k < 4096; ++k) printable.push_back(static_cast<char>(32 + rng.below(95)));
-  std::vector<std::string> texts = {binary, printable, std::string("neuron A {\0 param x = 1 }\n", 26),
-                                    std::string(64, '\0'), "const x = 1\n# caf\xe9\n", "\xff\xfe" "const x = 1\n"};
+  std::vector<std::string> texts = {binary,
+                                    printable,
+                                    std::string("neuron A {\0 param x = 1 }\n", 26),
+                                    std::string(64, '\0'),
+                                    "const x = 1\n# caf\xe9\n",
+                                    "\xff\xfe"
+                                    "const x = 1\n"};
   auto results = compile_isolated(texts, 10);
   CHECK(report_failures(texts, results, "garbage") == 0);
   for (size_t k = 0; k < texts.size(); ++k) {
@@ -464,7 +502,8 @@ TEST_CASE("robustness: CRLF line endings give the same module and errors on the 
     auto ca = neuro::cli::compile_file(a, {}, false);
     auto cb = neuro::cli::compile_file(b, {}, false);
     CHECK_FALSE(cb->diags.has_errors());
-    if (ca->module && cb->module) CHECK(neuro::ir::print(*ca->module) == neuro::ir::print(*cb->module));
+    if (ca->module && cb->module)
+      CHECK(neuro::ir::print(*ca->module) == neuro::ir::print(*cb->module));
     fs::remove(a);
     fs::remove(b);
   }
@@ -488,7 +527,8 @@ TEST_CASE("robustness: non-ASCII text: columns count code points") {
   CHECK(d.range.line == 2);
   CHECK(d.range.col == 6);  // the `τ` itself is the first character not in the language
   fs::remove(path);
-  std::vector<std::string> texts = {"# τ_m is the membrane time constant (µs, Ω)\nconst τx = 1 $\n", "µ", "const x = 1 µs\n"};
+  std::vector<std::string> texts = {"# τ_m is the membrane time constant (µs, Ω)\nconst τx = 1 $\n",
+                                    "µ", "const x = 1 µs\n"};
   auto results = compile_isolated(texts, 10);
   CHECK(report_failures(texts, results, "non-ASCII") == 0);
 }
@@ -496,18 +536,19 @@ TEST_CASE("robustness: non-ASCII text: columns count code points") {
 TEST_CASE("robustness: very long lines") {
   std::string model = read_text(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro");
   std::vector<std::string> texts;
-  texts.push_back("# " + std::string(1 << 20, 'x') + "\n" + model);           // a 1 MB comment line
-  texts.push_back(std::string(1 << 20, ' ') + "const x = 1\n");                  // 1 MB of indentation
-  texts.push_back("const " + std::string(100000, 'a') + " = 1\n");              // a 100 000-character name
+  texts.push_back("# " + std::string(1 << 20, 'x') + "\n" + model);  // a 1 MB comment line
+  texts.push_back(std::string(1 << 20, ' ') + "const x = 1\n");      // 1 MB of indentation
+  texts.push_back("const " + std::string(100000, 'a') + " = 1\n");   // a 100 000-character name
   std::string stmts = "neuron Many {";
-  for (int k = 0; k < 5000; ++k) stmts += " param p" + std::to_string(k) + " = " + std::to_string(k) + " mV;";
-  texts.push_back(stmts + " }\n");                                               // 5000 statements on one line
+  for (int k = 0; k < 5000; ++k)
+    stmts += " param p" + std::to_string(k) + " = " + std::to_string(k) + " mV;";
+  texts.push_back(stmts + " }\n");  // 5000 statements on one line
   std::string sum = "const s = 1";
   for (int k = 0; k < 2000; ++k) sum += " + 1";
-  texts.push_back(sum + "\n");                                                   // a flat sum of 2000 terms
-  texts.push_back("const x = " + std::string(200000, '1') + "\n");               // a 200 000-digit number
-  texts.push_back(std::string(200000, '$') + "\n");                              // 200 000 bad characters
-  texts.push_back(std::string(100000, '{') + "\n");                              // unbalanced braces
+  texts.push_back(sum + "\n");                                      // a flat sum of 2000 terms
+  texts.push_back("const x = " + std::string(200000, '1') + "\n");  // a 200 000-digit number
+  texts.push_back(std::string(200000, '$') + "\n");                 // 200 000 bad characters
+  texts.push_back(std::string(100000, '{') + "\n");                 // unbalanced braces
   auto results = compile_isolated(texts, 10);
   CHECK(report_failures(texts, results, "long line") == 0);
   CHECK(results[0].verdict == Verdict::Clean);
@@ -517,7 +558,8 @@ TEST_CASE("robustness: very long lines") {
 
 namespace {
 
-std::string nest(const std::string& open, const std::string& inner, const std::string& close, int depth) {
+std::string nest(const std::string& open, const std::string& inner, const std::string& close,
+                 int depth) {
   std::string s;
   for (int k = 0; k < depth; ++k) s += open;
   s += inner;
@@ -535,7 +577,8 @@ std::vector<std::string> nested_inputs(int depth) {
       "const x = " + nest("2 ^ ", "1", "", depth) + "\n",
       "const x = " + nest("if true then ", "1", " else 0", depth) + "\n",
       "const x = " + nest("[", "1", "]", depth) + "\n",
-      "neuron A {\n state x = 0\n spike when x > 1 " + nest("{ if x > 0 ", "{ x = 0 }", " }", depth) + "\n}\n",
+      "neuron A {\n state x = 0\n spike when x > 1 " +
+          nest("{ if x > 0 ", "{ x = 0 }", " }", depth) + "\n}\n",
       nest("{", "", "}", depth) + "\n",
       nest("(", "", "", depth) + "\n",  // never closed
   };

@@ -35,15 +35,18 @@ void check_round_trip(const std::string& name, const std::string& text) {
 
 TEST_CASE("round trip: examples, golden files and the standard library") {
   std::vector<std::string> files = neuro::testing::neuro_files(NEURO_SOURCE_DIR "/examples");
-  for (const auto& f : neuro::testing::neuro_files(NEURO_SOURCE_DIR "/tests/golden")) files.push_back(f);
+  for (const auto& f : neuro::testing::neuro_files(NEURO_SOURCE_DIR "/tests/golden"))
+    files.push_back(f);
   REQUIRE(files.size() >= 4);
   for (const auto& f : files) check_round_trip(f, read_file(f).value());
-  for (const auto& name : neuro::stdlib::names()) check_round_trip(name, neuro::stdlib::find(name).value());
+  for (const auto& name : neuro::stdlib::names())
+    check_round_trip(name, neuro::stdlib::find(name).value());
 }
 
 TEST_CASE("round trip keeps precedence and associativity") {
   const char* src =
-      "const a = 2 - (3 - 4)\nconst b = (2 ^ 3) ^ 2\nconst c = -(1 ms) ^ 2\nconst d = not (true and false) or true\n"
+      "const a = 2 - (3 - 4)\nconst b = (2 ^ 3) ^ 2\nconst c = -(1 ms) ^ 2\nconst d = not (true "
+      "and false) or true\n"
       "const e = if 1 < 2 then 3 mV else 4 [mV*ms/ms]\n";
   check_round_trip("precedence", src);
   std::string err;
