@@ -78,6 +78,8 @@ const char* member_keyword(MemberKind k) {
       return "state";
     case MemberKind::Let:
       return "let";
+    case MemberKind::Trace:
+      return "trace";
     case MemberKind::Ode:
       return "differential equation";
     case MemberKind::Spike:
@@ -305,6 +307,11 @@ std::string print(const Member& m, int indent) {
       return s + "state " + m.name + " = " + v() + "\n";
     case MemberKind::Let:
       return s + "let " + m.name + " = " + v() + "\n";
+    case MemberKind::Trace:
+      s += "trace " + m.name;
+      if (m.value) s += " = " + v();
+      if (m.decay) s += " decays " + print(*m.decay);
+      return s + "\n";
     case MemberKind::Ode:
       return s + "d" + m.name + "/dt = " + v() + (m.unless_refractory ? " unless refractory" : "") +
              "\n";

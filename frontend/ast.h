@@ -46,6 +46,7 @@ struct NameRef {
     Model,
     SynParam,
     SynState,
+    SynTrace,
     PreVar,
     PostVar
   } kind = None;
@@ -130,6 +131,7 @@ enum class MemberKind {
   Param,
   State,
   Let,
+  Trace,
   Ode,
   Spike,
   Refractory,
@@ -159,6 +161,7 @@ struct Member {
   std::vector<MemberPtr> body;      // Model
   std::vector<std::string> params;  // Func parameters
   std::vector<SourceRange> param_ranges;
+  ExprPtr decay;  // Trace: its time constant (null when missing: an error)
   ExprPtr value;  // Const/Param/State/Let value, Ode rhs, Spike condition, Refractory period,
                   // Bind value, Drive value, Run duration, Record target
   bool unless_refractory = false;

@@ -28,6 +28,7 @@ const char* home_of(MemberKind k) {
     case MemberKind::Solver:
       return "inside a neuron";
     case MemberKind::On:
+    case MemberKind::Trace:
       return "inside a synapse";
     case MemberKind::Bind:
     case MemberKind::Connect:
@@ -49,7 +50,7 @@ bool allowed(MemberKind k, const Member* parent) {
              k == MemberKind::Solver;
     case ModelKind::Synapse:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
-             k == MemberKind::On;
+             k == MemberKind::On || k == MemberKind::Trace;
     case ModelKind::Circuit:
       return k == MemberKind::Const || k == MemberKind::Bind || k == MemberKind::Connect ||
              k == MemberKind::Record || k == MemberKind::Drive;

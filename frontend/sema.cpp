@@ -351,15 +351,28 @@ void Checker::check_synapse(Member& model) {
       declare_local(scope, *m, m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState,
                     t);
     }
-    if (m->kind == MemberKind::On) {
-      if (m->name == "post") {
-        diags_.error(Code::Unsupported, m->name_range,
-                     "`on post` handlers are not supported yet; they arrive with plasticity");
-      } else if (m->name != "pre") {
-        diags_.error(Code::UnknownName, m->name_range, fmt::format("unknown event `{}`", m->name),
-                     "a synapse reacts to `on pre { … }`");
+    if (m->kind == MemberKind::Trace) {
+      // An event-driven trace: decays with its time constant between
+      // events, changed by handlers. Dimensionless unless its value says.
+      Type t = Type::quantity({});
+      if (m->value) {
+        t = ec_.check(*m->value, scope);
+        if (t.ok() && (t.kind != Type::Quantity || !ec_.constant(*m->value))) {
+          diags_.error(Code::NotConstant, m->value->range, "a trace starts from a constant value");
+          t = Type::error();
+        }
       }
+      if (!m->decay) {
+        diags_.error(Code::Missing, m->name_range, fmt::format("the trace `{}` has no decay time", m->name),
+                     fmt::format("write `trace {} decays 20 ms`", m->name));
+      } else if (auto tau = positive_time(*m->decay, scope, "a trace's decay time"); !tau) {
+        // reported
+      }
+      declare_local(scope, *m, NameRef::SynTrace, t);
     }
+    if (m->kind == MemberKind::On && m->name != "pre" && m->name != "post")
+      diags_.error(Code::UnknownName, m->name_range, fmt::format("unknown event `{}`", m->name),
+                   "a synapse reacts to `on pre { … }` and `on post { … }`");
     if (m->kind == MemberKind::Let)
       diags_.error(Code::Unsupported, m->name_range,
                    "derived values in synapses are not supported yet",
@@ -379,12 +392,14 @@ void Checker::check_synapse_handlers(Member& syn, Member* pre, Member* post, boo
   scope.post_model = post;
   scope.post_unknown = unknown;
   for (auto& m : syn.body)
-    if (m->kind == MemberKind::Param || m->kind == MemberKind::State)
-      scope.names[m->name] = {
-          m->kind == MemberKind::Param ? NameRef::SynParam : NameRef::SynState, m.get(),
-          ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
+    if (m->kind == MemberKind::Param || m->kind == MemberKind::State || m->kind == MemberKind::Trace)
+      scope.names[m->name] = {m->kind == MemberKind::Param   ? NameRef::SynParam
+                              : m->kind == MemberKind::State ? NameRef::SynState
+                                                             : NameRef::SynTrace,
+                              m.get(),
+                              ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
   for (auto& m : syn.body)
-    if (m->kind == MemberKind::On && m->name == "pre") {
+    if (m->kind == MemberKind::On && (m->name == "pre" || m->name == "post")) {
       size_t before = diags_.error_count();
       check_stmts(m->stmts, scope, "synapse handler");
       if (site && diags_.error_count() > before) {
@@ -448,7 +463,7 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
         continue;
       }
       bool ok = sym->kind == NameRef::State || sym->kind == NameRef::SynParam ||
-                sym->kind == NameRef::SynState;
+                sym->kind == NameRef::SynState || sym->kind == NameRef::SynTrace;
       if (!ok) {
         std::string hint =
             sym->kind == NameRef::Param

@@ -169,6 +169,11 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::Let;
     set_name(c->ID());
     m->value = expr(c->expr());
+  } else if (auto* c = dynamic_cast<P::TraceMemberContext*>(ctx)) {
+    m->kind = MemberKind::Trace;
+    set_name(c->ID());
+    if (c->init) m->value = expr(c->init);
+    if (c->tau) m->decay = expr(c->tau);
   } else if (auto* c = dynamic_cast<P::OdeMemberContext*>(ctx)) {
     m->kind = MemberKind::Ode;
     std::string lhs = c->ID(0)->getText(), den = c->ID(1)->getText();

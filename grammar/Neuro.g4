@@ -42,6 +42,7 @@ member
   | 'param' ID '=' expr                                             # paramMember
   | 'state' ID '=' expr                                             # stateMember
   | 'let' ID '=' expr                                               # letMember
+  | 'trace' ID ('=' init=expr)? ('decays' tau=expr)?                # traceMember
   | ID '/' ID '=' expr ('unless' 'refractory')?                     # odeMember
   | 'spike' 'when' expr stmtBlock?                                  # spikeMember
   | 'refractory' expr                                               # refractoryMember

@@ -253,6 +253,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   // Per-synapse variables: shared when constant and never written.
   std::vector<bool> written(pr.vars.size(), false);
   collect_syn_writes(pr.on_pre, written);
+  collect_syn_writes(pr.on_post, written);
   ps.vars.resize(pr.vars.size());
   ps.shared.assign(pr.vars.size(), 0);
   std::vector<std::pair<ir::ExprPtr, double*>> per_synapse;
@@ -340,26 +341,63 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       }
       ps.scatter.push_back(s);
     }
-  if (!ps.native) {
+  // Traces: one value per synapse, per presynaptic or per postsynaptic neuron.
+  for (const auto& t : pr.traces) {
+    ProjState::TraceState ts;
+    size_t n = t.owner == ir::Trace::Synapse ? ns : t.owner == ir::Trace::Pre ? pre_pop.n : post_pop.n;
+    ts.list = t.owner == ir::Trace::Synapse ? 0 : t.owner == ir::Trace::Pre ? 1 : 2;
+    ts.value.assign(n, t.initial);
+    ts.last.assign(n, 0.0);
+    ts.tau = t.tau;
+    ps.traces.push_back(std::move(ts));
+  }
+  auto bind = [&ps, &pre_pop, &post_pop](ir::Space space, int slot) -> Binding {
+    switch (space) {
+      case ir::Space::Syn:
+        if (ps.vars[slot].empty()) return {&ps.shared[slot], -1, true};
+        return {ps.vars[slot].data(), 0, false};
+      case ir::Space::Pre:
+        return {pre_pop.states[slot].data(), 1, false};
+      case ir::Space::Post:
+        return {post_pop.states[slot].data(), 2, false};
+      case ir::Space::Trace:
+        return {ps.traces[slot].value.data(), ps.traces[slot].list, false};
+      default:
+        return {};
+    }
+  };
+  const size_t cap = std::max<size_t>(1, std::min<size_t>(ns, 4096));
+  if (!ps.native && !pr.on_pre.empty()) {
     ps.scatter.clear();
     bool reads = false, writes = false;
     ps.sequential = stmts_read_write_post(pr.on_pre, reads, writes);
-    auto bind = [&ps, &pre_pop, &post_pop](ir::Space space, int slot) -> Binding {
-      switch (space) {
-        case ir::Space::Syn:
-          if (ps.vars[slot].empty()) return {&ps.shared[slot], -1, true};
-          return {ps.vars[slot].data(), 0, false};
-        case ir::Space::Pre:
-          return {pre_pop.states[slot].data(), 1, false};
-        case ir::Space::Post:
-          return {post_pop.states[slot].data(), 2, false};
-        default:
-          return {};
-      }
-    };
-    size_t cap = ps.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(ns, 4096));
-    ps.handler.emplace(cap, bind, keys, &mod->tables, modulators.data());
+    ps.handler.emplace(ps.sequential ? 1 : cap, bind, keys, &mod->tables, modulators.data());
     ps.handler->statements(pr.on_pre);
+  }
+  if (!pr.pre_neuron.empty()) {
+    ps.pre_neuron.emplace(pre_pop.n, bind, keys, &mod->tables, modulators.data());
+    ps.pre_neuron->statements(pr.pre_neuron);
+  }
+  if (!pr.on_post.empty() || !pr.post_neuron.empty()) {
+    bool reads = false, writes = false;
+    ps.post_sequential = stmts_read_write_post(pr.on_post, reads, writes);
+    if (!pr.on_post.empty()) {
+      ps.on_post.emplace(ps.post_sequential ? 1 : cap, bind, keys, &mod->tables, modulators.data());
+      ps.on_post->statements(pr.on_post);
+    }
+    if (!pr.post_neuron.empty()) {
+      ps.post_neuron.emplace(post_pop.n, bind, keys, &mod->tables, modulators.data());
+      ps.post_neuron->statements(pr.post_neuron);
+    }
+    // Incoming synapses per target neuron, in order of source (counting sort).
+    const size_t nt = pr.dst.size();
+    ps.post_ptr.assign(nt + 1, 0);
+    for (uint32_t c : ps.csr.col) ps.post_ptr[c - pr.dst.lo + 1]++;
+    for (size_t j = 0; j < nt; ++j) ps.post_ptr[j + 1] += ps.post_ptr[j];
+    ps.post_syn.resize(ns);
+    std::vector<uint64_t> fill(ps.post_ptr.begin(), ps.post_ptr.end() - 1);
+    for (size_t syn = 0; syn < ns; ++syn)
+      ps.post_syn[fill[ps.csr.col[syn] - pr.dst.lo]++] = static_cast<uint32_t>(syn);
   }
 }
 
@@ -490,8 +528,25 @@ void Simulation::Engine::deliver(ProjState& p) {
     });
     return;
   }
-  // General handlers: gather the due synapses, then run the handler over
-  // them in order (one at a time when it reads what it writes).
+  // General handlers. Trace updates hoisted out of the handler run first,
+  // once per spiking presynaptic neuron (uniform delays only).
+  const double t = t_now();
+  if (p.pre_neuron) {
+    p.spikers.clear();
+    int64_t from = step - 1 - p.delay_steps;
+    if (from >= -1)
+      for (uint32_t id : src.history[static_cast<size_t>(from + 1) % history_len])
+        if (id >= lo && id < hi) p.spikers.push_back(id);
+    if (!p.spikers.empty()) {
+      decay_traces(p, nullptr, p.spikers.data(), nullptr, p.spikers.size(), t);
+      Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
+      l.ids = p.spikers.data();
+      l.lists[1] = p.spikers.data();
+      p.pre_neuron->run(l);
+    }
+  }
+  if (!p.handler) return;
+  // Gather the due synapses, then run the handler over them in order.
   p.batch_syn.clear();
   p.batch_pre.clear();
   p.batch_post.clear();
@@ -501,19 +556,80 @@ void Simulation::Engine::deliver(ProjState& p) {
     size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
     p.batch_pre.push_back(static_cast<uint32_t>(lo + r));
   });
+  run_batch(p, *p.handler, p.sequential, t);
+}
+
+void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const uint32_t* pre,
+                                      const uint32_t* post, size_t n, double t) {
+  // exp(-Δt/τ) from the trace's last event to now, in place: the value the
+  // handlers read and write is the trace at time t.
+  for (auto& tr : p.traces) {
+    const uint32_t* idx = tr.list == 0 ? syn : tr.list == 1 ? pre : post;
+    if (!idx) continue;
+    for (size_t k = 0; k < n; ++k) {
+      uint32_t i = idx[k];
+      if (tr.last[i] != t) {
+        tr.value[i] *= std::exp(-(t - tr.last[i]) / tr.tau);
+        tr.last[i] = t;
+      }
+    }
+  }
+}
+
+void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential, double t) {
   const size_t total = p.batch_syn.size();
-  const size_t cap = p.sequential ? 1 : std::max<size_t>(1, std::min<size_t>(p.csr.size(), 4096));
+  if (total == 0) return;
+  decay_traces(p, p.batch_syn.data(), p.batch_pre.data(), p.batch_post.data(), total, t);
+  const size_t cap = sequential ? 1 : std::max<size_t>(1, std::min<size_t>(p.csr.size(), 4096));
   for (size_t start = 0; start < total; start += cap) {
     size_t n = std::min(cap, total - start);
     Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    l.t = t;
     l.ids = p.batch_syn.data() + start;
     l.i_ids = p.batch_pre.data() + start;
     l.j_ids = p.batch_post.data() + start;
     l.lists[0] = p.batch_syn.data() + start;
     l.lists[1] = p.batch_pre.data() + start;
     l.lists[2] = p.batch_post.data() + start;
-    p.handler->run(l);
+    prog.run(l);
   }
+}
+
+// `on post`: after the step's resets, for every target neuron that spiked,
+// at the spike's time: first the once-per-neuron trace updates, then the
+// handler for each incoming synapse.
+void Simulation::Engine::post_events(ProjState& p) {
+  const ir::Projection& pr = *p.proj;
+  const PopState& dst = pops[p.dst];
+  const double t = static_cast<double>(step + 1) * mod->run.dt;
+  p.spikers.clear();
+  for (uint32_t id : dst.spikes)
+    if (id >= pr.dst.lo && id < pr.dst.hi) p.spikers.push_back(id);
+  if (p.spikers.empty()) return;
+  if (p.post_neuron) {
+    decay_traces(p, nullptr, nullptr, p.spikers.data(), p.spikers.size(), t);
+    Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
+    l.t = t;
+    l.ids = p.spikers.data();
+    l.lists[2] = p.spikers.data();
+    p.post_neuron->run(l);
+  }
+  if (!p.on_post) return;
+  p.batch_syn.clear();
+  p.batch_pre.clear();
+  p.batch_post.clear();
+  const auto& row = p.csr.row;
+  for (uint32_t j : p.spikers) {
+    size_t c = j - pr.dst.lo;
+    for (uint64_t k = p.post_ptr[c]; k < p.post_ptr[c + 1]; ++k) {
+      uint32_t s = p.post_syn[k];
+      p.batch_syn.push_back(s);
+      p.batch_post.push_back(j);
+      size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
+      p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + r));
+    }
+  }
+  run_batch(p, *p.on_post, p.post_sequential, t);
 }
 
 namespace {
@@ -759,6 +875,8 @@ void Simulation::Engine::one_step() {
   }
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);
+  for (auto& p : projs)
+    if (p.on_post || p.post_neuron) post_events(p);
   publish(step + 1);
   ++step;
 }

@@ -95,8 +95,22 @@ struct ProjState {
   std::vector<Scatter> scatter;
   bool native = false;
   bool sequential = false;  // handler reads and writes post state: one synapse at a time
-  std::optional<Program> handler;
-  std::vector<uint32_t> batch_syn, batch_pre, batch_post;
+  bool post_sequential = false;
+  std::optional<Program> handler;       // on pre, per synapse
+  std::optional<Program> pre_neuron;    // on pre, once per spiking presynaptic neuron
+  std::optional<Program> on_post;       // on post, per synapse
+  std::optional<Program> post_neuron;   // on post, once per spiking postsynaptic neuron
+  // Event-driven traces, decayed in place to the time of each event.
+  struct TraceState {
+    std::vector<double> value, last;  // last: the time (s) `value` refers to
+    int list = 0;                     // indexed by 0: synapse, 1: pre neuron, 2: post neuron
+    double tau = 0;
+  };
+  std::vector<TraceState> traces;
+  // Incoming synapses of each target neuron (for `on post`): slice-relative.
+  std::vector<uint64_t> post_ptr;
+  std::vector<uint32_t> post_syn;
+  std::vector<uint32_t> batch_syn, batch_pre, batch_post, spikers;
 };
 
 struct MonitorState {
@@ -132,6 +146,11 @@ struct Simulation::Engine {
   void build_monitor(MonitorState& ms);
   void one_step();
   void deliver(ProjState& p);
+  void post_events(ProjState& p);
+  // Runs a per-synapse handler over the batch, in chunks (or one by one).
+  void run_batch(ProjState& p, Program& prog, bool sequential, double t);
+  void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2, size_t n,
+                    double t);
   void integrate(PopState& p);
   void integrate_exact(PopState& p);
   void integrate_rk(PopState& p, bool adaptive);

@@ -115,6 +115,15 @@ double* Simulation::modulator(const std::string& name) {
   return nullptr;
 }
 
+std::vector<double> Simulation::synapse_values(size_t index, const std::string& variable) const {
+  if (index >= engine_->projs.size()) return {};
+  const ProjState& pj = engine_->projs[index];
+  int v = find_var(pj.proj->vars, variable);
+  if (v < 0) return {};
+  if (!pj.vars[v].empty()) return pj.vars[v];
+  return std::vector<double>(pj.csr.size(), pj.shared[v]);
+}
+
 size_t Simulation::population_size(const std::string& population) const {
   int p = find_pop(*engine_, population);
   return p < 0 ? 0 : engine_->pops[p].n;
@@ -157,6 +166,10 @@ std::vector<uint8_t> Simulation::snapshot() const {
   }
   for (const auto& pj : e.projs) {
     for (const auto& a : pj.vars) w.vec(a);
+    for (const auto& tr : pj.traces) {
+      w.vec(tr.value);
+      w.vec(tr.last);
+    }
     for (const auto& r : pj.ring) w.vec(r);
   }
   for (const auto& m : e.monitors) {
@@ -192,6 +205,10 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
     }
     for (auto& pj : e.projs) {
       for (auto& a : pj.vars) r.vec(a);
+      for (auto& tr : pj.traces) {
+        r.vec(tr.value);
+        r.vec(tr.last);
+      }
       for (auto& ring : pj.ring) r.grow(ring);
     }
     for (auto& m : e.monitors) {
@@ -291,6 +308,13 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
       if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size())
         pj.vars[v] = opj.vars[ov];
     }
+    for (size_t t = 0; t < pj.traces.size(); ++t)
+      for (size_t q = 0; q < opj.traces.size(); ++q)
+        if (pj.proj->traces[t].name == opj.proj->traces[q].name &&
+            pj.traces[t].value.size() == opj.traces[q].value.size() && pj.traces[t].list == opj.traces[q].list) {
+          pj.traces[t].value = opj.traces[q].value;
+          pj.traces[t].last = opj.traces[q].last;
+        }
     if (pj.ring.size() == opj.ring.size())
       pj.ring = opj.ring;
     else if (!opj.ring.empty())

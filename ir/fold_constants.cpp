@@ -164,6 +164,7 @@ void fold_constants(Module& m) {
     pr.delay = fold_constants(pr.delay);
     pr.when = fold_constants(pr.when);
     fold(pr.on_pre);
+    fold(pr.on_post);
   }
   for (auto& d : m.drives) d.value = fold_constants(d.value);
   for (auto& mo : m.monitors)

@@ -60,6 +60,18 @@ const char* solver_name(Solver s) {
   return "?";
 }
 
+const char* owner_name(Trace::Owner o) {
+  switch (o) {
+    case Trace::Synapse:
+      return "per synapse";
+    case Trace::Pre:
+      return "per presynaptic neuron";
+    case Trace::Post:
+      return "per postsynaptic neuron";
+  }
+  return "?";
+}
+
 const char* rule_name(Rule r) {
   switch (r) {
     case Rule::AllToAll:
@@ -322,8 +334,15 @@ std::string print(const Module& m) {
     out += fmt::format(", delay = {}\n", print(*pr.delay));
     for (const auto& v : pr.vars)
       out += fmt::format("  synapse {} = {}\n", v.name, print(*v.value));
+    for (const auto& t : pr.traces)
+      out += fmt::format("  trace {} = {} decays {}  ({})\n", t.name, quantity(t.initial, t.dim),
+                         quantity(t.tau, frontend::dim::time()), owner_name(t.owner));
+    if (!pr.pre_neuron.empty()) out += "  on pre, once per neuron {\n" + print_stmts(pr.pre_neuron, 2) + "  }\n";
     out += "  on pre {\n" + print_stmts(pr.on_pre, 2) + "  }";
     out += pr.native ? "  (native scatter-add)\n" : "\n";
+    if (!pr.post_neuron.empty())
+      out += "  on post, once per neuron {\n" + print_stmts(pr.post_neuron, 2) + "  }\n";
+    if (!pr.on_post.empty()) out += "  on post {\n" + print_stmts(pr.on_post, 2) + "  }\n";
   }
   for (const auto& mo : m.monitors) {
     out += "\nrecord ";

@@ -52,6 +52,7 @@ enum class Space : uint8_t {
   Pre,        // a variable of the presynaptic neuron (synapse code)
   Post,       // a variable of the postsynaptic neuron (synapse code)
   Modulator,  // a global signal set by a drive or the host
+  Trace,      // an event-driven trace of a projection (see Trace::owner)
 };
 
 enum class Fn : uint8_t {
@@ -194,6 +195,22 @@ struct ScatterAdd {
   double sign = 1;
 };
 
+// An event-driven trace: between events it decays as exp(-Δt/tau); the
+// engine decays it in place to the time of each event before handlers run.
+// Where it lives is a compiler decision (place_traces): once per
+// presynaptic neuron when only `on pre` changes it, by the same amount for
+// every synapse of that neuron; likewise per postsynaptic neuron; else per
+// synapse.
+struct Trace {
+  enum Owner { Synapse, Pre, Post } owner = Synapse;
+  std::string name;
+  Dimension dim;
+  double tau = 0;      // s
+  double initial = 0;  // SI
+  SourceRange range;
+};
+const char* owner_name(Trace::Owner o);
+
 struct Projection {
   std::string synapse;  // model name
   SourceRange range;
@@ -206,6 +223,11 @@ struct Projection {
   std::vector<Variable> vars;  // per-synapse params and states with their initial values
   ExprPtr delay;               // seconds; Const when uniform
   std::vector<Stmt> on_pre;
+  std::vector<Stmt> on_post;
+  std::vector<Trace> traces;
+  // Trace updates hoisted out of the per-synapse handlers: run once per
+  // spiking presynaptic (postsynaptic) neuron, before `on_pre` (`on_post`).
+  std::vector<Stmt> pre_neuron, post_neuron;
   std::vector<ScatterAdd> scatter;  // filled by lower_handlers when on_pre has that form
   bool native = false;              // on_pre is exactly `scatter`
   uint32_t id = 0;                  // RNG stream for connectivity

@@ -34,6 +34,7 @@ struct Env {
   std::map<const Member*, const Member*>* lets = nullptr;  // let decl → itself (in scope)
   // Synapse code.
   std::map<const Member*, int> syn_slot;
+  std::map<const Member*, int> trace_slot;
   const Kernel* pre = nullptr;
   const Kernel* post = nullptr;
   std::map<const Member*, int> pre_slot, post_slot;        // model decl → state slot
@@ -136,6 +137,8 @@ ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
       NEURO_INTERNAL_ASSERT(it != env.syn_slot.end(), "synapse variable out of scope: " + e.text);
       return Expr::var(Space::Syn, it->second, e.text, e.type.dim, e.range);
     }
+    case NameRef::SynTrace:
+      return Expr::var(Space::Trace, env.trace_slot.at(r.decl), e.text, e.type.dim, e.range);
     case NameRef::Builtin: {
       if (e.text == "t") return Expr::make(Kind::Time, dim::time(), e.range);
       if (e.text == "dt") return Expr::constant(mod_.run.dt, dim::time(), e.range);
@@ -258,6 +261,10 @@ std::vector<Stmt> Lowerer::stmts(const std::vector<StmtPtr>& body, const Env& en
       case NameRef::SynState:
         st.space = Space::Syn;
         st.slot = env.syn_slot.at(s.ref.decl);
+        break;
+      case NameRef::SynTrace:
+        st.space = Space::Trace;
+        st.slot = env.trace_slot.at(s.ref.decl);
         break;
       case NameRef::PostVar:
         st.space = Space::Post;
@@ -459,11 +466,22 @@ void Lowerer::projection(const Member& m) {
             env.pre_const);
   bind_side(env.post, prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop), env.post_slot,
             env.post_const);
-  for (const auto& b : syn->body)
+  for (const auto& b : syn->body) {
     if (b->kind == MemberKind::Param || b->kind == MemberKind::State) {
       env.syn_slot[b.get()] = static_cast<int>(pr.vars.size());
       pr.vars.push_back({b->name, prog_.decl_types.at(b.get()).dim, b->name_range, nullptr, false});
     }
+    if (b->kind == MemberKind::Trace) {
+      env.trace_slot[b.get()] = static_cast<int>(pr.traces.size());
+      Trace t;
+      t.name = b->name;
+      t.dim = prog_.decl_types.at(b.get()).dim;
+      t.range = b->name_range;
+      t.tau = b->decay ? constant(*b->decay, env) : 0;
+      t.initial = b->value ? constant(*b->value, env) : 0;
+      pr.traces.push_back(t);
+    }
+  }
   std::map<const Member*, const FStmt*> init_of;
   const FStmt* delay_init = nullptr;
   for (const auto& s : m.stmts) {
@@ -502,9 +520,10 @@ void Lowerer::projection(const Member& m) {
   if (delay_init) pr.delay = fold_constants(expr(*delay_init->value, env));
   if (m.when) pr.when = fold_constants(expr(*m.when, env));
   for (const auto& b : syn->body)
-    if (b->kind == MemberKind::On && b->name == "pre") {
+    if (b->kind == MemberKind::On) {
       auto body = stmts(b->stmts, env);
-      pr.on_pre.insert(pr.on_pre.end(), body.begin(), body.end());
+      auto& handler = b->name == "pre" ? pr.on_pre : pr.on_post;
+      handler.insert(handler.end(), body.begin(), body.end());
     }
   mod_.projections.push_back(std::move(pr));
 }

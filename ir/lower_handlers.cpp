@@ -17,7 +17,8 @@ bool reads_post(const ExprPtr& e) {
 void lower_handlers(Module& m) {
   for (auto& pr : m.projections) {
     pr.scatter.clear();
-    pr.native = !pr.on_pre.empty();
+    // Trace updates once per neuron need the general path.
+    pr.native = !pr.on_pre.empty() && pr.pre_neuron.empty();
     for (const auto& s : pr.on_pre) {
       bool ok = s.type == Stmt::Assign && s.space == Space::Post &&
                 (s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) &&

@@ -3,6 +3,7 @@
 #include "choose_solver.h"
 #include "fold_constants.h"
 #include "lower_handlers.h"
+#include "place_traces.h"
 
 namespace neuro::ir {
 
@@ -19,6 +20,8 @@ std::optional<Module> build_module(const frontend::CheckedProgram& program,
   after("fold_constants");
   choose_solver(*mod, diags);
   after("choose_solver");
+  place_traces(*mod);
+  after("place_traces");
   lower_handlers(*mod);
   after("lower_handlers");
   if (diags.error_count() > before) return std::nullopt;

@@ -102,6 +102,9 @@ class Simulation {
   // carry over. Returns one line per thing that could not be carried over.
   std::vector<std::string> adopt_state(const Simulation& old);
   size_t synapse_count() const;
+  // The value of a synapse variable (`w`) for every synapse of projection
+  // `index` (in connect order), SI; empty when there is no such variable.
+  std::vector<double> synapse_values(size_t index, const std::string& variable) const;
   std::vector<SpikeRecording> spike_recordings() const;
   std::vector<StateRecording> state_recordings() const;
 

@@ -1,0 +1,120 @@
+// Plasticity against closed forms: event-driven traces and pair STDP.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "driver.h"
+#include "ir.h"
+#include "neuro/simulation.h"
+
+namespace {
+
+// Runs `text`; returns the simulation (after the run) and the IR text.
+std::unique_ptr<neuro::Simulation> run_text(const std::string& text, std::string* ir_text = nullptr) {
+  auto path = std::filesystem::temp_directory_path() / fmt::format("neuro_plasticity_{}.neuro", ::getpid());
+  std::ofstream(path) << text;
+  auto c = neuro::cli::compile_file(path.string(), {}, false);
+  std::filesystem::remove(path);
+  if (!c->module) {
+    FAIL(neuro::frontend::render_all(c->diags, c->sources));
+    return nullptr;
+  }
+  if (ir_text) *ir_text = neuro::ir::print(*c->module);
+  auto sim = std::make_unique<neuro::Simulation>(c->module);
+  sim->run(sim->steps_for(c->module->run.duration));
+  return sim;
+}
+
+// Pre spikes from generators, one relay neuron made to spike once at a
+// known time; additive pair STDP with traces of 20 ms.
+std::string model(const std::string& pre_times, const std::string& post_time) {
+  return fmt::format(R"(
+neuron Relay {{
+  state v = 0 mV
+  spike when v > 1 mV {{ v = 0 mV }}
+}}
+synapse Kick {{ on pre {{ post.v += 2 mV }} }}
+synapse Stdp {{
+  param w = 0.5
+  trace apre decays 20 ms
+  trace apost decays 20 ms
+  on pre  {{ apre += 0.01;   w += apost }}
+  on post {{ apost -= 0.012;  w += apre }}
+}}
+circuit C {{
+  Pre = spike_generator[1] {{ times = [{}] }}
+  Drive = spike_generator[1] {{ times = [{}] }}
+  Post = Relay[1]
+  connect Drive -> Post via Kick  all_to_all
+  connect Pre -> Post via Stdp  all_to_all
+  record spikes of Pre
+  record spikes of Post
+}}
+run C for 60 ms  dt = 0.1 ms
+)",
+                     pre_times, post_time);
+}
+
+}  // namespace
+
+TEST_CASE("plasticity: a pre-post pair changes w by A+ exp(-dt/tau), a post-pre pair by -A- exp(-dt/tau)") {
+  std::string ir;
+  // Potentiation: pre at 10 ms, post when the drive arrives (stamped one step later).
+  auto sim = run_text(model("10 ms", "25 ms"), &ir);
+  REQUIRE(sim);
+  // Traces that only one side changes live once per neuron (a compiler decision).
+  CHECK(ir.find("trace apre = 0 decays 20 ms  (per presynaptic neuron)") != std::string::npos);
+  CHECK(ir.find("trace apost = 0 decays 20 ms  (per postsynaptic neuron)") != std::string::npos);
+  auto spikes = sim->spike_recordings();
+  REQUIRE(spikes.size() == 2);
+  REQUIRE(spikes[0].times.size() == 1);
+  REQUIRE(spikes[1].times.size() == 1);
+  double t_pre = spikes[0].times[0], t_post = spikes[1].times[0];
+  CHECK(t_post > t_pre);
+  auto w = sim->synapse_values(1, "w");
+  REQUIRE(w.size() == 1);
+  double expect = 0.01 * std::exp(-(t_post - t_pre) / 0.020);
+  CHECK(w[0] - 0.5 == doctest::Approx(expect).epsilon(1e-12));
+
+  // Depression: post first, then pre.
+  sim = run_text(model("40 ms", "25 ms"));
+  spikes = sim->spike_recordings();
+  t_pre = spikes[0].times[0];
+  t_post = spikes[1].times[0];
+  CHECK(t_pre > t_post);
+  w = sim->synapse_values(1, "w");
+  expect = -0.012 * std::exp(-(t_pre - t_post) / 0.020);
+  CHECK(w[0] - 0.5 == doctest::Approx(expect).epsilon(1e-12));
+}
+
+TEST_CASE("plasticity: a trace is the sum of exponentials of its events") {
+  // Three pre spikes before one post spike: w gains 0.01·Σ exp(-(t_post - t_k)/τ).
+  auto sim = run_text(model("5 ms, 12 ms, 20 ms", "30 ms"));
+  REQUIRE(sim);
+  auto spikes = sim->spike_recordings();
+  REQUIRE(spikes[0].times.size() == 3);
+  REQUIRE(spikes[1].times.size() == 1);
+  double t_post = spikes[1].times[0], sum = 0;
+  for (double tk : spikes[0].times) sum += std::exp(-(t_post - tk) / 0.020);
+  auto w = sim->synapse_values(1, "w");
+  CHECK(w[0] - 0.5 == doctest::Approx(0.01 * sum).epsilon(1e-12));
+}
+
+TEST_CASE("plasticity: a trace that depends on the synapse is stored per synapse and still exact") {
+  // `apre += w / 50` differs between synapses: per synapse, same closed form.
+  auto text = model("10 ms", "25 ms");
+  auto pos = text.find("apre += 0.01");
+  text.replace(pos, std::string("apre += 0.01").size(), "apre += w / 50");
+  std::string ir;
+  auto sim = run_text(text, &ir);
+  REQUIRE(sim);
+  CHECK(ir.find("trace apre = 0 decays 20 ms  (per synapse)") != std::string::npos);
+  auto spikes = sim->spike_recordings();
+  double t_pre = spikes[0].times[0], t_post = spikes[1].times[0];
+  auto w = sim->synapse_values(1, "w");
+  CHECK(w[0] - 0.5 == doctest::Approx(0.5 / 50 * std::exp(-(t_post - t_pre) / 0.020)).epsilon(1e-12));
+}
