@@ -363,7 +363,8 @@ void Checker::check_synapse(Member& model) {
         }
       }
       if (!m->decay) {
-        diags_.error(Code::Missing, m->name_range, fmt::format("the trace `{}` has no decay time", m->name),
+        diags_.error(Code::Missing, m->name_range,
+                     fmt::format("the trace `{}` has no decay time", m->name),
                      fmt::format("write `trace {} decays 20 ms`", m->name));
       } else if (auto tau = positive_time(*m->decay, scope, "a trace's decay time"); !tau) {
         // reported
@@ -392,12 +393,13 @@ void Checker::check_synapse_handlers(Member& syn, Member* pre, Member* post, boo
   scope.post_model = post;
   scope.post_unknown = unknown;
   for (auto& m : syn.body)
-    if (m->kind == MemberKind::Param || m->kind == MemberKind::State || m->kind == MemberKind::Trace)
-      scope.names[m->name] = {m->kind == MemberKind::Param   ? NameRef::SynParam
-                              : m->kind == MemberKind::State ? NameRef::SynState
-                                                             : NameRef::SynTrace,
-                              m.get(),
-                              ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
+    if (m->kind == MemberKind::Param || m->kind == MemberKind::State ||
+        m->kind == MemberKind::Trace)
+      scope.names[m->name] = {
+          m->kind == MemberKind::Param   ? NameRef::SynParam
+          : m->kind == MemberKind::State ? NameRef::SynState
+                                         : NameRef::SynTrace,
+          m.get(), ec_.decl_types.count(m.get()) ? ec_.decl_types[m.get()] : Type::error()};
   for (auto& m : syn.body)
     if (m->kind == MemberKind::On && (m->name == "pre" || m->name == "post")) {
       size_t before = diags_.error_count();

@@ -344,7 +344,9 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   // Traces: one value per synapse, per presynaptic or per postsynaptic neuron.
   for (const auto& t : pr.traces) {
     ProjState::TraceState ts;
-    size_t n = t.owner == ir::Trace::Synapse ? ns : t.owner == ir::Trace::Pre ? pre_pop.n : post_pop.n;
+    size_t n = t.owner == ir::Trace::Synapse ? ns
+               : t.owner == ir::Trace::Pre   ? pre_pop.n
+                                             : post_pop.n;
     ts.list = t.owner == ir::Trace::Synapse ? 0 : t.owner == ir::Trace::Pre ? 1 : 2;
     ts.value.assign(n, t.initial);
     ts.last.assign(n, 0.0);
@@ -625,7 +627,8 @@ void Simulation::Engine::post_events(ProjState& p) {
       uint32_t s = p.post_syn[k];
       p.batch_syn.push_back(s);
       p.batch_post.push_back(j);
-      size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
+      size_t r =
+          std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
       p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + r));
     }
   }

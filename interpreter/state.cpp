@@ -311,7 +311,8 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
     for (size_t t = 0; t < pj.traces.size(); ++t)
       for (size_t q = 0; q < opj.traces.size(); ++q)
         if (pj.proj->traces[t].name == opj.proj->traces[q].name &&
-            pj.traces[t].value.size() == opj.traces[q].value.size() && pj.traces[t].list == opj.traces[q].list) {
+            pj.traces[t].value.size() == opj.traces[q].value.size() &&
+            pj.traces[t].list == opj.traces[q].list) {
           pj.traces[t].value = opj.traces[q].value;
           pj.traces[t].last = opj.traces[q].last;
         }

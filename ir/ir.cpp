@@ -337,7 +337,8 @@ std::string print(const Module& m) {
     for (const auto& t : pr.traces)
       out += fmt::format("  trace {} = {} decays {}  ({})\n", t.name, quantity(t.initial, t.dim),
                          quantity(t.tau, frontend::dim::time()), owner_name(t.owner));
-    if (!pr.pre_neuron.empty()) out += "  on pre, once per neuron {\n" + print_stmts(pr.pre_neuron, 2) + "  }\n";
+    if (!pr.pre_neuron.empty())
+      out += "  on pre, once per neuron {\n" + print_stmts(pr.pre_neuron, 2) + "  }\n";
     out += "  on pre {\n" + print_stmts(pr.on_pre, 2) + "  }";
     out += pr.native ? "  (native scatter-add)\n" : "\n";
     if (!pr.post_neuron.empty())

@@ -15,7 +15,8 @@ bool reads_trace(const ExprPtr& e, int slot) {
 bool writes_trace_nested(const std::vector<Stmt>& body, int slot) {
   for (const auto& s : body) {
     if (s.type == Stmt::Assign && s.space == Space::Trace && s.slot == slot) return true;
-    if (writes_trace_nested(s.then_body, slot) || writes_trace_nested(s.else_body, slot)) return true;
+    if (writes_trace_nested(s.then_body, slot) || writes_trace_nested(s.else_body, slot))
+      return true;
   }
   return false;
 }
@@ -56,7 +57,8 @@ bool neuron_level(const ExprPtr& e, Space side, int slot, const std::vector<bool
 // Whether trace `slot`'s writes in `handler` can move to a once-per-neuron
 // list: all at top level, neuron-level values, and nothing before the last
 // of them reads the trace (so running them first changes nothing).
-bool hoistable(const std::vector<Stmt>& handler, Space side, int slot, const std::vector<bool>& shared) {
+bool hoistable(const std::vector<Stmt>& handler, Space side, int slot,
+               const std::vector<bool>& shared) {
   int last_write = -1;
   for (size_t k = 0; k < handler.size(); ++k) {
     const Stmt& s = handler[k];
@@ -78,8 +80,10 @@ bool hoistable(const std::vector<Stmt>& handler, Space side, int slot, const std
 void hoist(std::vector<Stmt>& handler, std::vector<Stmt>& neuron, int slot) {
   std::vector<Stmt> keep;
   for (auto& s : handler) {
-    if (s.type == Stmt::Assign && s.space == Space::Trace && s.slot == slot) neuron.push_back(std::move(s));
-    else keep.push_back(std::move(s));
+    if (s.type == Stmt::Assign && s.space == Space::Trace && s.slot == slot)
+      neuron.push_back(std::move(s));
+    else
+      keep.push_back(std::move(s));
   }
   handler = std::move(keep);
 }
@@ -94,7 +98,8 @@ void place_traces(Module& m) {
     std::vector<bool> written(pr.vars.size(), false), shared(pr.vars.size(), false);
     syn_writes(pr.on_pre, written);
     syn_writes(pr.on_post, written);
-    for (size_t v = 0; v < pr.vars.size(); ++v) shared[v] = !written[v] && pr.vars[v].value->kind == Kind::Const;
+    for (size_t v = 0; v < pr.vars.size(); ++v)
+      shared[v] = !written[v] && pr.vars[v].value->kind == Kind::Const;
     for (size_t k = 0; k < pr.traces.size(); ++k) {
       const int slot = static_cast<int>(k);
       bool in_pre = writes_trace_nested(pr.on_pre, slot);

@@ -14,8 +14,10 @@
 namespace {
 
 // Runs `text`; returns the simulation (after the run) and the IR text.
-std::unique_ptr<neuro::Simulation> run_text(const std::string& text, std::string* ir_text = nullptr) {
-  auto path = std::filesystem::temp_directory_path() / fmt::format("neuro_plasticity_{}.neuro", ::getpid());
+std::unique_ptr<neuro::Simulation> run_text(const std::string& text,
+                                            std::string* ir_text = nullptr) {
+  auto path =
+      std::filesystem::temp_directory_path() / fmt::format("neuro_plasticity_{}.neuro", ::getpid());
   std::ofstream(path) << text;
   auto c = neuro::cli::compile_file(path.string(), {}, false);
   std::filesystem::remove(path);
@@ -61,7 +63,9 @@ run C for 60 ms  dt = 0.1 ms
 
 }  // namespace
 
-TEST_CASE("plasticity: a pre-post pair changes w by A+ exp(-dt/tau), a post-pre pair by -A- exp(-dt/tau)") {
+TEST_CASE(
+    "plasticity: a pre-post pair changes w by A+ exp(-dt/tau), a post-pre pair by -A- "
+    "exp(-dt/tau)") {
   std::string ir;
   // Potentiation: pre at 10 ms, post when the drive arrives (stamped one step later).
   auto sim = run_text(model("10 ms", "25 ms"), &ir);
@@ -116,5 +120,6 @@ TEST_CASE("plasticity: a trace that depends on the synapse is stored per synapse
   auto spikes = sim->spike_recordings();
   double t_pre = spikes[0].times[0], t_post = spikes[1].times[0];
   auto w = sim->synapse_values(1, "w");
-  CHECK(w[0] - 0.5 == doctest::Approx(0.5 / 50 * std::exp(-(t_post - t_pre) / 0.020)).epsilon(1e-12));
+  CHECK(w[0] - 0.5 ==
+        doctest::Approx(0.5 / 50 * std::exp(-(t_post - t_pre) / 0.020)).epsilon(1e-12));
 }
