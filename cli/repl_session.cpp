@@ -47,10 +47,10 @@ const Meta kMeta[] = {
 };
 
 const char* kKeywords[] = {
-    "neuron",     "synapse", "circuit", "param", "state",   "let",   "spike",  "when",
-    "refractory", "unless",  "solver",  "on",    "connect", "via",   "record", "of",
-    "every",      "drive",   "run",     "for",   "import",  "const", "fn",     "if",
-    "then",       "else",    "and",     "or",    "not",     "true",  "false"};
+    "neuron", "synapse", "circuit", "param",   "state", "let",    "spike",    "when",  "refractory",
+    "unless", "solver",  "on",      "connect", "via",   "record", "of",       "every", "drive",
+    "run",    "for",     "import",  "const",   "fn",    "if",     "then",     "else",  "and",
+    "or",     "not",     "true",    "false",   "trace", "decays", "modulator"};
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
