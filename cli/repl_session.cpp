@@ -526,19 +526,22 @@ void ReplSession::meta(const std::string& line) {
     std::vector<Entry> all = entries_;
     all.push_back({"const __repl_type", "__repl_type", p, "<repl>"});
     std::unique_ptr<CheckedProgram> cp;
-    bool ok = check(all, nullptr, d, cp);
+    check(all, nullptr, d, cp);
     Member* m = p.members[0].get();
-    if (!ok && cp && cp->decl_types.count(m) == 0) {
-      report(d);
-    } else if (cp && cp->decl_types.count(m)) {
+    // The value need not be constant to have a type: drop only that complaint.
+    Diagnostics rest;
+    for (const auto& diag : d.list())
+      if (!(diag.code == Code::NotConstant && diag.range.file == id))
+        rest.error(diag.code, diag.range, diag.message, diag.hint);
+    if (rest.has_errors() || !cp || !cp->decl_types.count(m)) {
+      report(rest);
+    } else {
       const Type& t = cp->decl_types.at(m);
       std::string s = fmt::format("{} : {}", args, describe(t));
       if (cp->const_values.count(m))
         s += t.kind == Type::Bool ? (cp->const_values.at(m) != 0 ? " = true" : " = false")
                                   : " = " + format_quantity(cp->const_values.at(m), t.dim);
       out_(s + "\n");
-    } else {
-      report(d);
     }
     Diagnostics ignore;
     check(entries_, nullptr, ignore, checked_);

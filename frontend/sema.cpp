@@ -148,6 +148,7 @@ void Checker::check_const(Member& m, Scope& scope) {
                  "a constant is a number with a unit, or a condition");
     return;
   }
+  ec_.decl_types[&m] = t;  // known even when the value is not (the REPL's :type)
   auto v = ec_.constant(*m.value);
   if (!v) {
     diags_.error(Code::NotConstant, m.value->range,
@@ -155,7 +156,6 @@ void Checker::check_const(Member& m, Scope& scope) {
                  "constants are made of numbers, other constants and math functions");
     return;
   }
-  ec_.decl_types[&m] = t;
   ec_.const_values[&m] = *v;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sema_internal.h"
+#include "theory.h"
 
 namespace neuro::frontend {
 
@@ -15,10 +16,34 @@ struct Builtin {
 };
 
 const Builtin kBuiltins[] = {
-    {"exp", 1},  {"log", 1},  {"log10", 1}, {"sqrt", 1},  {"abs", 1},   {"sin", 1},  {"cos", 1},
-    {"tan", 1},  {"tanh", 1}, {"sinh", 1},  {"cosh", 1},  {"floor", 1}, {"ceil", 1}, {"min", -1},
-    {"max", -1}, {"clip", 3}, {"rand", 0},  {"randn", 0}, {"table", 2},
+    {"exp", 1},
+    {"log", 1},
+    {"log10", 1},
+    {"sqrt", 1},
+    {"abs", 1},
+    {"sin", 1},
+    {"cos", 1},
+    {"tan", 1},
+    {"tanh", 1},
+    {"sinh", 1},
+    {"cosh", 1},
+    {"floor", 1},
+    {"ceil", 1},
+    {"min", -1},
+    {"max", -1},
+    {"clip", 3},
+    {"rand", 0},
+    {"randn", 0},
+    {"table", 2},
+    // Sparse-representation theory (Ahmad & Hawkins 2016).
+    {"false_match", 4},
+    {"false_negative", 4},
+    {"union_size", 3},
 };
+
+bool theory_function(const std::string& n) {
+  return n == "false_match" || n == "false_negative" || n == "union_size";
+}
 
 bool dimensionless_math(const std::string& n) {
   return n == "exp" || n == "log" || n == "log10" || n == "sin" || n == "cos" || n == "tan" ||
@@ -368,9 +393,11 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
   }
   auto arity = builtin_arity(n);
   if (!arity) {
-    diags_.error(Code::BadCall, e.range, fmt::format("unknown function `{}`", n),
-                 "built-in functions: exp, log, log10, sqrt, abs, sin, cos, tan, tanh, sinh, cosh, "
-                 "floor, ceil, min, max, clip, rand, randn, table; or declare `fn name(x) = …`");
+    diags_.error(
+        Code::BadCall, e.range, fmt::format("unknown function `{}`", n),
+        "built-in functions: exp, log, log10, sqrt, abs, sin, cos, tan, tanh, sinh, cosh, "
+        "floor, ceil, min, max, clip, rand, randn, table, false_match, false_negative, union_size; "
+        "or declare `fn name(x) = …`");
     return Type::error();
   }
   if ((*arity >= 0 && static_cast<int>(e.args.size()) != *arity) ||
@@ -423,6 +450,14 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
       return Type::error();
     }
     ts.push_back(t);
+  }
+  if (theory_function(n)) {
+    for (size_t k = 0; k < e.args.size(); ++k)
+      if (!ts[k].dim.dimensionless()) {
+        mismatch(*e.args[k], {}, fmt::format("argument {} of `{}` (a count)", k + 1, n));
+        return Type::error();
+      }
+    return Type::quantity({});
   }
   if (dimensionless_math(n)) {
     if (!ts[0].dim.dimensionless()) {
@@ -643,6 +678,9 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
       if (n == "min") return *std::min_element(v.begin(), v.end());
       if (n == "max") return *std::max_element(v.begin(), v.end());
       if (n == "clip") return std::min(std::max(v[0], v[1]), v[2]);
+      if (n == "false_match") return false_match(v[0], v[1], v[2], v[3]);
+      if (n == "false_negative") return false_negative(v[0], v[1], v[2], v[3]);
+      if (n == "union_size") return union_size(v[0], v[1], v[2]);
       return std::nullopt;
     }
     default:

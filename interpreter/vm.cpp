@@ -40,7 +40,7 @@ struct Instr {
   ir::Fn fn = ir::Fn::Exp;
   double* dst = nullptr;
   bool dst_vec = false;
-  Operand a, b, c;
+  Operand a, b, c, d;
   uint64_t key = 0;
   int list = -1;
   int table = 0;
@@ -220,6 +220,8 @@ Operand Program::Impl::compile(const ir::ExprPtr& e) {
       if (args.size() > 0) in.a = args[0], vec |= args[0].vec;
       if (args.size() > 1) in.b = args[1], vec |= args[1].vec;
       if (args.size() > 2) in.c = args[2], vec |= args[2].vec;
+      if (args.size() > 3) in.d = args[3], vec |= args[3].vec;
+      NEURO_INTERNAL_ASSERT(args.size() <= 4, "a built-in with more than four arguments");
       return emit(in, vec);
     }
     case Kind::Select: {
@@ -414,11 +416,12 @@ void exec_call(const Instr& in, size_t n) {
   }
   // The rest through the shared scalar implementation (same bits as folding).
   size_t lanes = dv ? n : 1;
-  double args[3];
+  double args[4];
   for (size_t i = 0; i < lanes; ++i) {
     args[0] = in.nargs > 0 ? at(in.a, i) : 0;
     args[1] = in.nargs > 1 ? at(in.b, i) : 0;
     args[2] = in.nargs > 2 ? at(in.c, i) : 0;
+    args[3] = in.nargs > 3 ? at(in.d, i) : 0;
     d[i] = ir::apply_fn(in.fn, args, in.nargs);
   }
 }
@@ -443,6 +446,7 @@ void Program::Impl::run(const Lanes& L) {
       in.a = shift(in.a, start);
       in.b = shift(in.b, start);
       in.c = shift(in.c, start);
+      in.d = shift(in.d, start);
       switch (in.code) {
         case Code::Bin:
           exec_binary(in, n);

@@ -1,7 +1,10 @@
 #include "fold_constants.h"
 
+#include "theory.h"
+
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace neuro::ir {
 
@@ -39,6 +42,12 @@ double apply_fn(Fn f, const double* a, size_t n) {
       return *std::max_element(a, a + n);
     case Fn::Clip:
       return std::min(std::max(a[0], a[1]), a[2]);
+    case Fn::FalseMatch:
+      return frontend::false_match(a[0], a[1], a[2], a[3]);
+    case Fn::FalseNegative:
+      return frontend::false_negative(a[0], a[1], a[2], a[3]);
+    case Fn::UnionSize:
+      return frontend::union_size(a[0], a[1], a[2]);
   }
   return 0;
 }

@@ -40,6 +40,12 @@ const char* fn_name(Fn f) {
       return "max";
     case Fn::Clip:
       return "clip";
+    case Fn::FalseMatch:
+      return "false_match";
+    case Fn::FalseNegative:
+      return "false_negative";
+    case Fn::UnionSize:
+      return "union_size";
   }
   return "?";
 }

@@ -71,7 +71,10 @@ enum class Fn : uint8_t {
   Ceil,
   Min,
   Max,
-  Clip
+  Clip,
+  FalseMatch,     // false_match(n, a, s, theta)
+  FalseNegative,  // false_negative(a, s, theta, v)
+  UnionSize       // union_size(n, a, M)
 };
 const char* fn_name(Fn f);
 

@@ -18,11 +18,25 @@ using FStmt = frontend::Stmt;
 namespace {
 
 Fn builtin_fn(const std::string& n) {
-  static const std::map<std::string, Fn> fns = {
-      {"exp", Fn::Exp},   {"log", Fn::Log},   {"log10", Fn::Log10}, {"sqrt", Fn::Sqrt},
-      {"abs", Fn::Abs},   {"sin", Fn::Sin},   {"cos", Fn::Cos},     {"tan", Fn::Tan},
-      {"tanh", Fn::Tanh}, {"sinh", Fn::Sinh}, {"cosh", Fn::Cosh},   {"floor", Fn::Floor},
-      {"ceil", Fn::Ceil}, {"min", Fn::Min},   {"max", Fn::Max},     {"clip", Fn::Clip}};
+  static const std::map<std::string, Fn> fns = {{"exp", Fn::Exp},
+                                                {"log", Fn::Log},
+                                                {"log10", Fn::Log10},
+                                                {"sqrt", Fn::Sqrt},
+                                                {"abs", Fn::Abs},
+                                                {"sin", Fn::Sin},
+                                                {"cos", Fn::Cos},
+                                                {"tan", Fn::Tan},
+                                                {"tanh", Fn::Tanh},
+                                                {"sinh", Fn::Sinh},
+                                                {"cosh", Fn::Cosh},
+                                                {"floor", Fn::Floor},
+                                                {"ceil", Fn::Ceil},
+                                                {"min", Fn::Min},
+                                                {"max", Fn::Max},
+                                                {"clip", Fn::Clip},
+                                                {"false_match", Fn::FalseMatch},
+                                                {"false_negative", Fn::FalseNegative},
+                                                {"union_size", Fn::UnionSize}};
   return fns.at(n);
 }
 
