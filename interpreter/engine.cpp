@@ -84,6 +84,16 @@ Lanes Simulation::Engine::lanes(size_t n, uint32_t base, uint64_t counter) const
   return l;
 }
 
+// The step of a constant-rate Poisson neuron's next spike after step
+// `after`: an interval of k ≥ 1 steps with P(k) = (1−p)^{k−1}·p.
+int64_t Simulation::Engine::next_poisson(PopState& ps, size_t i, int64_t after) {
+  if (std::isinf(ps.log1mp)) return after + 1;
+  double u = interp::draw_uniform(ps.poisson_key, i, ps.draws[i]++);
+  double k = std::floor(std::log1p(-u) / ps.log1mp) + 1;
+  if (!(k < 9e15)) return INT64_MAX;
+  return after + static_cast<int64_t>(k);
+}
+
 void Simulation::Engine::build_population(PopState& ps, size_t index) {
   const ir::Population& pop = mod->pops[index];
   ps.pop = &pop;
@@ -97,6 +107,21 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.rate.emplace(
           ps.n, [](ir::Space, int) { return Binding{}; }, keys, &mod->tables, modulators.data());
       ps.rate->store_into(pop.rate, ps.rate_buf.data());
+    } else {
+      // A constant rate: draw each neuron's intervals (geometric in steps),
+      // one random number per spike instead of one per neuron and step.
+      const double pr = pop.rate->value * mod->run.dt;
+      ps.next_spike.assign(ps.n, -1);
+      ps.draws.assign(ps.n, 0);
+      if (pr > 0 && pr < 1) {
+        ps.log1mp = std::log1p(-pr);
+        for (size_t i = 0; i < ps.n; ++i) ps.next_spike[i] = next_poisson(ps, i, -1);
+      } else if (pr >= 1) {
+        ps.log1mp = -INFINITY;  // a spike every step
+        for (size_t i = 0; i < ps.n; ++i) ps.next_spike[i] = 0;
+      } else {
+        ps.next_spike.assign(ps.n, INT64_MAX);  // never
+      }
     }
     return;
   }
@@ -754,10 +779,11 @@ void Simulation::Engine::integrate(PopState& p) {
         if (interp::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt)
           p.spikes.push_back(static_cast<uint32_t>(i));
     } else {
-      const double pr = pop.rate->value * dt;
       for (size_t i = 0; i < p.n; ++i)
-        if (interp::draw_uniform(p.poisson_key, i, counter) < pr)
+        if (p.next_spike[i] == step) {
           p.spikes.push_back(static_cast<uint32_t>(i));
+          p.next_spike[i] = next_poisson(p, i, step);
+        }
     }
     return;
   }

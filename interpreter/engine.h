@@ -68,6 +68,11 @@ struct PopState {
   std::optional<Program> rate;  // Poisson
   std::vector<double> rate_buf;
   uint64_t poisson_key = 0;
+  // Poisson with a constant rate: the step of each neuron's next spike and
+  // how many intervals it has drawn (the random-number counter).
+  std::vector<int64_t> next_spike;
+  std::vector<uint64_t> draws;
+  double log1mp = 0;      // log(1 − rate·dt)
   size_t gen_cursor = 0;  // Generator: next spike to emit
 
   std::vector<uint32_t> spikes;                // this step's spikes (population indices)
@@ -96,10 +101,10 @@ struct ProjState {
   bool native = false;
   bool sequential = false;  // handler reads and writes post state: one synapse at a time
   bool post_sequential = false;
-  std::optional<Program> handler;       // on pre, per synapse
-  std::optional<Program> pre_neuron;    // on pre, once per spiking presynaptic neuron
-  std::optional<Program> on_post;       // on post, per synapse
-  std::optional<Program> post_neuron;   // on post, once per spiking postsynaptic neuron
+  std::optional<Program> handler;      // on pre, per synapse
+  std::optional<Program> pre_neuron;   // on pre, once per spiking presynaptic neuron
+  std::optional<Program> on_post;      // on post, per synapse
+  std::optional<Program> post_neuron;  // on post, once per spiking postsynaptic neuron
   // Event-driven traces, decayed in place to the time of each event.
   struct TraceState {
     std::vector<double> value, last;  // last: the time (s) `value` refers to
@@ -142,6 +147,7 @@ struct Simulation::Engine {
 
   void build();
   void build_population(PopState& ps, size_t index);
+  int64_t next_poisson(PopState& ps, size_t i, int64_t after);
   void build_projection(ProjState& ps, size_t index);
   void build_monitor(MonitorState& ms);
   void one_step();
@@ -149,8 +155,8 @@ struct Simulation::Engine {
   void post_events(ProjState& p);
   // Runs a per-synapse handler over the batch, in chunks (or one by one).
   void run_batch(ProjState& p, Program& prog, bool sequential, double t);
-  void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2, size_t n,
-                    double t);
+  void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2,
+                    size_t n, double t);
   void integrate(PopState& p);
   void integrate_exact(PopState& p);
   void integrate_rk(PopState& p, bool adaptive);

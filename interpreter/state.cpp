@@ -163,6 +163,8 @@ std::vector<uint8_t> Simulation::snapshot() const {
     w.vec(p.injected);
     w.pod(p.spike_count);
     w.pod<uint64_t>(p.gen_cursor);
+    w.vec(p.next_spike);
+    w.vec(p.draws);
   }
   for (const auto& pj : e.projs) {
     for (const auto& a : pj.vars) w.vec(a);
@@ -202,6 +204,8 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
       r.grow(p.injected);
       p.spike_count = r.pod<uint64_t>();
       p.gen_cursor = r.pod<uint64_t>();
+      r.vec(p.next_spike);
+      r.vec(p.draws);
     }
     for (auto& pj : e.projs) {
       for (auto& a : pj.vars) r.vec(a);
@@ -279,6 +283,12 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
     p.ref_end = op.ref_end;
     p.spike_count = op.spike_count;
     p.gen_cursor = op.gen_cursor;
+    if (p.next_spike.size() == op.next_spike.size() && p.pop->rate && op.pop->rate &&
+        p.pop->rate->kind == ir::Kind::Const && op.pop->rate->kind == ir::Kind::Const &&
+        p.pop->rate->value == op.pop->rate->value) {
+      p.next_spike = op.next_spike;
+      p.draws = op.draws;
+    }
     p.injected = op.injected;
     // The most recent steps' spikes, as far as both histories reach.
     size_t keep = std::min(p.history.size(), op.history.size());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -122,4 +123,32 @@ TEST_CASE("plasticity: a trace that depends on the synapse is stored per synapse
   auto w = sim->synapse_values(1, "w");
   CHECK(w[0] - 0.5 ==
         doctest::Approx(0.5 / 50 * std::exp(-(t_post - t_pre) / 0.020)).epsilon(1e-12));
+}
+
+TEST_CASE("plasticity: Song, Miller & Abbott (2000) — STDP splits the weights into two groups") {
+  auto c = neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/song2000.neuro", {},
+                                    false);
+  REQUIRE(c->module);
+  neuro::Simulation sim(c->module);
+  sim.run(sim.steps_for(c->module->run.duration));  // 100 s
+  auto w = sim.synapse_values(0, "w");
+  REQUIRE(w.size() == 1000);
+  const double g_max = 0.01;
+  int bins[10] = {};
+  for (double x : w) bins[std::min(9, static_cast<int>(x / g_max * 10))]++;
+  std::string hist;
+  for (int b : bins) hist += std::to_string(b) + " ";
+  MESSAGE("weight histogram (10 bins of g_max/10): " << hist);
+  // Started uniform (≈ 100 per bin). Bimodal: the two fullest bins are the
+  // two ends, each well above the uniform share, with a trough between
+  // them well below it.
+  std::vector<int> sorted(bins, bins + 10);
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::min(bins[0], bins[9]) == sorted[8]);
+  CHECK(std::max(bins[0], bins[9]) == sorted[9]);
+  CHECK(bins[0] > 150);
+  CHECK(bins[9] > 130);
+  int middle = 0;
+  for (int b = 2; b <= 7; ++b) middle += bins[b];
+  CHECK(middle < 6 * 80);
 }
