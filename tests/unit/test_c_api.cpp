@@ -235,11 +235,11 @@ TEST_CASE("c api: load, build, run, read state in units") {
   CHECK(neuro_time(e, &d) == NEURO_OK);
   CHECK(d == doctest::Approx(0.001));
   v = get(e, "P.v", "mV");
-  CHECK(v[0] == doctest::Approx(-70 + 20 * (1 - std::exp(-0.1))).epsilon(1e-12));
+  CHECK(v[0] == doctest::Approx(-70 + 20 * (1 - std::exp(-0.1))).epsilon(1e-12).scale(0));
   v = get(e, "P.v", nullptr);  // NULL unit: SI
-  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12));
+  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12).scale(0));
   v = get(e, "P.v", "");
-  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12));
+  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12).scale(0));
   v = get(e, "P.tau", "ms");  // a shared parameter reads once per neuron
   CHECK(v == std::vector<double>{10, 10});
 

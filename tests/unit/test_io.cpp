@@ -308,7 +308,7 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
       CHECK(s.ids == recs.spikes[0].ids);
       REQUIRE(s.times.size() == 7);
       for (size_t k = 0; k < 7; ++k)
-        CHECK(s.times[k] == doctest::Approx(recs.spikes[0].times[k]).epsilon(1e-12));
+        CHECK(s.times[k] == doctest::Approx(recs.spikes[0].times[k]).epsilon(1e-12).scale(0));
       CHECK(back.spikes[0].ids.size() + back.spikes[1].ids.size() == 9);
       auto v = std::find_if(back.states.begin(), back.states.end(),
                             [](auto& r) { return r.population == "P"; });
@@ -427,7 +427,7 @@ TEST_CASE("io: rate plot bins spikes into Hz per neuron") {
   std::smatch m;
   REQUIRE(
       std::regex_search(d, m, std::regex("^M[-0-9.]+ [-0-9.]+V([-0-9.]+)H[-0-9.]+V([-0-9.]+)")));
-  CHECK(std::stod(m[1]) == doctest::Approx(label_y - 11 * 0.36).epsilon(0.01));
+  CHECK(std::stod(m[1]) == doctest::Approx(label_y - 11 * 0.36).epsilon(0.01).scale(0));
 }
 
 TEST_CASE("io: state traces: one line per neuron up to the limit, unit on the axis") {
@@ -574,7 +574,7 @@ TEST_CASE("cli: run --format npy --plot writes NPY files and SVGs; neuro plot re
   CHECK(r.out.find("wrote " + (dir / "plots" / "P_v.svg").string()) != std::string::npos);
   auto v = io::read_npy((dir / "rec" / "P_v.npy").string());
   CHECK(v.shape == std::vector<size_t>{1001, 4});  // every 0.1 ms from 0 to 100 ms, 4 neurons
-  CHECK(v.values[0] == doctest::Approx(-70).epsilon(0.1));  // display unit: mV
+  CHECK(v.values[0] == doctest::Approx(-70).epsilon(0.1).scale(0));  // display unit: mV
 
   auto p = neuro_cmd(fmt::format("plot {}", (dir / "rec").string()));
   REQUIRE_MESSAGE(p.status == 0, p.err);
