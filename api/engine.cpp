@@ -442,6 +442,7 @@ Status Engine::plot(const std::string& dir) {
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   std::string error;
   io::write_plots(cli::recordings_of(*impl_->sim), dir, error);
+  cli::write_weight_plots(*impl_->sim, dir, error);
   if (!error.empty()) return impl_->usage(error);
   return Status::Ok;
 }

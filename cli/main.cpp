@@ -176,6 +176,8 @@ int cmd_run(const RunArgs& args) {
     }
     auto plots = io::write_plots(recs, args.plot, error);
     files.insert(files.end(), plots.begin(), plots.end());
+    auto weights = cli::write_weight_plots(*sim, args.plot, error);
+    files.insert(files.end(), weights.begin(), weights.end());
   }
   auto stats = sim->population_stats();
   if (args.json) {

@@ -1,4 +1,9 @@
 #include "output.h"
+#include <algorithm>
+#include <filesystem>
+#include "ir.h"
+#include "svg_plot.h"
+#include "units.h"
 
 #include <fmt/format.h>
 
@@ -25,6 +30,39 @@ std::vector<std::string> write_recordings(const Simulation& sim, const std::stri
 std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir,
                                    std::string& error) {
   return write_recordings(sim, dir, io::Format::csv, error);
+}
+
+std::vector<std::string> write_weight_plots(const Simulation& sim, const std::string& dir,
+                                            std::string& error) {
+  std::vector<std::string> written;
+  const ir::Module& mod = sim.module();
+  for (size_t k = 0; k < mod.projections.size(); ++k) {
+    const ir::Projection& pr = mod.projections[k];
+    auto w = sim.synapse_values(k, "w");
+    if (w.size() < 2 || std::all_of(w.begin(), w.end(), [&](double x) { return x == w[0]; }))
+      continue;
+    frontend::Dimension dim;
+    for (const auto& v : pr.vars)
+      if (v.name == "w") dim = v.dim;
+    auto unit = frontend::display_unit(dim);
+    for (double& x : w) x /= unit.scale;
+    io::PlotOptions o;
+    o.title = fmt::format("{} → {} via {}: w", mod.pops[pr.src.pop].name, mod.pops[pr.dst.pop].name,
+                          pr.synapse);
+    std::filesystem::path p =
+        std::filesystem::path(dir) / fmt::format("{}_{}_{}_w.svg", mod.pops[pr.src.pop].name,
+                                                 mod.pops[pr.dst.pop].name, pr.synapse);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::ofstream out(p);
+    out << io::weight_histogram_svg(w, unit.symbol == "1" ? "" : unit.symbol, o);
+    if (!out) {
+      error = fmt::format("cannot write `{}`", p.string());
+      continue;
+    }
+    written.push_back(p.string());
+  }
+  return written;
 }
 
 double peak_rss_mb() {

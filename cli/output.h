@@ -23,6 +23,12 @@ std::vector<std::string> write_recordings(const Simulation& sim, const std::stri
 std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir,
                                    std::string& error);
 
+// Writes `<source>_<target>_<synapse>_w.svg`, a histogram of the weights,
+// for each projection whose synapses have a variable `w` that differs
+// between synapses (plastic or drawn at random). Returns the files written.
+std::vector<std::string> write_weight_plots(const Simulation& sim, const std::string& dir,
+                                            std::string& error);
+
 // Peak resident memory of this process in MB (VmHWM).
 double peak_rss_mb();
 

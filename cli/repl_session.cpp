@@ -600,6 +600,8 @@ void ReplSession::meta(const std::string& line) {
     io::Recordings recs = recordings_of(*sim_);
     auto files = cmd == "save" ? io::write_recordings(recs, dir, io::Format::csv, error)
                                : io::write_plots(recs, dir, error);
+    if (cmd == "plot")
+      for (const auto& f : write_weight_plots(*sim_, dir, error)) files.push_back(f);
     for (const auto& f : files) out_("wrote " + f + "\n");
     if (!error.empty()) err_("error: " + error + "\n");
   } else if (cmd == "set") {

@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "ir.h"
 #include "neuro/simulation.h"
+#include "output.h"
 
 namespace {
 
@@ -151,6 +152,16 @@ TEST_CASE("plasticity: Song, Miller & Abbott (2000) — STDP splits the weights 
   int middle = 0;
   for (int b = 2; b <= 7; ++b) middle += bins[b];
   CHECK(middle < 6 * 80);
+  // The weight histogram is plotted for plastic synapses.
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("neuro_song_{}", ::getpid());
+  std::string error;
+  auto files = neuro::cli::write_weight_plots(sim, dir.string(), error);
+  CHECK(error.empty());
+  REQUIRE(files.size() == 1);
+  std::ifstream in(files[0]);
+  std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(svg.find("1000 synapses") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 namespace {
