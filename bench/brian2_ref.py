@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """Brian2 cpp_standalone reference for the Brette et al. 2007 CUBA/COBA benchmarks.
 
-Usage: brian2_ref.py {cuba|coba} --n N --duration SECONDS --seed S
+Usage: brian2_ref.py {cuba|cuba_stdp|coba} --n N --duration SECONDS --seed S
                      [--build-dir DIR] [--coba-init zero|random]
 
 Prints exactly one JSON object on stdout; Brian2/make chatter goes to stderr.
 Network: p = 80/N (in-degree ~80), first 80% excitatory, self-connections
 allowed, dt = 0.1 ms, one thread (no OpenMP).
+cuba_stdp is cuba with classic pair STDP (additive, all-to-all, event-driven
+traces of 20 ms, A = 0.01, w in [0, 3.24 mV], w0 = 1.62 mV) on every
+excitatory synapse; the inhibitory synapses stay static.
 """
 import time
 
@@ -30,7 +33,7 @@ from brian2 import (NeuronGroup, Synapses, SpikeMonitor, defaultclock,
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('model', choices=['cuba', 'coba'])
+    ap.add_argument('model', choices=['cuba', 'cuba_stdp', 'coba'])
     ap.add_argument('--n', type=int, default=4000)
     ap.add_argument('--duration', type=float, default=1.0, help='seconds')
     ap.add_argument('--seed', type=int, default=1)
@@ -47,7 +50,7 @@ def build_network(model, n, coba_init):
     """Create the objects (standalone: this only records them for codegen)."""
     ne = int(0.8 * n)
     p = 80.0 / n
-    if model == 'cuba':
+    if model in ('cuba', 'cuba_stdp'):
         taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
         Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
         eqs = '''
@@ -81,8 +84,25 @@ def build_network(model, n, coba_init):
             P.ge = 0 * nS
             P.gi = 0 * nS
         exc, inh = 'ge += 6*nS', 'gi += 67*nS'
-    Se = Synapses(P, P, on_pre=exc, name='Se')
-    Se.connect('i<ne', p=p)
+    if model == 'cuba_stdp':
+        # Classic pair STDP (Brian2 docs' example), event-driven traces.
+        taupre = taupost = 20 * ms
+        A = 0.01
+        wmax = 3.24 * mV
+        Se = Synapses(P, P, model='''w : volt
+                      dApre/dt = -Apre/taupre : volt (event-driven)
+                      dApost/dt = -Apost/taupost : volt (event-driven)''',
+                      on_pre='''ge += w
+                                Apre += A * wmax
+                                w = clip(w + Apost, 0*mV, wmax)''',
+                      on_post='''Apost += -1.05 * A * wmax
+                                 w = clip(w + Apre, 0*mV, wmax)''',
+                      name='Se')
+        Se.connect('i<ne', p=p)
+        Se.w = 1.62 * mV  # after connect, before Si: same RNG order as cuba
+    else:
+        Se = Synapses(P, P, on_pre=exc, name='Se')
+        Se.connect('i<ne', p=p)
     Si = Synapses(P, P, on_pre=inh, name='Si')
     Si.connect('i>=ne', p=p)
     mon = SpikeMonitor(P, name='spikes')  # neuro records all spikes too
@@ -140,6 +160,8 @@ def main():
         'spikes': spikes,
         'rate_hz': spikes / (args.n * args.duration),
         'synapses': synapses,
+        # synapses whose weight changes (cuba_stdp: the excitatory ones)
+        'plastic_synapses': int(len(Se)) if args.model == 'cuba_stdp' else 0,
         # loop_s = device._last_run_time: Network::run's own timer around the
         # time-step loop only (no synapse creation, no result writing).  With
         # OpenMP off it is std::clock(), i.e. process CPU time, which equals
@@ -149,6 +171,11 @@ def main():
         'build_s': build_s,    # object setup + code generation + make
         'peak_rss_mb': peak_rss_mb,
     }
+    if args.model == 'cuba_stdp':  # sanity check on the weight drift
+        w = Se.w[:] / mV
+        result['w_mean_mv'] = float(w.mean())
+        result['w_min_mv'] = float(w.min())
+        result['w_max_mv'] = float(w.max())
     if not args.build_dir:
         shutil.rmtree(directory, ignore_errors=True)
     result['total_s'] = time.perf_counter() - T0

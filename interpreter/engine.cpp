@@ -515,10 +515,15 @@ void Simulation::Engine::deliver(ProjState& p) {
   const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
   const auto& row = p.csr.row;
   const auto& col = p.csr.col;
+  // Visits (synapse, presynaptic neuron) for every synapse due now.
   auto for_due = [&](auto&& visit) {
     if (!p.syn_delay.empty()) {
       auto& slot = p.ring[step % p.ring.size()];
-      for (uint32_t s : slot) visit(s);
+      for (uint32_t s : slot) {
+        size_t r =
+            std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
+        visit(s, static_cast<uint32_t>(lo + r));
+      }
       slot.clear();
       return;
     }
@@ -527,7 +532,8 @@ void Simulation::Engine::deliver(ProjState& p) {
     const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
     for (uint32_t id : list) {
       if (id < lo || id >= hi) continue;
-      for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s) visit(static_cast<uint32_t>(s));
+      for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s)
+        visit(static_cast<uint32_t>(s), id);
     }
   };
   if (p.native) {
@@ -549,7 +555,7 @@ void Simulation::Engine::deliver(ProjState& p) {
       }
       return;
     }
-    for_due([&](uint32_t s) {
+    for_due([&](uint32_t s, uint32_t) {
       for (const auto& sc : p.scatter)
         sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
     });
@@ -577,11 +583,10 @@ void Simulation::Engine::deliver(ProjState& p) {
   p.batch_syn.clear();
   p.batch_pre.clear();
   p.batch_post.clear();
-  for_due([&](uint32_t s) {
+  for_due([&](uint32_t s, uint32_t pre) {
     p.batch_syn.push_back(s);
     p.batch_post.push_back(col[s]);
-    size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
-    p.batch_pre.push_back(static_cast<uint32_t>(lo + r));
+    p.batch_pre.push_back(pre);
   });
   run_batch(p, *p.handler, p.sequential, t);
 }
