@@ -331,17 +331,27 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
     else if (!opj.ring.empty())
       notes.push_back(fmt::format("projection #{}: spikes in flight dropped (delays changed)", k));
   }
-  for (size_t k = 0; k < e.monitors.size() && k < o.monitors.size(); ++k) {
+  for (size_t k = 0; k < e.monitors.size(); ++k) {
     MonitorState& m = e.monitors[k];
-    const MonitorState& om = o.monitors[k];
-    if (m.mon->target.pop >= 0 &&
-        e.pops[m.mon->target.pop].pop->name != o.pops[om.mon->target.pop].pop->name)
-      continue;
-    m.spike_ids = om.spike_ids;
-    m.spike_steps = om.spike_steps;
-    if (m.probes.size() == om.probes.size()) {
-      m.sample_steps = om.sample_steps;
-      m.samples = om.samples;
+    bool carried = false;
+    if (k < o.monitors.size()) {
+      const MonitorState& om = o.monitors[k];
+      if (e.pops[m.mon->target.pop].pop->name == o.pops[om.mon->target.pop].pop->name) {
+        m.spike_ids = om.spike_ids;
+        m.spike_steps = om.spike_steps;
+        if (m.probes.size() == om.probes.size()) {
+          m.sample_steps = om.sample_steps;
+          m.samples = om.samples;
+          carried = true;
+        }
+      }
+    }
+    if (!carried && !m.probes.empty()) {
+      // A recording that starts now: its first sample is the state now,
+      // not the fresh network's state at t = 0.
+      m.sample_steps.clear();
+      for (auto& s : m.samples) s.clear();
+      e.sample(m, e.step);
     }
   }
   return notes;

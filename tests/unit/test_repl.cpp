@@ -158,3 +158,21 @@ TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, 
   CHECK(hist.find(":run") != std::string::npos);
   fs::remove_all(home);
 }
+
+TEST_CASE("repl: a recording added while running starts at that moment with the live state") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
+  s.feed("neuron D { state x = 1 mV\n dx/dt = -x / 20 ms }\n");
+  s.feed("circuit C { P = D[1] }\n");
+  s.feed("run C for 100 ms\n");
+  s.feed(":record x of P every 10 ms\n");
+  s.feed(":run 20 ms\n");
+  REQUIRE(err.empty());
+  auto rec = s.simulation()->state_recordings();
+  REQUIRE(rec.size() == 1);
+  REQUIRE(rec[0].times.size() == 3);  // 100, 110, 120 ms
+  CHECK(rec[0].times[0] == doctest::Approx(0.1));
+  CHECK(rec[0].values[0] == doctest::Approx(1e-3 * std::exp(-100.0 / 20)).epsilon(1e-12).scale(0));
+  CHECK(rec[0].values[2] == doctest::Approx(1e-3 * std::exp(-120.0 / 20)).epsilon(1e-12).scale(0));
+}
