@@ -133,7 +133,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   ps.params.resize(k.params.size());
   for (size_t s = 0; s < k.params.size(); ++s)
     if (k.params[s].per_neuron) ps.params[s].assign(n, 0);
-  ps.states.assign(k.states.size(), std::vector<double>(n, 0));
+  ps.states.assign(k.states.size(), NeuronArray(n, 0.0));
   auto dense = [&](ir::Space space, int slot) -> Binding {
     if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
     return {ps.states[slot].data(), -1, false};
@@ -187,7 +187,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
             ps.q_ref_const[r] += ps.prop.Q_ref[r * m + c] * k.linear.c[c]->value;
           }
       } else {
-        ps.cbuf.assign(m, std::vector<double>(n, 0));
+        ps.cbuf.assign(m, NeuronArray(n, 0.0));
         ps.c_prog.emplace(n, dense, keys, &mod->tables, modulators.data());
         for (size_t r = 0; r < m; ++r) ps.c_prog->store_into(k.linear.c[r], ps.cbuf[r].data());
       }
@@ -195,15 +195,15 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     }
     case ir::Solver::ExpEuler:
     case ir::Solver::Euler:
-      ps.scratch.assign(k.odes.size(), std::vector<double>(n, 0));
+      ps.scratch.assign(k.odes.size(), NeuronArray(n, 0.0));
       ps.update.emplace(n, dense, keys, &mod->tables, modulators.data());
       for (size_t u = 0; u < k.odes.size(); ++u)
         ps.update->store_into(k.update[u], ps.scratch[u].data());
       break;
     case ir::Solver::RK4:
     case ir::Solver::RK45: {
-      ps.stage.assign(k.states.size(), std::vector<double>(n, 0));
-      ps.kbuf.assign(k.odes.size(), std::vector<double>(n, 0));
+      ps.stage.assign(k.states.size(), NeuronArray(n, 0.0));
+      ps.kbuf.assign(k.odes.size(), NeuronArray(n, 0.0));
       auto staged = [&](ir::Space space, int slot) -> Binding {
         if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
         return {ps.stage[slot].data(), -1, false};
@@ -705,8 +705,7 @@ __attribute__((target_clones("avx2", "default"))) void propagate_const(double* c
 
 // One neuron: x ← P·x + q (q = Q·c precomputed) or + Q·c.
 inline void propagate_one(double* const* x, size_t m, size_t i, const double* P, const double* q,
-                          const double* Q, const std::vector<std::vector<double>>* cbuf,
-                          double* old) {
+                          const double* Q, const std::vector<NeuronArray>* cbuf, double* old) {
   for (size_t r = 0; r < m; ++r) old[r] = x[r][i];
   for (size_t r = 0; r < m; ++r) {
     double acc = q ? q[r] : 0.0;

@@ -17,6 +17,7 @@
 #include "connectivity.h"
 #include "ir.h"
 #include "neuro/simulation.h"
+#include "staggered.h"
 #include "vm.h"
 
 namespace neuro {
@@ -35,8 +36,8 @@ struct PopState {
   const ir::Population* pop = nullptr;
   const ir::Kernel* kernel = nullptr;  // null for sources
   size_t n = 0;
-  std::vector<std::vector<double>> params;  // per-neuron parameters (empty when uniform)
-  std::vector<std::vector<double>> states;
+  std::vector<NeuronArray> params;  // per-neuron parameters (empty when uniform)
+  std::vector<NeuronArray> states;
   std::vector<int64_t> ref_end;    // first step at which the neuron is no longer refractory
   std::vector<int64_t> ref_steps;  // refractory steps per neuron (size 1 when uniform)
   int64_t max_ref_steps = 0;
@@ -48,8 +49,8 @@ struct PopState {
   Propagator prop;
   std::vector<double> q_const, q_ref_const;  // Exact with constant c: Q·c precomputed
   bool c_const = false;
-  std::vector<std::vector<double>> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
-  std::vector<char> ode_clamped;  // per ODE: unless refractory
+  std::vector<NeuronArray> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
+  std::vector<char> ode_clamped;                                      // per ODE: unless refractory
   // Work space reused every step, so the step loop does not allocate.
   std::vector<double*> xptr;     // Exact: the state arrays in matrix order
   std::vector<double> old;       // Exact: one neuron's previous state

@@ -53,8 +53,8 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
   const Tableau& tb = adaptive ? dopri5() : rk4();
   const double dt = mod->run.dt;
   if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U)
-    p.rk_k.assign(tb.stages * U, std::vector<double>(n, 0));
-  if (p.rk_acc.size() != 2 * U) p.rk_acc.assign(2 * U, std::vector<double>(n, 0));
+    p.rk_k.assign(tb.stages * U, NeuronArray(n, 0.0));
+  if (p.rk_acc.size() != 2 * U) p.rk_acc.assign(2 * U, NeuronArray(n, 0.0));
   // Variables without an equation keep their value during the step.
   for (size_t s = 0; s < k.states.size(); ++s)
     std::copy(p.states[s].begin(), p.states[s].end(), p.stage[s].begin());

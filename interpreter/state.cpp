@@ -40,8 +40,8 @@ struct Writer {
     const auto* p = reinterpret_cast<const uint8_t*>(&v);
     out.insert(out.end(), p, p + sizeof(T));
   }
-  template <class T>
-  void vec(const std::vector<T>& v) {
+  template <class T, class A>
+  void vec(const std::vector<T, A>& v) {
     pod<uint64_t>(v.size());
     const auto* p = reinterpret_cast<const uint8_t*>(v.data());
     out.insert(out.end(), p, p + v.size() * sizeof(T));
@@ -70,8 +70,8 @@ struct Reader {
     return v;
   }
   // Reads into `v`, which must already have the size the snapshot says.
-  template <class T>
-  void vec(std::vector<T>& v) {
+  template <class T, class A>
+  void vec(std::vector<T, A>& v) {
     uint64_t n = pod<uint64_t>();
     if (n != v.size())
       throw SimulationError("the snapshot does not match this simulation's layout");
