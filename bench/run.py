@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Benchmark harness: neuro vs Brian2 on the Brette et al. 2007 CUBA/COBA nets.
+"""Benchmark harness: neuro vs Brian2 on the Brette et al. 2007 CUBA/COBA nets
+(and CUBA with pair STDP on the excitatory synapses, model cuba_stdp).
 
 For each model and size it writes a .neuro file, runs `neuro run FILE --json
 --out DIR` R times, and (if brian2 imports under /usr/bin/python3) runs
 bench/brian2_ref.py R times on the same case.  Prints medians per case and the
 neuro/brian2 ratios; --json FILE also saves every raw run.  Stdlib only.
 
-  bench/run.py [--models cuba,coba] [--sizes 4000,16000,64000] [--repeats 3]
+  bench/run.py [--models cuba,coba,cuba_stdp] [--sizes 4000,16000,64000] [--repeats 3]
                [--duration 1] [--seed 1] [--neuro build/neuro] [--no-brian]
                [--json FILE]
 """
@@ -78,7 +79,48 @@ circuit COBA {
 run COBA for {DURATION}  dt = 0.1 ms  seed = {SEED}
 """
 
-TEMPLATES = {'cuba': CUBA, 'coba': COBA}
+# examples/cuba_stdp.neuro with the size, seed and duration as placeholders.
+# The plastic connect must come first: the harness counts its synapses with a
+# second, untimed run of this source without the other connects (see
+# neuro_plastic_synapses), which only draws the same synapses if they are
+# drawn before any others.
+CUBA_STDP = """\
+neuron LIF {
+  param tau_m = 20 ms;   param tau_e = 5 ms;   param tau_i = 10 ms
+  param v_th = -50 mV;   param v_reset = -60 mV
+  param E_L = -49 mV;    param t_ref = 5 ms
+  state v = v_reset
+  state ge = 0 mV
+  state gi = 0 mV
+  dv/dt = (ge + gi - (v - E_L)) / tau_m   unless refractory
+  dge/dt = -ge / tau_e
+  dgi/dt = -gi / tau_i
+  spike when v > v_th { v = v_reset }
+  refractory t_ref
+}
+
+synapse ExcStdp {
+  param w = 1.62 mV;  param w_max = 3.24 mV;  param A = 0.01
+  trace apre = 0 mV decays 20 ms
+  trace apost = 0 mV decays 20 ms
+  on pre  { post.ge += w;  apre += A * w_max;  w = clip(w + apost, 0 mV, w_max) }
+  on post { apost -= 1.05 * A * w_max;  w = clip(w + apre, 0 mV, w_max) }
+}
+synapse Inh { param w = -9 mV;  on pre { post.gi += w } }
+
+circuit CUBA_STDP {
+  P = LIF[{N}] { v = v_reset + rand() * (v_th - v_reset) }
+  connect P[0:{NE}] -> P via ExcStdp  p = {P}
+  connect P[{NE}:{N}] -> P via Inh  p = {P}
+  record spikes of P
+}
+
+run CUBA_STDP for {DURATION}  dt = 0.1 ms  seed = {SEED}
+"""
+
+TEMPLATES = {'cuba': CUBA, 'coba': COBA, 'cuba_stdp': CUBA_STDP}
+# Models with plastic synapses -> the synapse type that is plastic.
+PLASTIC = {'cuba_stdp': 'ExcStdp'}
 BRIAN_COBA_INIT = 'random' if re.search(r'\bge\s*=', COBA_INIT) else 'zero'
 
 
@@ -112,6 +154,23 @@ def run_json(cmd, what):
                  f'{proc.stdout[-2000:]}')
 
 
+def neuro_plastic_synapses(neuro, model, n, seed, tmp):
+    """Number of plastic synapses in neuro's network (its JSON gives only the
+    total): run the same source, minus every connect that is not via the
+    plastic synapse, for one step (untimed).  Same seed and the plastic
+    connect first, so the same synapses are drawn; checked at N = 4000 and
+    64000 against the count in `neuro run --plot`'s weight histogram."""
+    lines = [line for line in model_source(model, n, 1e-4, seed).splitlines()
+             if not re.match(r'\s*connect\b', line)
+             or re.search(r'\bvia\s+%s\b' % PLASTIC[model], line)]
+    path = os.path.join(tmp, f'{model}_{n}_plastic_only.neuro')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    j, _ = run_json([neuro, 'run', path, '--json', '--out', tempfile.mkdtemp(dir=tmp)],
+                    'neuro (plastic synapse count)')
+    return j['synapses']
+
+
 def neuro_run(neuro, model, n, duration, seed, tmp):
     path = os.path.join(tmp, f'{model}_{n}.neuro')
     with open(path, 'w') as f:
@@ -139,8 +198,8 @@ def brian_run(model, n, duration, seed):
     j, wall = run_json(cmd, 'brian2_ref.py')
     return {'loop_s': j['loop_s'], 'sim_time_s': j['duration_s'],
             'spikes': j['spikes'], 'neurons': j['n'],
-            'synapses': j['synapses'], 'peak_rss_mb': j['peak_rss_mb'],
-            'process_s': wall, 'raw': j}
+            'synapses': j['synapses'], 'plastic_synapses': j.get('plastic_synapses', 0),
+            'peak_rss_mb': j['peak_rss_mb'], 'process_s': wall, 'raw': j}
 
 
 def metrics(r):
@@ -152,22 +211,28 @@ def metrics(r):
         'syn_events_per_s': r['spikes'] * r['synapses'] / r['neurons'] / r['loop_s'],
         'peak_rss_mb': r['peak_rss_mb'],
         'bytes_per_synapse': r['peak_rss_mb'] * 1e6 / r['synapses'],
+        # whole-process peak RSS over the plastic synapses only (None: none)
+        'bytes_per_plastic_synapse': (r['peak_rss_mb'] * 1e6 / r['plastic_synapses']
+                                      if r.get('plastic_synapses') else None),
         'rate_hz': r['spikes'] / (r['neurons'] * r['sim_time_s']),
     }
 
 
 def summarize(runs):
     per_run = [metrics(r) for r in runs]
-    return {k: statistics.median(m[k] for m in per_run) for k in per_run[0]}
+    return {k: (None if per_run[0][k] is None
+                else statistics.median(m[k] for m in per_run)) for k in per_run[0]}
 
 
-ROW = '{:<13} {:<7} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8}'
+ROW = '{:<16} {:<7} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8} {:>8}'
 
 
 def print_row(case, impl, m):
     print(ROW.format(case, impl, f"{m['loop_per_sim_s']:.4f}",
                      f"{m['process_s']:.3f}", f"{m['syn_events_per_s']:.3g}",
                      f"{m['peak_rss_mb']:.1f}", f"{m['bytes_per_synapse']:.1f}",
+                     '-' if m['bytes_per_plastic_synapse'] is None
+                     else f"{m['bytes_per_plastic_synapse']:.1f}",
                      f"{m['rate_hz']:.2f}"), flush=True)
 
 
@@ -181,7 +246,7 @@ def brian_available():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--models', default='cuba,coba')
+    ap.add_argument('--models', default='cuba,coba', help='comma list of cuba, coba, cuba_stdp')
     ap.add_argument('--sizes', default='4000,16000,64000')
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--duration', type=float, default=1.0, help='simulated seconds')
@@ -195,7 +260,7 @@ def main():
     models = args.models.split(',')
     sizes = [int(s) for s in args.sizes.split(',')]
     if not set(models) <= set(TEMPLATES):
-        sys.exit(f'unknown model in --models {args.models}; choose from cuba,coba')
+        sys.exit(f'unknown model in --models {args.models}; choose from {",".join(TEMPLATES)}')
     neuro = os.path.abspath(args.neuro)
     if not (os.path.isfile(neuro) and os.access(neuro, os.X_OK)):
         sys.exit(f'neuro binary not found or not executable: {neuro}\n'
@@ -206,7 +271,7 @@ def main():
 
     print(f'{args.repeats} runs per row, medians; {args.duration:g} s simulated, seed {args.seed}')
     print(ROW.format('case', 'impl', 'loop/sim_s', 'process_s', 'syn_ev/s',
-                     'rss_MB', 'B/syn', 'rate_Hz'))
+                     'rss_MB', 'B/syn', 'B/plast', 'rate_Hz'))
     report = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
               'host': platform.node(), 'neuro': neuro, 'args': vars(args),
               'coba_init': COBA_INIT, 'brian_coba_init': BRIAN_COBA_INIT,
@@ -218,6 +283,10 @@ def main():
                 rec = {'model': model, 'n': n}
                 runs = [neuro_run(neuro, model, n, args.duration, args.seed, tmp)
                         for _ in range(args.repeats)]
+                if model in PLASTIC:
+                    plastic = neuro_plastic_synapses(neuro, model, n, args.seed, tmp)
+                    for r in runs:
+                        r['plastic_synapses'] = plastic
                 rec['neuro'] = {'runs': runs, 'median': summarize(runs)}
                 print_row(case, 'neuro', rec['neuro']['median'])
                 if use_brian:
@@ -231,7 +300,7 @@ def main():
                     r = rec['ratio_neuro_over_brian2']
                     print(ROW.format('', 'ratio', f"{r['loop_per_sim_s']:.2f}x",
                                      f"{r['process_s']:.2f}x", '', f"{r['peak_rss_mb']:.2f}x",
-                                     '', ''), flush=True)
+                                     '', '', ''), flush=True)
                 report['cases'].append(rec)
     if args.json:
         with open(args.json, 'w') as f:
