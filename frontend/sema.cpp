@@ -45,6 +45,7 @@ class Checker {
   void check_record(Member& m, Scope& scope);
   void check_drive(Member& m, Scope& scope);
   std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
+  bool init_line(const Stmt& s, std::set<std::string>& given);
 
   Diagnostics& diags_;
   CheckedProgram& out_;
@@ -490,6 +491,21 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
   }
 }
 
+// An initialiser line must be `name = value`, each name once. Reports and
+// returns false otherwise.
+bool Checker::init_line(const Stmt& s, std::set<std::string>& given) {
+  if (s.kind != Stmt::Assign || !s.object.empty() || s.op != AssignOp::Set) {
+    diags_.error(Code::Placement, s.range, "an initialiser holds `name = value` lines only");
+    return false;
+  }
+  if (!given.insert(s.target).second) {
+    diags_.error(Code::Duplicate, s.target_range,
+                 fmt::format("`{}` is initialised twice", s.target));
+    return false;
+  }
+  return true;
+}
+
 std::optional<double> Checker::positive_time(Expr& e, const Scope& scope, const std::string& what) {
   if (!ec_.expect(e, scope, dim::time(), what)) return std::nullopt;
   auto v = ec_.constant(e);
@@ -627,15 +643,7 @@ void Checker::check_bind(Member& m, Scope& scope) {
   if (info.kind == PopKind::Poisson) init.has_t = true;
   for (auto& sp : m.stmts) {
     Stmt& s = *sp;
-    if (s.kind != Stmt::Assign || !s.object.empty() || s.op != AssignOp::Set) {
-      diags_.error(Code::Placement, s.range, "an initialiser holds `name = value` lines only");
-      continue;
-    }
-    if (!given.insert(s.target).second) {
-      diags_.error(Code::Duplicate, s.target_range,
-                   fmt::format("`{}` is initialised twice", s.target));
-      continue;
-    }
+    if (!init_line(s, given)) continue;
     if (info.kind == PopKind::Poisson) {
       if (s.target != "rate") {
         diags_.error(Code::UnknownName, s.target_range,
@@ -804,15 +812,7 @@ void Checker::check_connect(Member& m, Scope& scope) {
   std::set<std::string> given;
   for (auto& sp : m.stmts) {
     Stmt& s = *sp;
-    if (s.kind != Stmt::Assign || !s.object.empty() || s.op != AssignOp::Set) {
-      diags_.error(Code::Placement, s.range, "an initialiser holds `name = value` lines only");
-      continue;
-    }
-    if (!given.insert(s.target).second) {
-      diags_.error(Code::Duplicate, s.target_range,
-                   fmt::format("`{}` is initialised twice", s.target));
-      continue;
-    }
+    if (!init_line(s, given)) continue;
     if (s.target == "delay") {
       if (seen.count("delay"))
         diags_.error(Code::BadOption, s.target_range, "the delay is already given as an option");

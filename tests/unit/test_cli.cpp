@@ -1,7 +1,9 @@
 // The command-line contract that scripts and later tools rely on.
 #include <doctest/doctest.h>
+
 #include <fmt/format.h>
 #include <sys/wait.h>
+#include "shell.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -12,37 +14,11 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;  // stdout only; stderr goes to `err`
-  std::string err;
-};
+using neuro::testing::slurp;
+using Result = neuro::testing::ShellResult;
 
-Result neuro(const std::string& args) {
-  namespace fs = std::filesystem;
-  fs::path err_file = fs::temp_directory_path() / fmt::format("neuro_cli_stderr_{}", ::getpid());
-  std::string cmd = fmt::format("{} {} 2>{}", NEURO_BINARY, args, err_file.string());
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  fs::remove(err_file);
-  return r;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Result run_neuro(const std::string& args) {
+  return neuro::testing::run_shell(fmt::format("{} {}", NEURO_BINARY, args));
 }
 
 std::filesystem::path temp_dir(const char* name) {
@@ -58,27 +34,27 @@ const std::string kExamples = std::string(NEURO_SOURCE_DIR) + "/examples/";
 }  // namespace
 
 TEST_CASE("cli: --help and --version") {
-  auto h = neuro("--help");
+  auto h = run_neuro("--help");
   CHECK(h.status == 0);
   CHECK(h.out.find("neuro run FILE") != std::string::npos);
-  auto v = neuro("--version");
+  auto v = run_neuro("--version");
   CHECK(v.status == 0);
   CHECK(std::regex_match(v.out, std::regex("neuro \\d+\\.\\d+\\.\\d+\n")));
 }
 
 TEST_CASE("cli: bad usage exits 2 with a message") {
-  CHECK(neuro("repl extra").status == 2);  // (no arguments at all starts the REPL)
-  CHECK(neuro("frobnicate x").status == 2);
-  auto r = neuro("run " + kExamples + "cuba.neuro --duration banana");
+  CHECK(run_neuro("repl extra").status == 2);  // (no arguments at all starts the REPL)
+  CHECK(run_neuro("frobnicate x").status == 2);
+  auto r = run_neuro("run " + kExamples + "cuba.neuro --duration banana");
   CHECK(r.status == 2);
   CHECK(r.err.find("--duration") != std::string::npos);
-  CHECK(neuro("run " + kExamples + "cuba.neuro --seed -3").status == 2);
+  CHECK(run_neuro("run " + kExamples + "cuba.neuro --seed -3").status == 2);
 }
 
 TEST_CASE("cli: run --json prints exactly one JSON object and writes the spikes") {
   auto dir = temp_dir("json");
-  auto r = neuro("run " + kExamples + "cuba.neuro --json --duration 100ms --seed 3 --out " +
-                 dir.string());
+  auto r = run_neuro("run " + kExamples + "cuba.neuro --json --duration 100ms --seed 3 --out " +
+                     dir.string());
   REQUIRE(r.status == 0);
   // One object, one line, nothing else on stdout.
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
@@ -110,11 +86,11 @@ TEST_CASE("cli: run --json prints exactly one JSON object and writes the spikes"
 
 TEST_CASE("cli: the same seed gives the same spikes, another seed others") {
   auto a = temp_dir("seed_a"), b = temp_dir("seed_b"), c = temp_dir("seed_c");
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + a.string())
+  REQUIRE(run_neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + a.string())
               .status == 0);
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + b.string())
+  REQUIRE(run_neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 7 --out " + b.string())
               .status == 0);
-  REQUIRE(neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 8 --out " + c.string())
+  REQUIRE(run_neuro("run " + kExamples + "cuba.neuro --duration 50ms --seed 8 --out " + c.string())
               .status == 0);
   CHECK(slurp(a / "P_spikes.csv") == slurp(b / "P_spikes.csv"));
   CHECK(slurp(a / "P_spikes.csv") != slurp(c / "P_spikes.csv"));
@@ -122,22 +98,22 @@ TEST_CASE("cli: the same seed gives the same spikes, another seed others") {
 }
 
 TEST_CASE("cli: check and ir") {
-  auto ok = neuro("check " + kExamples + "cuba.neuro");
+  auto ok = run_neuro("check " + kExamples + "cuba.neuro");
   CHECK(ok.status == 0);
   CHECK(ok.err.empty());
-  auto ir = neuro("ir " + kExamples + "cuba.neuro");
+  auto ir = run_neuro("ir " + kExamples + "cuba.neuro");
   CHECK(ir.status == 0);
   CHECK(ir.out.find("solver exact") != std::string::npos);
   CHECK(ir.out.find("(native scatter-add)") != std::string::npos);
   // Stable text: twice the same.
-  CHECK(neuro("ir " + kExamples + "cuba.neuro").out == ir.out);
+  CHECK(run_neuro("ir " + kExamples + "cuba.neuro").out == ir.out);
 }
 
 TEST_CASE("cli: errors are rendered file:line:col with the line and an underline, exit 1") {
   auto dir = temp_dir("err");
   auto f = dir / "bad.neuro";
   std::ofstream(f) << "neuron Cell {\n  state v = 0 mV\n  dv/dt = -v / 10\n  refractory 5\n}\n";
-  auto r = neuro("check " + f.string());
+  auto r = run_neuro("check " + f.string());
   CHECK(r.status == 1);
   CHECK(r.err.find(f.string() + ":3:11: error[E0200]") != std::string::npos);
   CHECK(r.err.find("  dv/dt = -v / 10") != std::string::npos);
@@ -145,7 +121,7 @@ TEST_CASE("cli: errors are rendered file:line:col with the line and an underline
   CHECK(r.err.find(f.string() + ":4:14: error[E0201]") !=
         std::string::npos);                                  // refractory 5: no unit
   CHECK(r.err.find("3 errors found") != std::string::npos);  // and: refractory without spike
-  auto missing = neuro("run " + (dir / "nope.neuro").string());
+  auto missing = run_neuro("run " + (dir / "nope.neuro").string());
   CHECK(missing.status == 1);
   CHECK(missing.err.find("error[E0500]") != std::string::npos);
   std::filesystem::remove_all(dir);
@@ -157,7 +133,7 @@ TEST_CASE("cli: state recordings are written in display units") {
   std::ofstream(f)
       << "neuron D { state x = 10 mV\n dx/dt = -x / 10 ms }\n"
          "circuit C { P = D[2]\n record x of P every 1 ms }\nrun C for 3 ms dt = 0.5 ms\n";
-  auto r = neuro("run " + f.string() + " --out " + dir.string());
+  auto r = run_neuro("run " + f.string() + " --out " + dir.string());
   REQUIRE(r.status == 0);
   std::string csv = slurp(dir / "P_x.csv");
   CHECK(csv.rfind("t_ms,id,x_mV\n0,0,10\n0,1,10\n1,0,", 0) == 0);

@@ -5,9 +5,11 @@
 // closed loop must hold the population near its target rate, and all three
 // must print the same windows (same model, same seed, same arithmetic).
 #include <doctest/doctest.h>
+
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "shell.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,27 +24,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using Run = neuro::testing::ShellResult;
 
 // Runs a shell command; stdout and stderr apart.
-Run sh(const std::string& cmd, const fs::path& scratch) {
-  fs::path err_file = scratch / "stderr.txt";
-  Run r;
-  FILE* p = popen(fmt::format("{} 2>'{}'", cmd, err_file.string()).c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  return r;
+Run sh(const std::string& cmd, const fs::path&) {
+  return neuro::testing::run_shell(cmd);
 }
 
 std::string quote(const fs::path& p) {

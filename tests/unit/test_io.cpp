@@ -1,9 +1,11 @@
 // Recordings as files (CSV, NPY) and plots (SVG), the progress bar, and the
 // `neuro run --format/--plot` and `neuro plot` commands.
 #include <doctest/doctest.h>
+
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "shell.h"
 
 #include <cmath>
 #include <cstdio>
@@ -31,12 +33,7 @@ fs::path scratch(const char* name) {
   return d;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using neuro::testing::slurp;
 
 size_t count(const std::string& s, const std::string& what) {
   size_t n = 0;
@@ -52,25 +49,10 @@ std::string path_data(const std::string& svg, const std::string& cls) {
   return svg.substr(d, svg.find('"', d) - d);
 }
 
-struct Cmd {
-  int status = -1;
-  std::string out, err;
-};
+using Cmd = neuro::testing::ShellResult;
 
 Cmd neuro_cmd(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / fmt::format("neuro_io_stderr_{}", ::getpid());
-  std::string cmd = fmt::format("{} {} 2>{}", NEURO_BINARY, args, err_file.string());
-  Cmd r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_file);
-  fs::remove(err_file);
-  return r;
+  return neuro::testing::run_shell(fmt::format("{} {}", NEURO_BINARY, args));
 }
 
 // A small, fixed recording: 3 neurons over 20 ms.
