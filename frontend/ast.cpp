@@ -98,6 +98,8 @@ const char* member_keyword(MemberKind k) {
       return "record";
     case MemberKind::Drive:
       return "drive";
+    case MemberKind::Select:
+      return "select";
     case MemberKind::Run:
       return "run";
   }
@@ -344,6 +346,9 @@ std::string print(const Member& m, int indent) {
     }
     case MemberKind::Drive:
       return s + "drive " + print(*m.drive_target) + " = " + v() + "\n";
+    case MemberKind::Select:
+      return s + "select " + print(*m.drive_target) + " by " + v() + print_options(m.options) +
+             "\n";
     case MemberKind::Run:
       return s + "run " + (m.name.empty() ? "" : m.name + " ") + "for " + v() +
              print_options(m.options) + "\n";

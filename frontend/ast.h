@@ -141,6 +141,7 @@ enum class MemberKind {
   Connect,
   Record,
   Drive,
+  Select,
   Run
 };
 const char* member_keyword(MemberKind k);
@@ -177,7 +178,7 @@ struct Member {
   std::vector<std::string> vars;
   std::vector<SourceRange> var_ranges;
   ExprPtr every;
-  // Drive
+  // Drive (and Select: the population)
   ExprPtr drive_target;
   // Filled by the checker for Const members: their value in SI.
   double const_value = 0;

@@ -34,6 +34,7 @@ const char* home_of(MemberKind k) {
     case MemberKind::Connect:
     case MemberKind::Record:
     case MemberKind::Drive:
+    case MemberKind::Select:
       return "inside a circuit";
   }
   return "elsewhere";
@@ -53,7 +54,7 @@ bool allowed(MemberKind k, const Member* parent) {
              k == MemberKind::On || k == MemberKind::Trace;
     case ModelKind::Circuit:
       return k == MemberKind::Const || k == MemberKind::Bind || k == MemberKind::Connect ||
-             k == MemberKind::Record || k == MemberKind::Drive;
+             k == MemberKind::Record || k == MemberKind::Drive || k == MemberKind::Select;
   }
   return false;
 }

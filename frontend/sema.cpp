@@ -44,6 +44,7 @@ class Checker {
   void check_connect(Member& m, Scope& scope);
   void check_record(Member& m, Scope& scope);
   void check_drive(Member& m, Scope& scope);
+  void check_select(Member& m, Scope& scope);
   std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
   bool init_line(const Stmt& s, std::set<std::string>& given);
 
@@ -908,6 +909,68 @@ void Checker::check_drive(Member& m, Scope& scope) {
     ec_.expect(*m.value, value, ec_.decl_types[decl].dim, fmt::format("`{}`", t.text));
 }
 
+// `select P by score k = 3 group = 8 draw`: each step the k neurons with the
+// highest score (per group of `group` neurons) spike — or, with `draw`, k
+// neurons drawn with probability proportional to the score.
+void Checker::check_select(Member& m, Scope& scope) {
+  auto r = population(*m.drive_target, scope, "the population of a select");
+  Scope score = scope.child();
+  score.has_t = score.has_i = score.has_rand = true;
+  if (r) {
+    const PopInfo& info = out_.populations[r->pop];
+    if (!info.model) {
+      diags_.error(Code::TypeMismatch, m.drive_target->range,
+                   "`select` picks neurons of a neuron population", "sources spike by themselves");
+      return;
+    }
+    for (auto& b : info.model->body)
+      if (b->kind == MemberKind::Param || b->kind == MemberKind::State ||
+          b->kind == MemberKind::Let)
+        score.names[b->name] = {
+            b->kind == MemberKind::Param   ? NameRef::Param
+            : b->kind == MemberKind::State ? NameRef::State
+                                           : NameRef::Let,
+            b.get(), ec_.decl_types.count(b.get()) ? ec_.decl_types[b.get()] : Type::error()};
+  }
+  Type t = ec_.check(*m.value, score);
+  bool draw = false;
+  long long k = 1, group = r ? r->size() : 1;
+  std::set<std::string> seen;
+  for (auto& o : m.options) {
+    if (!seen.insert(o.name).second) {
+      diags_.error(Code::BadOption, o.range, fmt::format("`{}` is given twice", o.name));
+      continue;
+    }
+    if (o.name == "draw" && !o.value) {
+      draw = true;
+    } else if ((o.name == "k" || o.name == "group") && o.value) {
+      if (!ec_.expect(*o.value, scope, Dimension(), fmt::format("`{}`", o.name))) continue;
+      auto v = ec_.constant_integer(*o.value, fmt::format("`{}`", o.name));
+      if (!v) continue;
+      if (*v < 1) {
+        diags_.error(Code::BadValue, o.value->range,
+                     fmt::format("`{}` must be at least 1", o.name));
+        continue;
+      }
+      (o.name == "k" ? k : group) = *v;
+    } else {
+      diags_.error(Code::BadOption, o.range, fmt::format("unknown select option `{}`", o.name),
+                   "options: `k = N` winners (default 1), `group = G` neurons per group, `draw`");
+    }
+  }
+  if (t.ok() && t.kind != Type::Quantity)
+    diags_.error(Code::TypeMismatch, m.value->range, "a select scores neurons with a number");
+  else if (t.ok() && draw && !t.dim.dimensionless())
+    diags_.error(Code::UnitMismatch, m.value->range,
+                 fmt::format("`draw` needs dimensionless weights, but this is {}", describe(t.dim)),
+                 "divide by a reference value");
+  if (r && (r->size() % group != 0 || k > group))
+    diags_.error(Code::BadValue, m.range,
+                 fmt::format("{} neurons do not split into groups of {} with {} winner{} each",
+                             r->size(), group, k, k == 1 ? "" : "s"),
+                 "the group size must divide the population and be at least k");
+}
+
 void Checker::check_circuit(Member& circuit) {
   Scope scope;
   for (auto& mp : circuit.body) {
@@ -930,6 +993,9 @@ void Checker::check_circuit(Member& circuit) {
         break;
       case MemberKind::Drive:
         check_drive(m, scope);
+        break;
+      case MemberKind::Select:
+        check_select(m, scope);
         break;
       default:
         break;

@@ -232,6 +232,11 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::Drive;
     m->drive_target = expr(c->expr(0));
     m->value = expr(c->expr(1));
+  } else if (auto* c = dynamic_cast<P::SelectMemberContext*>(ctx)) {
+    m->kind = MemberKind::Select;
+    m->drive_target = expr(c->expr(0));
+    m->value = expr(c->expr(1));
+    m->options = options(c->option());
   } else if (auto* c = dynamic_cast<P::RunMemberContext*>(ctx)) {
     m->kind = MemberKind::Run;
     if (c->ID()) set_name(c->ID());

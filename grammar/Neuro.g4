@@ -11,6 +11,13 @@ grammar Neuro;
 
 @parser::members {
   // True when the next token starts on the line where the previous one ended.
+  // A word after a number is its unit, except the flags that options use
+  // bare (`p = 0.1 one_to_one` would otherwise read a unit `one_to_one`).
+  bool unitFollows() {
+    if (!sameLine()) return false;
+    std::string t = _input->LT(1)->getText();
+    return t != "one_to_one" && t != "all_to_all" && t != "draw";
+  }
   bool sameLine() {
     auto *prev = _input->LT(-1);
     auto *next = _input->LT(1);
@@ -52,6 +59,7 @@ member
   | 'connect' expr '->' expr 'via' ID option* ('when' expr)? initBlock?   # connectMember
   | 'record' ID (',' ID)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
   | 'drive' expr '=' expr                                           # driveMember
+  | 'select' expr 'by' expr option*                                 # selectMember
   | 'run' ({sameLine()}? ID)? 'for' expr option*                    # runMember
   | ';'                                                             # emptyMember
   ;
@@ -91,7 +99,7 @@ expr
   ;
 
 primary
-  : NUMBER ({sameLine()}? unit)?                                    # numberPrimary
+  : NUMBER ({unitFollows()}? unit)?                                 # numberPrimary
   | ID '(' (expr (',' expr)*)? ')'                                  # callPrimary
   | ID                                                              # namePrimary
   | '(' expr ')'                                                    # parenPrimary

@@ -234,6 +234,17 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.threshold->store_into(k.threshold, ps.cond.data());
     }
   }
+  for (size_t q = 0; q < mod->selections.size(); ++q) {
+    const ir::Selection& sel = mod->selections[q];
+    if (sel.target.pop != static_cast<int>(index)) continue;
+    PopState::SelectState st;
+    st.sel = &sel;
+    st.buf.assign(n, 0.0);
+    st.score.emplace(n, dense, keys, &mod->tables, modulators.data());
+    st.score->store_into(sel.score, st.buf.data());
+    st.key = interp::stream_key(mod->run.seed, StreamKind::Code, (3ull << 24) | index, q);
+    ps.selects.push_back(std::move(st));
+  }
   if (!k.reset.empty()) {
     auto indexed = [&](ir::Space space, int slot) -> Binding {
       if (space == ir::Space::Param) return {ps.params[slot].data(), 0, false};
@@ -858,6 +869,7 @@ void Simulation::Engine::detect(PopState& p) {
         if (p.cond[i] != 0 && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
     }
   }
+  if (!p.selects.empty()) select_winners(p);
   if (!p.injected.empty()) {
     // Host-injected spikes join this step's, as if threshold was crossed.
     p.spikes.insert(p.spikes.end(), p.injected.begin(), p.injected.end());
@@ -883,6 +895,54 @@ void Simulation::Engine::detect(PopState& p) {
   }
   if (ctx) ctx->gather_spikes(p.spikes);
   p.spike_count += p.spikes.size();
+}
+
+// Each group's winners spike: the k highest scores (ties to the lower
+// index), or k draws without replacement with probability ∝ score.
+void Simulation::Engine::select_winners(PopState& p) {
+  const uint64_t counter = static_cast<uint64_t>(step) + 1;
+  bool added = false;
+  for (auto& st : p.selects) {
+    const ir::Selection& sel = *st.sel;
+    st.score->run(lanes(p.n, 0, counter));
+    const double* score = st.buf.data();
+    for (size_t g0 = sel.target.lo; g0 < sel.target.hi; g0 += sel.group) {
+      const size_t g1 = std::min(g0 + sel.group, sel.target.hi);
+      st.order.clear();
+      for (size_t i = g0; i < g1; ++i) st.order.push_back(static_cast<uint32_t>(i));
+      if (!sel.draw) {
+        size_t k = std::min(sel.k, st.order.size());
+        std::partial_sort(st.order.begin(), st.order.begin() + k, st.order.end(),
+                          [&](uint32_t a, uint32_t b) {
+                            return score[a] > score[b] || (score[a] == score[b] && a < b);
+                          });
+        p.spikes.insert(p.spikes.end(), st.order.begin(), st.order.begin() + k);
+      } else {
+        const uint64_t group = (g0 - sel.target.lo) / sel.group;
+        for (size_t r = 0; r < sel.k && !st.order.empty(); ++r) {
+          double total = 0;
+          for (uint32_t i : st.order) total += score[i] > 0 ? score[i] : 0.0;
+          if (!(total > 0)) break;
+          double u = interp::draw_uniform(st.key, group, counter * sel.k + r) * total, acc = 0;
+          size_t pick = st.order.size() - 1;
+          for (size_t q = 0; q < st.order.size(); ++q) {
+            acc += score[st.order[q]] > 0 ? score[st.order[q]] : 0.0;
+            if (u < acc) {
+              pick = q;
+              break;
+            }
+          }
+          p.spikes.push_back(st.order[pick]);
+          st.order.erase(st.order.begin() + static_cast<long>(pick));
+        }
+      }
+      added = true;
+    }
+  }
+  if (added) {
+    std::sort(p.spikes.begin(), p.spikes.end());
+    p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
+  }
 }
 
 void Simulation::Engine::sample(MonitorState& m, int64_t stamp) {

@@ -76,6 +76,16 @@ struct PopState {
   double log1mp = 0;      // log(1 − rate·dt)
   size_t gen_cursor = 0;  // Generator: next spike to emit
 
+  // Selections (`select P by …`): winners spike each step.
+  struct SelectState {
+    const ir::Selection* sel = nullptr;
+    std::optional<Program> score;
+    NeuronArray buf;
+    uint64_t key = 0;
+    std::vector<uint32_t> order;  // work space
+  };
+  std::vector<SelectState> selects;
+
   std::vector<uint32_t> spikes;                // this step's spikes (population indices)
   std::vector<uint32_t> injected;              // spikes the host asked for, emitted next step
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
@@ -162,6 +172,7 @@ struct Simulation::Engine {
   void integrate_exact(PopState& p);
   void integrate_rk(PopState& p, bool adaptive);
   void detect(PopState& p);
+  void select_winners(PopState& p);
   void sample(MonitorState& m, int64_t stamp);
   // Makes each population's `spikes` visible at time stamp·dt: the delay
   // history, per-synapse delay queues, recorders and host listeners.

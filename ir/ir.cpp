@@ -359,6 +359,9 @@ std::string print(const Module& m) {
     if (mo.every > 0) out += " every " + quantity(mo.every, frontend::dim::time());
     out += "\n";
   }
+  for (const auto& sel : m.selections)
+    out += fmt::format("\nselect {} by {} k = {} group = {}{}\n", slice_text(m, sel.target),
+                       print(*sel.score), sel.k, sel.group, sel.draw ? " draw" : "");
   for (const auto& mo : m.modulators)
     out += fmt::format("\nmodulator {} = {}\n", mo.name, quantity(mo.initial, mo.dim));
   for (const auto& d : m.drives) {

@@ -264,6 +264,17 @@ struct Modulator {
   double initial = 0;  // SI
 };
 
+// `select P by score k = … group = … draw`: each step, after threshold
+// detection, the k neurons of each group with the highest score spike (ties:
+// the lower index), or k drawn with probability proportional to the score.
+struct Selection {
+  SourceRange range;
+  Slice target;
+  ExprPtr score;  // in the population's kernel
+  size_t k = 1, group = 0;
+  bool draw = false;
+};
+
 struct Table {
   double step = 0;
   std::vector<double> values;
@@ -297,6 +308,7 @@ struct Module {
   std::vector<Drive> drives;
   std::vector<Table> tables;
   std::vector<Modulator> modulators;  // every declared modulator, by name
+  std::vector<Selection> selections;
   CircuitGraph graph;
   RunSpec run;
   int rand_sites = 0;

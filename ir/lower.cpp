@@ -100,6 +100,8 @@ class Lowerer {
   std::vector<const FExpr*> call_stack_;
   std::map<std::string, int> sites_;
   std::map<std::pair<const Kernel*, const Member*>, ExprPtr> let_cache_;
+  std::map<const Member*, std::vector<const Member*>> selects_;  // Bind → its select members
+  std::map<const Member*, ExprPtr> scores_;                      // select member → lowered score
 };
 
 int Lowerer::rand_site(const FExpr& e) {
@@ -394,6 +396,9 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
         break;
     }
   }
+  auto sel = selects_.find(&bind);
+  if (sel != selects_.end())
+    for (const Member* m : sel->second) scores_[m] = fold_constants(expr(*m->value, env));
   let_cache_.clear();
   (void)pop;
   mod_.kernels.push_back(std::move(k));
@@ -604,6 +609,9 @@ void Lowerer::drive(const Member& m) {
 }
 
 void Lowerer::circuit(const Member& circuit) {
+  for (const auto& m : circuit.body)
+    if (m->kind == MemberKind::Select)
+      selects_[prog_.pop_refs.at(m->drive_target.get()).pop].push_back(m.get());
   // Driven parameters must stay per-neuron arrays: find them first.
   for (const auto& m : circuit.body)
     if (m->kind == MemberKind::Drive && m->drive_target->ref.kind == NameRef::Param &&
@@ -668,6 +676,21 @@ void Lowerer::circuit(const Member& circuit) {
       case MemberKind::Drive:
         drive(*mp);
         break;
+      case MemberKind::Select: {
+        Selection s;
+        s.range = mp->range;
+        s.target = slice(*mp->drive_target);
+        s.score = scores_.at(mp.get());
+        s.group = s.target.size();
+        Env env;
+        for (const auto& o : mp->options) {
+          if (o.name == "draw") s.draw = true;
+          if (o.name == "k") s.k = static_cast<size_t>(constant(*o.value, env));
+          if (o.name == "group") s.group = static_cast<size_t>(constant(*o.value, env));
+        }
+        mod_.selections.push_back(std::move(s));
+        break;
+      }
       default:
         break;
     }
