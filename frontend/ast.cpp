@@ -72,6 +72,8 @@ const char* member_keyword(MemberKind k) {
       return "fn";
     case MemberKind::Model:
       return "model";
+    case MemberKind::Compartment:
+      return "compartment";
     case MemberKind::Param:
       return "param";
     case MemberKind::State:
@@ -300,6 +302,11 @@ std::string print(const Member& m, int indent) {
     }
     case MemberKind::Model: {
       s += std::string(model_keyword(m.model_kind)) + " " + m.name + " {\n";
+      for (const auto& b : m.body) s += print(*b, indent + 1);
+      return s + pad(indent) + "}\n";
+    }
+    case MemberKind::Compartment: {
+      s += "compartment " + m.name + " {\n";
       for (const auto& b : m.body) s += print(*b, indent + 1);
       return s + pad(indent) + "}\n";
     }

@@ -128,6 +128,7 @@ enum class MemberKind {
   Modulator,
   Func,
   Model,
+  Compartment,
   Param,
   State,
   Let,

@@ -22,6 +22,7 @@ const char* home_of(MemberKind k) {
     case MemberKind::State:
     case MemberKind::Let:
       return "inside a neuron or synapse";
+    case MemberKind::Compartment:
     case MemberKind::Ode:
     case MemberKind::Spike:
     case MemberKind::Refractory:
@@ -41,6 +42,9 @@ const char* home_of(MemberKind k) {
 }
 
 bool allowed(MemberKind k, const Member* parent) {
+  if (parent && parent->kind == MemberKind::Compartment)
+    return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
+           k == MemberKind::Ode;
   if (parent == nullptr)
     return k == MemberKind::Import || k == MemberKind::Const || k == MemberKind::Func ||
            k == MemberKind::Model || k == MemberKind::Run || k == MemberKind::Modulator;
@@ -48,7 +52,7 @@ bool allowed(MemberKind k, const Member* parent) {
     case ModelKind::Neuron:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
              k == MemberKind::Ode || k == MemberKind::Spike || k == MemberKind::Refractory ||
-             k == MemberKind::Solver;
+             k == MemberKind::Solver || k == MemberKind::Compartment;
     case ModelKind::Synapse:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
              k == MemberKind::On || k == MemberKind::Trace;
@@ -69,8 +73,10 @@ std::string describe_member(const Member& m) {
 void check_in(const std::vector<MemberPtr>& members, const Member* parent, Diagnostics& diags) {
   for (const auto& m : members) {
     if (!allowed(m->kind, parent)) {
-      std::string where = parent ? std::string("inside a ") + model_keyword(parent->model_kind)
-                                 : std::string("at file level");
+      std::string where = !parent ? std::string("at file level")
+                          : parent->kind == MemberKind::Compartment
+                              ? std::string("inside a compartment")
+                              : std::string("inside a ") + model_keyword(parent->model_kind);
       std::string hint = std::string("this belongs ") + home_of(m->kind);
       if (m->kind == MemberKind::Bind && parent && parent->model_kind != ModelKind::Circuit)
         hint = "declare it with `state " + m->name + " = …` or `param " + m->name +
@@ -79,7 +85,8 @@ void check_in(const std::vector<MemberPtr>& members, const Member* parent, Diagn
                   hint);
       continue;
     }
-    if (m->kind == MemberKind::Model) check_in(m->body, m.get(), diags);
+    if (m->kind == MemberKind::Model || m->kind == MemberKind::Compartment)
+      check_in(m->body, m.get(), diags);
   }
 }
 

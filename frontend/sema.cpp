@@ -15,6 +15,68 @@ namespace neuro::frontend {
 
 namespace {
 
+// Compartments become members of the neuron named `comp.x`. Inside a
+// compartment a bare name means that compartment's member first; `comp.x`
+// names any compartment's member anywhere in the neuron (and `post.comp.x`
+// in synapse code). Done once, before the neuron is checked.
+void flatten_compartments(Member& model) {
+  std::map<std::string, std::set<std::string>> names;  // compartment → its members
+  for (const auto& m : model.body)
+    if (m->kind == MemberKind::Compartment)
+      for (const auto& b : m->body)
+        if (b->kind != MemberKind::Ode) names[m->name].insert(b->name);
+  if (names.empty()) return;
+  std::function<void(ExprPtr&, const std::string&)> fix = [&](ExprPtr& e, const std::string& cur) {
+    if (!e) return;
+    if (e->kind == ExprKind::Member && e->args[0]->kind == ExprKind::Name &&
+        names.count(e->args[0]->text)) {
+      auto n = std::make_shared<Expr>();
+      n->kind = ExprKind::Name;
+      n->range = e->range;
+      n->text = e->args[0]->text + "." + e->text;
+      e = n;
+      return;
+    }
+    if (e->kind == ExprKind::Name && !cur.empty() && names[cur].count(e->text))
+      e->text = cur + "." + e->text;
+    for (auto& a : e->args) fix(a, cur);
+  };
+  std::function<void(std::vector<StmtPtr>&, const std::string&)> fix_stmts =
+      [&](std::vector<StmtPtr>& body, const std::string& cur) {
+        for (auto& st : body) {
+          if (st->kind == Stmt::Assign) {
+            if (names.count(st->object)) {
+              st->target = st->object + "." + st->target;
+              st->object.clear();
+            } else if (st->object.empty() && !cur.empty() && names[cur].count(st->target)) {
+              st->target = cur + "." + st->target;
+            }
+          }
+          fix(st->value, cur);
+          fix(st->cond, cur);
+          fix_stmts(st->then_body, cur);
+          fix_stmts(st->else_body, cur);
+        }
+      };
+  std::vector<MemberPtr> flat;
+  for (auto& m : model.body) {
+    if (m->kind != MemberKind::Compartment) {
+      fix(m->value, "");
+      fix_stmts(m->stmts, "");
+      flat.push_back(m);
+      continue;
+    }
+    for (auto& b : m->body) {
+      // The ODE of a compartment's own state names it bare: `dv/dt`.
+      if (b->kind != MemberKind::Ode || names[m->name].count(b->name))
+        b->name = m->name + "." + b->name;
+      fix(b->value, m->name);
+      flat.push_back(b);
+    }
+  }
+  model.body = std::move(flat);
+}
+
 const char* kSolvers[] = {"exact", "expeuler", "euler", "rk4", "rk45"};
 
 class Checker {
@@ -163,7 +225,10 @@ void Checker::check_const(Member& m, Scope& scope) {
 
 void Checker::check_all() {
   for (Member* m : out_.models) {
-    if (m->model_kind == ModelKind::Neuron) check_neuron(*m);
+    if (m->model_kind == ModelKind::Neuron) {
+      flatten_compartments(*m);
+      check_neuron(*m);
+    }
     if (m->model_kind == ModelKind::Synapse) check_synapse(*m);
   }
   for (Member* m : out_.models)
@@ -869,6 +934,11 @@ void Checker::check_record(Member& m, Scope& scope) {
 
 void Checker::check_drive(Member& m, Scope& scope) {
   Expr& t = *m.drive_target;
+  // `P.dend.I`: the variable `dend.I` of population P.
+  while (t.kind == ExprKind::Member && t.args[0]->kind == ExprKind::Member) {
+    t.text = t.args[0]->text + "." + t.text;
+    t.args[0] = t.args[0]->args[0];
+  }
   if (t.kind == ExprKind::Name) {
     auto g = out_.globals.find(t.text);
     if (g != out_.globals.end() && g->second->kind == MemberKind::Modulator) {

@@ -175,6 +175,12 @@ Type ExprChecker::check_name(Expr& e, const Scope& scope) {
 }
 
 Type ExprChecker::check_member(Expr& e, const Scope& scope) {
+  // `post.dend.v`: the variable `dend.v` (of compartment dend) of the post neuron.
+  while (e.args[0]->kind == ExprKind::Member && e.args[0]->args[0]->kind == ExprKind::Name &&
+         (e.args[0]->args[0]->text == "pre" || e.args[0]->args[0]->text == "post")) {
+    e.text = e.args[0]->text + "." + e.text;
+    e.args[0] = e.args[0]->args[0];
+  }
   Expr& obj = *e.args[0];
   if (obj.kind == ExprKind::Name && (obj.text == "pre" || obj.text == "post")) {
     bool post = obj.text == "post";

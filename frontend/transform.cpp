@@ -157,6 +157,11 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     set_name(c->ID());
     for (auto* b : c->block()->member())
       if (auto bm = member(b)) m->body.push_back(bm);
+  } else if (auto* c = dynamic_cast<P::CompartmentMemberContext*>(ctx)) {
+    m->kind = MemberKind::Compartment;
+    set_name(c->ID());
+    for (auto* b : c->block()->member())
+      if (auto bm = member(b)) m->body.push_back(bm);
   } else if (auto* c = dynamic_cast<P::ParamMemberContext*>(ctx)) {
     m->kind = MemberKind::Param;
     set_name(c->ID());
@@ -221,9 +226,9 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->stmts = init_block(c->initBlock());
   } else if (auto* c = dynamic_cast<P::RecordMemberContext*>(ctx)) {
     m->kind = MemberKind::Record;
-    for (auto* id : c->ID()) {
-      m->vars.push_back(id->getText());
-      m->var_ranges.push_back(range(id));
+    for (auto* d : c->dottedName()) {
+      m->vars.push_back(d->getText());
+      m->var_ranges.push_back(range(d));
     }
     auto es = c->expr();
     m->value = expr(es[0]);
@@ -271,9 +276,9 @@ StmtPtr Transformer::stmt(P::StmtContext* ctx) {
     s->kind = Stmt::Assign;
     s->range = range(c);
     auto ids = c->lvalue()->ID();
-    if (ids.size() == 2) {
+    if (ids.size() >= 2) {
       s->object = ids[0]->getText();
-      s->target = ids[1]->getText();
+      for (size_t k = 1; k < ids.size(); ++k) s->target += (k > 1 ? "." : "") + ids[k]->getText();
     } else {
       s->target = ids[0]->getText();
     }

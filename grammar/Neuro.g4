@@ -46,6 +46,7 @@ member
   | 'modulator' ID '=' expr                                         # modulatorMember
   | 'fn' ID '(' (ID (',' ID)*)? ')' '=' expr                        # funcMember
   | kind=('neuron' | 'synapse' | 'circuit') ID block                # modelMember
+  | 'compartment' ID block                                          # compartmentMember
   | 'param' ID '=' expr                                             # paramMember
   | 'state' ID '=' expr                                             # stateMember
   | 'let' ID '=' expr                                               # letMember
@@ -57,7 +58,7 @@ member
   | 'on' ID stmtBlock                                               # onMember
   | ID '=' expr initBlock?                                          # bindMember
   | 'connect' expr '->' expr 'via' ID option* ('when' expr)? initBlock?   # connectMember
-  | 'record' ID (',' ID)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
+  | 'record' dottedName (',' dottedName)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
   | 'drive' expr '=' expr                                           # driveMember
   | 'select' expr 'by' expr option*                                 # selectMember
   | 'run' ({sameLine()}? ID)? 'for' expr option*                    # runMember
@@ -79,7 +80,7 @@ stmt
 
 ifTail : 'if' expr stmtBlock ('else' (stmtBlock | ifTail))? ;
 
-lvalue : ID ('.' ID)? ;
+lvalue : ID ('.' ID)* ;
 
 // Alternatives listed first bind tighter.
 expr
