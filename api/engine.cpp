@@ -326,32 +326,37 @@ Status Engine::set(std::string_view target, std::string_view unit, double value)
   return set(target, unit, std::span<const double>(&value, 1));
 }
 
-Status Engine::set_modulator(std::string_view name, std::string_view unit, double value) {
+// The current value of modulator `name`, and the scale of `unit` for it.
+Status Engine::modulator(std::string_view name, std::string_view unit, double*& value,
+                         double& scale) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   for (const auto& m : impl_->module->modulators) {
     if (m.name != name) continue;
     auto s = impl_->scale(unit, m.dim, fmt::format("`{}`", name));
     if (!s) return Status::UsageError;
-    *impl_->sim->modulator(m.name) = value * *s;
+    value = impl_->sim->modulator(m.name);
+    scale = *s;
     return Status::Ok;
   }
   return impl_->usage(fmt::format("there is no modulator `{}`", name),
                       "declare it with `modulator name = 0` in the model");
 }
 
+Status Engine::set_modulator(std::string_view name, std::string_view unit, double value) {
+  double* slot = nullptr;
+  double scale = 1;
+  if (Status st = modulator(name, unit, slot, scale); st != Status::Ok) return st;
+  *slot = value * scale;
+  return Status::Ok;
+}
+
 Status Engine::get_modulator(std::string_view name, std::string_view unit, double& value) {
-  impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
-  for (const auto& m : impl_->module->modulators) {
-    if (m.name != name) continue;
-    auto s = impl_->scale(unit, m.dim, fmt::format("`{}`", name));
-    if (!s) return Status::UsageError;
-    value = *impl_->sim->modulator(m.name) / *s;
-    return Status::Ok;
-  }
-  return impl_->usage(fmt::format("there is no modulator `{}`", name),
-                      "declare it with `modulator name = 0` in the model");
+  double* slot = nullptr;
+  double scale = 1;
+  if (Status st = modulator(name, unit, slot, scale); st != Status::Ok) return st;
+  value = *slot / scale;
+  return Status::Ok;
 }
 
 Status Engine::inject_spikes(std::string_view population, std::span<const uint32_t> ids) {

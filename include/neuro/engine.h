@@ -154,6 +154,7 @@ class Engine {
   struct Impl;
   struct Target;
   Status resolve(std::string_view target, std::string_view unit, Target& t);
+  Status modulator(std::string_view name, std::string_view unit, double*& value, double& scale);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -9,6 +9,8 @@
 // of w(i, j), where w is initialised from i and j in the connect block.
 #include <doctest/doctest.h>
 
+#include "compile_text.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -88,22 +90,7 @@ bool same(const Csr& a, const Csr& b) {
 // ---------------------------------------------------------------------------
 // Whole models.
 
-std::shared_ptr<neuro::ir::Module> compile_text(const std::string& text) {
-  static std::atomic<int> counter{0};
-  fs::path path = fs::temp_directory_path() / ("neuro_connectivity_" + std::to_string(::getpid()) +
-                                               "_" + std::to_string(counter++) + ".neuro");
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-  }
-  auto c = neuro::cli::compile_file(path.string(), {}, false);
-  std::string rendered = neuro::frontend::render_all(c->diags, c->sources);
-  fs::remove(path);
-  INFO("model:\n" << text << "\ndiagnostics:\n" << rendered);
-  REQUIRE_FALSE(c->diags.has_errors());
-  REQUIRE(c->module);
-  return c->module;
-}
+using neuro::testing::compile_text;
 
 // A neuron that spikes once, in step 0, and counts weighted input in x
 // (and y, for a second projection).

@@ -12,6 +12,8 @@
 //     R = round(t_ref / dt).
 #include <doctest/doctest.h>
 
+#include "compile_text.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -30,23 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Compiles model text held in memory (through a unique temp file).
-std::shared_ptr<neuro::ir::Module> compile_text(const std::string& text) {
-  static std::atomic<int> counter{0};
-  fs::path path = fs::temp_directory_path() / ("neuro_numerics_" + std::to_string(::getpid()) +
-                                               "_" + std::to_string(counter++) + ".neuro");
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-  }
-  auto c = neuro::cli::compile_file(path.string(), {}, false);
-  std::string rendered = neuro::frontend::render_all(c->diags, c->sources);
-  fs::remove(path);
-  INFO("model:\n" << text << "\ndiagnostics:\n" << rendered);
-  REQUIRE_FALSE(c->diags.has_errors());
-  REQUIRE(c->module);
-  return c->module;
-}
+using neuro::testing::compile_text;
 
 bool ir_contains(const neuro::ir::Module& m, const std::string& what) {
   return neuro::ir::print(m).find(what) != std::string::npos;
