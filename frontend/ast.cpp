@@ -74,6 +74,10 @@ const char* member_keyword(MemberKind k) {
       return "model";
     case MemberKind::Compartment:
       return "compartment";
+    case MemberKind::Segments:
+      return "segments";
+    case MemberKind::Grow:
+      return "grow toward";
     case MemberKind::Param:
       return "param";
     case MemberKind::State:
@@ -114,6 +118,8 @@ const char* model_keyword(ModelKind k) {
       return "neuron";
     case ModelKind::Synapse:
       return "synapse";
+    case ModelKind::Dendrite:
+      return "dendrite";
     case ModelKind::Circuit:
       return "circuit";
   }
@@ -280,6 +286,7 @@ std::string print(const Stmt& s, int indent) {
     std::string target = s.object.empty() ? s.target : s.object + "." + s.target;
     return pad(indent) + target + " " + assign_text(s.op) + " " + print(*s.value) + "\n";
   }
+  if (s.kind == Stmt::Call) return pad(indent) + s.target + "(" + join(s.args) + ")\n";
   std::string out = pad(indent) + "if " + print(*s.cond) + " " + print_stmts(s.then_body, indent);
   if (!s.else_body.empty()) out += " else " + print_stmts(s.else_body, indent);
   return out + "\n";
@@ -310,6 +317,10 @@ std::string print(const Member& m, int indent) {
       for (const auto& b : m.body) s += print(*b, indent + 1);
       return s + pad(indent) + "}\n";
     }
+    case MemberKind::Segments:
+      return s + "segments " + m.name + "\n";
+    case MemberKind::Grow:
+      return s + "grow toward " + v() + "\n";
     case MemberKind::Param:
       return s + "param " + m.name + " = " + v() + "\n";
     case MemberKind::State:

@@ -48,7 +48,9 @@ struct NameRef {
     SynState,
     SynTrace,
     PreVar,
-    PostVar
+    PostVar,
+    SegmentField,  // neuron code: `distal.active_segments` (decl: the `segments` member)
+    SegmentVar     // dendrite code: `active`, `matching_segments`… (decl: the dendrite model)
   } kind = None;
   const Member* decl = nullptr;  // the declaring member, when there is one
 };
@@ -102,7 +104,7 @@ enum class AssignOp { Set, Add, Sub, Mul, Div };
 const char* assign_text(AssignOp op);
 
 struct Stmt {
-  enum Kind { Assign, If } kind = Assign;
+  enum Kind { Assign, If, Call } kind = Assign;
   SourceRange range;
   // Assign: `target = value` or `object.target += value`
   std::string object;  // "post", "pre" or empty
@@ -111,6 +113,8 @@ struct Stmt {
   AssignOp op = AssignOp::Set;
   ExprPtr value;
   NameRef ref;  // filled by the checker
+  // Call: `target(args…)`, a structural action in dendrite code
+  std::vector<ExprPtr> args;
   // If
   ExprPtr cond;
   std::vector<StmtPtr> then_body, else_body;
@@ -129,6 +133,8 @@ enum class MemberKind {
   Func,
   Model,
   Compartment,
+  Segments,
+  Grow,
   Param,
   State,
   Let,
@@ -147,7 +153,7 @@ enum class MemberKind {
 };
 const char* member_keyword(MemberKind k);
 
-enum class ModelKind { Neuron, Synapse, Circuit };
+enum class ModelKind { Neuron, Synapse, Dendrite, Circuit };
 const char* model_keyword(ModelKind k);
 
 using MemberPtr = std::shared_ptr<Member>;

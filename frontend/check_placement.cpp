@@ -21,7 +21,8 @@ const char* home_of(MemberKind k) {
     case MemberKind::Param:
     case MemberKind::State:
     case MemberKind::Let:
-      return "inside a neuron or synapse";
+      return "inside a neuron, synapse or dendrite";
+    case MemberKind::Segments:
     case MemberKind::Compartment:
     case MemberKind::Ode:
     case MemberKind::Spike:
@@ -29,8 +30,11 @@ const char* home_of(MemberKind k) {
     case MemberKind::Solver:
       return "inside a neuron";
     case MemberKind::On:
+      return "inside a synapse (`on pre`, `on post`) or a dendrite (`on segment`, `on cell`)";
     case MemberKind::Trace:
       return "inside a synapse";
+    case MemberKind::Grow:
+      return "inside a dendrite";
     case MemberKind::Bind:
     case MemberKind::Connect:
     case MemberKind::Record:
@@ -52,7 +56,9 @@ bool allowed(MemberKind k, const Member* parent) {
     case ModelKind::Neuron:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
              k == MemberKind::Ode || k == MemberKind::Spike || k == MemberKind::Refractory ||
-             k == MemberKind::Solver || k == MemberKind::Compartment;
+             k == MemberKind::Solver || k == MemberKind::Compartment || k == MemberKind::Segments;
+    case ModelKind::Dendrite:
+      return k == MemberKind::Param || k == MemberKind::On || k == MemberKind::Grow;
     case ModelKind::Synapse:
       return k == MemberKind::Param || k == MemberKind::State || k == MemberKind::Let ||
              k == MemberKind::On || k == MemberKind::Trace;

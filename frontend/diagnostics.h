@@ -34,6 +34,7 @@ namespace neuro::frontend {
   X(E0302, DuplicateOde, "two equations for one state")                   \
   X(E0303, Missing, "something required is missing")                      \
   X(E0304, NotAssignable, "cannot assign to this")                        \
+  X(E0305, BadAction, "structural action where it has no meaning")        \
   X(E0400, BadValue, "impossible value")                                  \
   X(E0401, NotConstant, "value must be known before the run")             \
   X(E0402, BadOption, "unknown or repeated option")                       \

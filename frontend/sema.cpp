@@ -104,6 +104,7 @@ class Checker {
   std::optional<PopRef> population(Expr& e, const Scope& scope, const char* role);
   void check_bind(Member& m, Scope& scope);
   void check_connect(Member& m, Scope& scope);
+  void check_segments_connect(Member& m, Scope& scope, Member& dend);
   void check_record(Member& m, Scope& scope);
   void check_drive(Member& m, Scope& scope);
   void check_select(Member& m, Scope& scope);
@@ -230,6 +231,7 @@ void Checker::check_all() {
       check_neuron(*m);
     }
     if (m->model_kind == ModelKind::Synapse) check_synapse(*m);
+    if (m->model_kind == ModelKind::Dendrite) check_dendrite_model(*m, ec_, diags_);
   }
   for (Member* m : out_.models)
     if (m->model_kind == ModelKind::Circuit) check_circuit(*m);
@@ -238,6 +240,9 @@ void Checker::check_all() {
   for (Member* m : out_.models)
     if (m->model_kind == ModelKind::Synapse && !used_synapses_.count(m))
       check_synapse_handlers(*m, nullptr, nullptr, true, nullptr);
+  for (Member* m : out_.models)
+    if (m->model_kind == ModelKind::Dendrite && !used_synapses_.count(m))
+      check_dendrite_use(*m, nullptr, nullptr, true, ec_, diags_);
   if (out_.run) check_run(*out_.run);
 }
 
@@ -328,6 +333,9 @@ void Checker::check_neuron(Member& model) {
   Scope step = states.child();
   step.has_t = true;
   step.has_N = false;
+  step.neuron_step = true;
+  for (auto& m : model.body)
+    if (m->kind == MemberKind::Segments) declare_local(step, *m, NameRef::SegmentField, {});
   order_lets(model, step);
 
   std::map<std::string, Member*> odes;
@@ -487,6 +495,18 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
       check_stmts(s.else_body, scope, where);
       continue;
     }
+    if (s.kind == Stmt::Call) {
+      bool action = s.target == "adapt" || s.target == "grow" || s.target == "create";
+      diags_.error(action ? Code::BadAction : Code::Syntax, s.target_range,
+                   action
+                       ? fmt::format("`{}` changes dendritic segments; it has no meaning in a {}",
+                                     s.target, where)
+                       : fmt::format("a call on its own does nothing in a {}", where),
+                   action ? "declare a `dendrite` model, give a neuron `segments distal`, and "
+                            "act in the dendrite's `on segment` / `on cell` handlers"
+                          : "assign its value: `x = …`");
+      continue;
+    }
     Type target;
     std::string what =
         s.object.empty() ? "`" + s.target + "`" : "`" + s.object + "." + s.target + "`";
@@ -555,6 +575,78 @@ void Checker::check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const
     else
       ec_.expect(*s.value, scope, target.dim, what);
   }
+}
+
+// `connect P -> Q.distal via Distal`: the segments `distal` of Q's cells take
+// their presynaptic cells from P.
+void Checker::check_segments_connect(Member& m, Scope& scope, Member& dend) {
+  auto src = population(*m.source, scope, "the source of a connect");
+  Expr& tgt = *m.target;
+  if (tgt.kind != ExprKind::Member || tgt.args[0]->kind != ExprKind::Name) {
+    diags_.error(
+        Code::TypeMismatch, tgt.range,
+        fmt::format("`{}` is a dendrite model: connect to a population's segments", dend.name),
+        fmt::format("write `connect P -> Q.distal via {}`, where Q's neuron model declares "
+                    "`segments distal`",
+                    dend.name));
+    return;
+  }
+  auto dst = population(*tgt.args[0], scope, "the target of a connect");
+  for (auto& o : m.options)
+    diags_.error(Code::BadOption, o.range,
+                 fmt::format("a segment connection takes no option `{}`", o.name),
+                 "segments start empty and grow; the dendrite model says how");
+  if (m.when) diags_.error(Code::BadOption, m.when->range, "a segment connection has no `when`");
+  // `{ activation_threshold = 3, … }`: the dendrite's parameters for this use.
+  std::set<std::string> given;
+  for (auto& sp : m.stmts) {
+    Stmt& s = *sp;
+    if (!init_line(s, given)) continue;
+    Member* decl = nullptr;
+    for (auto& b : dend.body)
+      if (b->kind == MemberKind::Param && b->name == s.target) decl = b.get();
+    if (!decl) {
+      diags_.error(Code::UnknownName, s.target_range,
+                   fmt::format("dendrite model `{}` has no parameter `{}`", dend.name, s.target));
+      continue;
+    }
+    s.ref = {NameRef::Param, decl};
+    auto t = ec_.decl_types.find(decl);
+    if (t == ec_.decl_types.end() || !t->second.ok()) continue;
+    if (!ec_.expect(*s.value, scope, t->second.dim, fmt::format("`{}`", s.target))) continue;
+    auto v = ec_.constant(*s.value);
+    if (!v) {
+      diags_.error(Code::NotConstant, s.value->range,
+                   fmt::format("`{}` must be a constant known before the run", s.target));
+      continue;
+    }
+    if (auto bad = dendrite_tuning_error(s.target, *v))
+      diags_.error(Code::BadValue, s.value->range, *bad);
+  }
+  if (!src || !dst) return;
+  PopInfo& di = out_.populations[dst->pop];
+  PopInfo& si = out_.populations[src->pop];
+  if (dst->lo != 0 || dst->hi != di.size || src->lo != 0 || src->hi != si.size)
+    diags_.error(Code::Unsupported, m.range,
+                 "segments connect whole populations; slices are not supported yet");
+  Member* coll = nullptr;
+  if (di.model)
+    for (auto& b : di.model->body)
+      if (b->kind == MemberKind::Segments && b->name == tgt.text) coll = b.get();
+  if (!coll) {
+    diags_.error(
+        Code::UnknownName, tgt.range,
+        di.model ? fmt::format("neuron model `{}` has no segments `{}`", di.model->name, tgt.text)
+                 : "a source population has no segments",
+        fmt::format("declare `segments {}` in the neuron model", tgt.text));
+    return;
+  }
+  tgt.ref = {NameRef::SegmentField, coll};
+  if (!si.model)
+    diags_.error(Code::Unsupported, m.source->range,
+                 "segments read the spikes of neuron populations; sources are not supported yet");
+  used_synapses_.insert(&dend);
+  check_dendrite_use(dend, si.model, di.model, false, ec_, diags_);
 }
 
 // An initialiser line must be `name = value`, each name once. Reports and
@@ -772,6 +864,12 @@ void Checker::check_bind(Member& m, Scope& scope) {
 }
 
 void Checker::check_connect(Member& m, Scope& scope) {
+  auto g0 = out_.globals.find(m.via);
+  if (g0 != out_.globals.end() && g0->second->kind == MemberKind::Model &&
+      g0->second->model_kind == ModelKind::Dendrite) {
+    check_segments_connect(m, scope, *g0->second);
+    return;
+  }
   auto src = population(*m.source, scope, "the source of a connect");
   auto dst = population(*m.target, scope, "the target of a connect");
   auto g = out_.globals.find(m.via);

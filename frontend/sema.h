@@ -65,6 +65,9 @@ Member* find_in_model(const Member* model, const std::string& name);
 // Names that the language defines and a model may not declare.
 bool is_reserved_name(const std::string& name);
 
+// The index of a segment collection's value (`active_segments` = 0, …), or -1.
+int segment_field(const std::string& name);
+
 // A builtin function's name → its arity (-1: variadic ≥ 1).
 std::optional<int> builtin_arity(const std::string& name);
 

@@ -39,6 +39,10 @@ const Builtin kBuiltins[] = {
     {"false_match", 4},
     {"false_negative", 4},
     {"union_size", 3},
+    // Reductions over consecutive groups of a population's neurons.
+    {"group_max", 2},
+    {"group_argmax", 2},
+    {"group_sum", 2},
 };
 
 bool theory_function(const std::string& n) {
@@ -52,6 +56,17 @@ bool dimensionless_math(const std::string& n) {
 
 const char* kReserved[] = {"t", "dt", "i", "j", "N", "pi", "pre", "post", "spikes", "delay"};
 
+// What a neuron reads of its segment collection `distal`: `distal.active_segments`.
+const char* kSegmentFields[] = {"active_segments", "matching_segments", "segments",
+                                "best_potential"};
+
+bool contains_group_call(const Expr& e) {
+  if (e.kind == ExprKind::Call && e.text.rfind("group_", 0) == 0) return true;
+  for (const auto& a : e.args)
+    if (a && contains_group_call(*a)) return true;
+  return false;
+}
+
 }  // namespace
 
 bool is_reserved_name(const std::string& name) {
@@ -64,6 +79,12 @@ std::optional<int> builtin_arity(const std::string& name) {
   for (const auto& b : kBuiltins)
     if (name == b.name) return b.arity;
   return std::nullopt;
+}
+
+int segment_field(const std::string& name) {
+  for (size_t k = 0; k < std::size(kSegmentFields); ++k)
+    if (name == kSegmentFields[k]) return static_cast<int>(k);
+  return -1;
 }
 
 bool is_bare_number(const Expr& e) {
@@ -116,6 +137,14 @@ Type ExprChecker::check_number(Expr& e) {
 Type ExprChecker::check_name(Expr& e, const Scope& scope) {
   const std::string& n = e.text;
   if (const Symbol* s = scope.find(n)) {
+    if (s->kind == NameRef::SegmentField) {
+      diags_.error(Code::TypeMismatch, e.range,
+                   fmt::format("`{}` is a collection of dendritic segments, not a value", n),
+                   fmt::format("read `{}.active_segments` (or matching_segments, segments, "
+                               "best_potential)",
+                               n));
+      return Type::error();
+    }
     e.ref = {s->kind, s->decl};
     return s->type;
   }
@@ -182,6 +211,22 @@ Type ExprChecker::check_member(Expr& e, const Scope& scope) {
     e.args[0] = e.args[0]->args[0];
   }
   Expr& obj = *e.args[0];
+  if (obj.kind == ExprKind::Name) {
+    const Symbol* sym = scope.find(obj.text);
+    if (sym && sym->kind == NameRef::SegmentField) {
+      int field = segment_field(e.text);
+      if (field < 0) {
+        diags_.error(Code::UnknownName, e.range,
+                     fmt::format("a segment collection has no value `{}`", e.text),
+                     fmt::format("`{0}.active_segments`, `{0}.matching_segments`, "
+                                 "`{0}.segments` and `{0}.best_potential`",
+                                 obj.text));
+        return Type::error();
+      }
+      e.ref = {NameRef::SegmentField, sym->decl};
+      return Type::quantity({});
+    }
+  }
   if (obj.kind == ExprKind::Name && (obj.text == "pre" || obj.text == "post")) {
     bool post = obj.text == "post";
     if (!scope.synapse) {
@@ -192,6 +237,10 @@ Type ExprChecker::check_member(Expr& e, const Scope& scope) {
       return Type::error();
     }
     if (scope.post_unknown) return Type::error();  // checked again per connect
+    if (post && scope.dendrite && e.text == "spiked") {
+      e.ref = {NameRef::SegmentVar, scope.dendrite};
+      return Type::boolean();
+    }
     Member* model = post ? scope.post_model : scope.pre_model;
     if (!model) {
       // Sources (Poisson, generators) have no variables.
@@ -445,6 +494,35 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
       return Type::error();
     }
     return Type::quantity(first.dim);
+  }
+  if (n.rfind("group_", 0) == 0) {
+    // group_max(x, size): the largest x among the `size` consecutive neurons
+    // of this neuron's group; group_argmax: whether this neuron holds it
+    // (the first one on ties); group_sum: their sum.
+    if (!scope.neuron_step) {
+      diags_.error(
+          Code::BadCall, e.range,
+          fmt::format("`{}` reduces over a population's neurons; it has no meaning here", n),
+          "use it in a neuron's derived values, equations or spike condition");
+      return Type::error();
+    }
+    Type t = check(*e.args[0], scope);
+    if (!t.ok()) return Type::error();
+    if (t.kind != Type::Quantity) {
+      diags_.error(Code::TypeMismatch, e.args[0]->range,
+                   fmt::format("`{}` takes a number, not a {}", n, describe(t)),
+                   "turn a condition into a number with `if c then 1 else 0`");
+      return Type::error();
+    }
+    if (contains_group_call(*e.args[0])) {
+      diags_.error(Code::Unsupported, e.args[0]->range,
+                   "a group reduction inside another is not supported",
+                   "compute the inner one in a `let` of another population");
+      return Type::error();
+    }
+    if (!expect(*e.args[1], scope, Dimension(), fmt::format("the group size of `{}`", n)))
+      return Type::error();
+    return n == "group_argmax" ? Type::boolean() : t;
   }
   std::vector<Type> ts;
   for (auto& a : e.args) {

@@ -30,7 +30,10 @@ struct Scope {
   Member* pre_model = nullptr;  // synapse code: the models at either end
   Member* post_model = nullptr;
   bool synapse = false;
-  bool post_unknown = false;  // checking a synapse body that no connect uses
+  bool post_unknown = false;
+  bool neuron_step = false;    // a neuron's per-step code: group reductions allowed
+  Member* dendrite = nullptr;  // dendrite code: segment and cell values in scope  // checking a
+                               // synapse body that no connect uses
 
   const Symbol* find(const std::string& name) const {
     for (const Scope* s = this; s; s = s->parent) {
@@ -52,6 +55,8 @@ struct Scope {
     s.post_model = post_model;
     s.synapse = synapse;
     s.post_unknown = post_unknown;
+    s.neuron_step = neuron_step;
+    s.dendrite = dendrite;
     return s;
   }
 };
@@ -95,6 +100,16 @@ class ExprChecker {
   // Argument values of user functions being folded by constant().
   mutable std::vector<std::map<std::string, double>> const_frames_;
 };
+
+// Dendrite models (sema_dendrite.cpp): the model on its own, then its
+// handlers once a connect names the cells at both ends.
+void check_dendrite_model(Member& model, ExprChecker& ec, Diagnostics& diags);
+// `unknown`: no connect uses the model; `pre.`/`post.` names are not checked.
+void check_dendrite_use(Member& dend, Member* pre, Member* post, bool unknown, ExprChecker& ec,
+                        Diagnostics& diags);
+// What is wrong with value `v` of a tuning parameter the engine reads
+// (`connected` in [0, 1], thresholds whole numbers…); nothing when fine.
+std::optional<std::string> dendrite_tuning_error(const std::string& param, double v);
 
 // True for a number written without a unit, possibly negated.
 bool is_bare_number(const Expr& e);

@@ -162,6 +162,26 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     set_name(c->ID());
     for (auto* b : c->block()->member())
       if (auto bm = member(b)) m->body.push_back(bm);
+  } else if (auto* c = dynamic_cast<P::DendriteMemberContext*>(ctx)) {
+    m->kind = MemberKind::Model;
+    m->model_kind = ModelKind::Dendrite;
+    set_name(c->ID(1));
+    for (auto* b : c->block()->member())
+      if (auto bm = member(b)) m->body.push_back(bm);
+  } else if (auto* c = dynamic_cast<P::SegmentsMemberContext*>(ctx)) {
+    m->kind = MemberKind::Segments;
+    set_name(c->ID(1));
+  } else if (auto* c = dynamic_cast<P::GrowMemberContext*>(ctx)) {
+    m->kind = MemberKind::Grow;
+    m->name = "grow";
+    m->name_range = range(c->getStart());
+    if (c->ID(1)->getText() != "toward") {
+      diags_.error(Code::Syntax, range(c->ID(1)->getSymbol()),
+                   "a dendrite's growth is written `grow toward <condition on pre>`",
+                   "for example `grow toward pre.winner`");
+      return nullptr;
+    }
+    m->value = expr(c->expr());
   } else if (auto* c = dynamic_cast<P::ParamMemberContext*>(ctx)) {
     m->kind = MemberKind::Param;
     set_name(c->ID());
@@ -295,6 +315,15 @@ StmtPtr Transformer::stmt(P::StmtContext* ctx) {
   if (auto* c = dynamic_cast<P::IfStmtContext*>(ctx)) {
     auto blocks = c->stmtBlock();
     return if_stmt(c->expr(), blocks[0], blocks.size() > 1 ? blocks[1] : nullptr, c->ifTail(), c);
+  }
+  if (auto* c = dynamic_cast<P::CallStmtContext*>(ctx)) {
+    auto s = std::make_shared<Stmt>();
+    s->kind = Stmt::Call;
+    s->range = range(c);
+    s->target = c->ID()->getText();
+    s->target_range = range(c->ID()->getSymbol());
+    for (auto* a : c->expr()) s->args.push_back(expr(a));
+    return s;
   }
   return nullptr;
 }

@@ -18,6 +18,9 @@ grammar Neuro;
     std::string t = _input->LT(1)->getText();
     return t != "one_to_one" && t != "all_to_all" && t != "draw";
   }
+  // Words that start a declaration only where one is expected, so they stay
+  // usable as names (`compartment dendrite`, `state segments`).
+  bool word(const char* w) { return _input->LT(1)->getText() == w; }
   bool sameLine() {
     auto *prev = _input->LT(-1);
     auto *next = _input->LT(1);
@@ -46,7 +49,10 @@ member
   | 'modulator' ID '=' expr                                         # modulatorMember
   | 'fn' ID '(' (ID (',' ID)*)? ')' '=' expr                        # funcMember
   | kind=('neuron' | 'synapse' | 'circuit') ID block                # modelMember
+  | {word("dendrite")}? ID ID block                                 # dendriteMember
   | 'compartment' ID block                                          # compartmentMember
+  | {word("segments")}? ID ID                                       # segmentsMember
+  | {word("grow")}? ID ID expr                                      # growMember
   | 'param' ID '=' expr                                             # paramMember
   | 'state' ID '=' expr                                             # stateMember
   | 'let' ID '=' expr                                               # letMember
@@ -75,6 +81,7 @@ initBlock : {sameLine()}? '{' (stmt | ',')* '}' ;
 stmt
   : lvalue op=('=' | '+=' | '-=' | '*=' | '/=') expr                # assignStmt
   | 'if' expr stmtBlock ('else' (stmtBlock | ifTail))?              # ifStmt
+  | ID '(' (expr (',' expr)*)? ')'                                  # callStmt
   | ';'                                                             # emptyStmt
   ;
 

@@ -67,6 +67,25 @@ bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool&
 
 }  // namespace
 
+Binding neuron_binding(PopState& ps, ir::Space space, int slot, size_t offset, int list) {
+  NeuronArray* a = nullptr;
+  switch (space) {
+    case ir::Space::Param:
+      a = &ps.params[slot];
+      break;
+    case ir::Space::Segment:
+      a = &ps.seg_agg[slot];
+      break;
+    case ir::Space::Group:
+      a = &ps.group_vals[slot];
+      break;
+    default:
+      a = &ps.states[slot];
+      break;
+  }
+  return {a->data() + offset, list, false};
+}
+
 std::vector<uint64_t> Simulation::Engine::site_keys(uint64_t owner, uint64_t kind) const {
   std::vector<uint64_t> keys(std::max(mod->rand_sites, 1));
   for (int s = 0; s < mod->rand_sites; ++s)
@@ -134,10 +153,16 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   for (size_t s = 0; s < k.params.size(); ++s)
     if (k.params[s].per_neuron) ps.params[s].assign(n, 0);
   ps.states.assign(k.states.size(), NeuronArray(n, 0.0));
-  auto dense = [&](ir::Space space, int slot) -> Binding {
-    if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
-    return {ps.states[slot].data(), -1, false};
-  };
+  ps.seg_agg.assign(k.segments.size() * 4, NeuronArray(n, 0.0));
+  for (size_t c = 0; c < k.segments.size(); ++c)
+    ps.seg_agg[c * 4 + ir::BestPotential].assign(n, -1.0);
+  ps.group_vals.assign(k.groups.size(), NeuronArray(n, 0.0));
+  ps.group_args.assign(k.groups.size(), NeuronArray(n, 0.0));
+  auto dense = [&](ir::Space space, int slot) { return neuron_binding(ps, space, slot); };
+  for (size_t g = 0; g < k.groups.size(); ++g) {
+    ps.group_progs.emplace_back(n, dense, keys, &mod->tables, modulators.data());
+    ps.group_progs.back().store_into(k.groups[g].arg, ps.group_args[g].data());
+  }
   // Initial values, in order: per-neuron params, then states.
   {
     Program init(n, dense, keys, &mod->tables, modulators.data());
@@ -205,8 +230,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       ps.stage.assign(k.states.size(), NeuronArray(n, 0.0));
       ps.kbuf.assign(k.odes.size(), NeuronArray(n, 0.0));
       auto staged = [&](ir::Space space, int slot) -> Binding {
-        if (space == ir::Space::Param) return {ps.params[slot].data(), -1, false};
-        return {ps.stage[slot].data(), -1, false};
+        if (space == ir::Space::State) return {ps.stage[slot].data(), -1, false};
+        return neuron_binding(ps, space, slot);
       };
       ps.rhs.emplace(n, staged, keys, &mod->tables, modulators.data());
       ps.refractory.assign(n, 0);
@@ -246,9 +271,8 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     ps.selects.push_back(std::move(st));
   }
   if (!k.reset.empty()) {
-    auto indexed = [&](ir::Space space, int slot) -> Binding {
-      if (space == ir::Space::Param) return {ps.params[slot].data(), 0, false};
-      return {ps.states[slot].data(), 0, false};
+    auto indexed = [&](ir::Space space, int slot) {
+      return neuron_binding(ps, space, slot, 0, 0);
     };
     ps.reset.emplace(n, indexed, keys, &mod->tables, modulators.data());
     ps.reset->statements(k.reset);
@@ -445,9 +469,8 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
   ms.every_steps = mo.every > 0 ? std::max<int64_t>(1, to_steps(mo.every, mod->run.dt)) : 1;
   const size_t lo = mo.target.lo, n = mo.target.size();
   for (const auto& probe : mo.probes) {
-    auto slice = [&ps, lo](ir::Space space, int slot) -> Binding {
-      if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
-      return {ps.states[slot].data() + lo, -1, false};
+    auto slice = [&ps, lo](ir::Space space, int slot) {
+      return neuron_binding(ps, space, slot, lo);
     };
     ms.probe_buf.emplace_back(n, 0.0);
     Program p(n, slice, site_keys(mo.target.pop, 0), &mod->tables, modulators.data());
@@ -489,6 +512,8 @@ void Simulation::Engine::build() {
     p.spike_count += p.spikes.size();
   }
   publish(0);
+  dendrites.resize(mod->dendrites.size());
+  for (size_t i = 0; i < dendrites.size(); ++i) build_dendrite(dendrites[i], i);
   drives.resize(mod->drives.size());
   for (size_t i = 0; i < drives.size(); ++i) {
     const ir::Drive& d = mod->drives[i];
@@ -502,9 +527,8 @@ void Simulation::Engine::build() {
     }
     PopState& ps = pops[d.target.pop];
     const size_t lo = d.target.lo;
-    auto bind = [&ps, lo](ir::Space space, int slot) -> Binding {
-      if (space == ir::Space::Param) return {ps.params[slot].data() + lo, -1, false};
-      return {ps.states[slot].data() + lo, -1, false};
+    auto bind = [&ps, lo](ir::Space space, int slot) {
+      return neuron_binding(ps, space, slot, lo);
     };
     drives[i].prog.emplace(d.target.size(), bind, site_keys(d.target.pop, 2 + i), &mod->tables,
                            modulators.data());
@@ -839,7 +863,40 @@ void Simulation::Engine::integrate(PopState& p) {
   }
 }
 
+// Group reductions: each argument over the whole population, then the
+// reduction over consecutive groups, read back at every neuron.
+void Simulation::Engine::compute_groups(PopState& p) {
+  const ir::Kernel& k = *p.kernel;
+  for (size_t g = 0; g < k.groups.size(); ++g) {
+    p.group_progs[g].run(lanes(p.n, 0, static_cast<uint64_t>(step) + 1));
+    const double* x = p.group_args[g].data();
+    double* out = p.group_vals[g].data();
+    const size_t size = k.groups[g].size;
+    for (size_t g0 = 0; g0 < p.n; g0 += size) {
+      const size_t g1 = std::min(g0 + size, p.n);
+      size_t arg = g0;
+      double sum = 0;
+      for (size_t i = g0; i < g1; ++i) {
+        if (x[i] > x[arg]) arg = i;
+        sum += x[i];
+      }
+      for (size_t i = g0; i < g1; ++i) switch (k.groups[g].op) {
+          case ir::GroupReduce::Max:
+            out[i] = x[arg];
+            break;
+          case ir::GroupReduce::ArgMax:
+            out[i] = i == arg ? 1.0 : 0.0;
+            break;
+          case ir::GroupReduce::Sum:
+            out[i] = sum;
+            break;
+        }
+    }
+  }
+}
+
 void Simulation::Engine::detect(PopState& p) {
+  if (p.kernel && !p.kernel->groups.empty()) compute_groups(p);
   if (p.kernel) {
     const size_t n = p.n;
     if (p.fast_state >= 0) {
@@ -970,6 +1027,7 @@ void Simulation::Engine::one_step() {
   for (auto& p : pops) detect(p);
   for (auto& p : projs)
     if (p.on_post || p.post_neuron) post_events(p);
+  for (auto& d : dendrites) dendrite_step(d);
   publish(step + 1);
   ++step;
 }
@@ -1059,6 +1117,7 @@ std::vector<PopulationStats> Simulation::population_stats() const {
 size_t Simulation::synapse_count() const {
   size_t n = 0;
   for (const auto& p : engine_->projs) n += p.csr.size();
+  for (const auto& d : engine_->dendrites) n += d.store.synapse_count();
   return n;
 }
 

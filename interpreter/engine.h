@@ -17,6 +17,7 @@
 #include "connectivity.h"
 #include "ir.h"
 #include "neuro/simulation.h"
+#include "segment_store.h"
 #include "staggered.h"
 #include "vm.h"
 
@@ -38,6 +39,10 @@ struct PopState {
   size_t n = 0;
   std::vector<NeuronArray> params;  // per-neuron parameters (empty when uniform)
   std::vector<NeuronArray> states;
+  std::vector<NeuronArray> seg_agg;     // per segment collection × ir::SegmentField
+  std::vector<NeuronArray> group_vals;  // per group reduction: its value at each neuron
+  std::vector<NeuronArray> group_args;  // and its argument
+  std::vector<Program> group_progs;
   std::vector<int64_t> ref_end;    // first step at which the neuron is no longer refractory
   std::vector<int64_t> ref_steps;  // refractory steps per neuron (size 1 when uniform)
   int64_t max_ref_steps = 0;
@@ -90,7 +95,13 @@ struct PopState {
   std::vector<uint32_t> injected;              // spikes the host asked for, emitted next step
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
   uint64_t spike_count = 0;
+
 };
+
+// A neuron variable of `ps` for compiled code: an array indexed by the lane
+// (from `offset`) or through index list `list`.
+interp::Binding neuron_binding(PopState& ps, ir::Space space, int slot, size_t offset = 0,
+                               int list = -1);
 
 struct ProjState {
   const ir::Projection* proj = nullptr;
@@ -145,6 +156,31 @@ struct DriveState {
   std::optional<Program> prog;
 };
 
+// A dendrite at run time (interpreter/segments.cpp). Counts are those of the
+// last reduction, made at the end of the previous step from the presynaptic
+// cells that spiked in it.
+struct DendriteState {
+  const ir::Dendrite* d = nullptr;
+  size_t index = 0;
+  interp::SegmentStore store;
+  std::vector<uint32_t> conn, pot;      // per segment id
+  std::vector<uint32_t> touched;        // segments with an active synapse
+  std::vector<uint32_t> touched_cells;  // their cells
+  std::vector<int64_t> best;            // per cell: best matching segment, -1: none
+  std::vector<uint32_t> active;         // presynaptic cells of the last reduction
+  std::vector<uint8_t> active_flag, post_flag;
+  std::vector<uint32_t> candidates;  // cells new synapses may come from
+  std::vector<uint32_t> mark;        // per presynaptic cell: a stamp (membership tests)
+  uint32_t stamp = 0;
+  std::optional<Program> seg_prog, cell_prog, cand_prog;
+  std::vector<std::vector<double>> vals;              // per ir::SegVarSlot, one per lane
+  std::vector<std::vector<double>> seg_out, cell_out;  // per action: guard, a, b
+  std::vector<double> cand_buf;
+  std::vector<uint32_t> lane_cell, lane_seg, work;
+  std::vector<std::pair<double, uint32_t>> order;
+  uint64_t key = 0;
+};
+
 struct Simulation::Engine {
   std::shared_ptr<const ir::Module> mod;
   std::shared_ptr<DistributedContext> ctx;
@@ -152,6 +188,7 @@ struct Simulation::Engine {
   std::vector<ProjState> projs;
   std::vector<MonitorState> monitors;
   std::vector<DriveState> drives;
+  std::vector<DendriteState> dendrites;
   std::vector<double> modulators;  // current values, SI (sized once: programs point into it)
   int64_t step = 0;                // steps done
   size_t history_len = 1;
@@ -173,6 +210,15 @@ struct Simulation::Engine {
   void integrate_rk(PopState& p, bool adaptive);
   void detect(PopState& p);
   void select_winners(PopState& p);
+  void compute_groups(PopState& p);
+  // Dendrites (segments.cpp): learning, candidates and the reduction, once per step.
+  void build_dendrite(DendriteState& ds, size_t index);
+  void dendrite_step(DendriteState& ds);
+  void reduce_segments(DendriteState& ds);
+  void adapt_segment(DendriteState& ds, uint32_t seg, double inc, double dec);
+  void grow_segment(DendriteState& ds, uint32_t seg, double count, double perm);
+  void create_segment(DendriteState& ds, uint32_t cell, double count, double perm);
+  void destroy_segment(DendriteState& ds, uint32_t seg);
   void sample(MonitorState& m, int64_t stamp);
   // Makes each population's `spikes` visible at time stamp·dt: the delay
   // history, per-synapse delay queues, recorders and host listeners.

@@ -147,8 +147,68 @@ void Simulation::set_spike_listener(SpikeListener fn) {
   };
 }
 
+size_t Simulation::dendrite_count() const {
+  return engine_->dendrites.size();
+}
+
+std::vector<Simulation::Segment> Simulation::segments(size_t index) const {
+  if (index >= engine_->dendrites.size())
+    throw SimulationError(fmt::format("there is no dendrite #{} (the model has {})", index,
+                                      engine_->dendrites.size()));
+  const auto& st = engine_->dendrites[index].store;
+  std::vector<Segment> out;
+  for (uint32_t c = 0; c < st.cells(); ++c)
+    for (uint32_t g : st.segments_of(c)) {
+      Segment s;
+      s.cell = c;
+      for (uint32_t id : st.segment(g).syn) {
+        s.pre.push_back(st.synapse(id).pre);
+        s.permanence.push_back(st.synapse(id).perm);
+      }
+      out.push_back(std::move(s));
+    }
+  return out;
+}
+
+void Simulation::add_segment(size_t index, uint32_t cell, const std::vector<uint32_t>& pre,
+                             const std::vector<double>& permanence) {
+  Engine& e = *engine_;
+  if (index >= e.dendrites.size())
+    throw SimulationError(
+        fmt::format("there is no dendrite #{} (the model has {})", index, e.dendrites.size()));
+  DendriteState& ds = e.dendrites[index];
+  const ir::Dendrite& d = *ds.d;
+  if (cell >= e.pops[d.post].n)
+    throw SimulationError(fmt::format("cell {} is outside `{}` ({} cells)", cell,
+                                      e.pops[d.post].pop->name, e.pops[d.post].n));
+  if (pre.size() != permanence.size())
+    throw SimulationError("add_segment needs one permanence per presynaptic cell");
+  if (pre.size() > d.max_synapses)
+    throw SimulationError(
+        fmt::format("{} synapses exceed max_synapses = {}", pre.size(), d.max_synapses));
+  if (ds.store.segments_of(cell).size() >= d.max_segments)
+    throw SimulationError(
+        fmt::format("cell {} already has max_segments = {} segments", cell, d.max_segments));
+  std::vector<uint32_t> sorted = pre;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    throw SimulationError("a segment holds at most one synapse from each presynaptic cell");
+  for (size_t k = 0; k < pre.size(); ++k) {
+    if (pre[k] >= e.pops[d.pre].n)
+      throw SimulationError(fmt::format("presynaptic cell {} is outside `{}` ({} cells)", pre[k],
+                                        e.pops[d.pre].pop->name, e.pops[d.pre].n));
+    if (!(permanence[k] >= 0 && permanence[k] <= 1))
+      throw SimulationError(fmt::format("a permanence lies in [0, 1], not {}", permanence[k]));
+  }
+  uint32_t g = ds.store.add_segment(cell);
+  for (size_t k = 0; k < pre.size(); ++k) ds.store.add_synapse(g, pre[k], permanence[k]);
+  e.pops[d.post].seg_agg[d.collection * 4 + ir::SegmentCount][cell] += 1;
+}
+
 std::vector<uint8_t> Simulation::snapshot() const {
   const Engine& e = *engine_;
+  if (!e.dendrites.empty())
+    throw SimulationError("snapshots do not include dendritic segments yet");
   std::vector<uint8_t> out;
   Writer w{out};
   w.pod(kMagic);
@@ -237,6 +297,8 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
   Engine& e = *engine_;
   const Engine& o = *old_sim.engine_;
   std::vector<std::string> notes;
+  if (!o.dendrites.empty())
+    notes.push_back("dendritic segments are not carried over; they start empty");
   e.step = o.step;
   for (size_t k = 0; k < e.mod->modulators.size(); ++k)
     for (size_t q = 0; q < o.mod->modulators.size(); ++q)

@@ -121,6 +121,15 @@ ExprPtr fold_constants(const ExprPtr& e) {
         return args[0];
       if ((e->op == Op::Mul && args[0]->is_const(1)) || (e->op == Op::Add && args[0]->is_const(0)))
         return args[1];
+      // `true and c` is c, `false and c` is false (expressions have no side
+      // effects, so nothing is lost by not evaluating c).
+      if (e->op == Op::And || e->op == Op::Or)
+        for (int k = 0; k < 2; ++k)
+          if (args[k]->kind == Kind::Const && args[1 - k]->boolean) {
+            bool v = args[k]->value != 0;
+            if (e->op == Op::And) return v ? args[1 - k] : c(0);
+            return v ? c(1) : args[1 - k];
+          }
       break;
     case Kind::Call:
       if (all_const) {
@@ -176,6 +185,22 @@ void fold_constants(Module& m) {
     fold(pr.on_post);
   }
   for (auto& d : m.drives) d.value = fold_constants(d.value);
+  for (auto& k : m.kernels)
+    for (auto& g : k.groups) g.arg = fold_constants(g.arg);
+  for (auto& d : m.dendrites) {
+    d.candidate = fold_constants(d.candidate);
+    for (auto* acts : {&d.on_segment, &d.on_cell}) {
+      for (auto& a : *acts) {
+        a.guard = fold_constants(a.guard);
+        a.a = fold_constants(a.a);
+        a.b = fold_constants(a.b);
+      }
+      // An action whose condition is never true is dropped.
+      acts->erase(std::remove_if(acts->begin(), acts->end(),
+                                 [](const Dendrite::Action& a) { return a.guard->is_const(0); }),
+                  acts->end());
+    }
+  }
   for (auto& mo : m.monitors)
     for (auto& p : mo.probes) p.value = fold_constants(p.value);
 }

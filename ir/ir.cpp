@@ -187,6 +187,16 @@ ExprPtr Expr::select(ExprPtr c, ExprPtr a, ExprPtr b, SourceRange r) {
   return e;
 }
 
+int segvar_slot(const std::string& name) {
+  static const char* names[] = {"active",           "matching",         "best",
+                                "active_connected", "active_potential", "synapses",
+                                "spiked",           "active_segments",  "matching_segments",
+                                "segments",         "best_potential"};
+  for (int k = 0; k < SegVarCount; ++k)
+    if (name == names[k]) return k;
+  return -1;
+}
+
 namespace {
 
 int precedence(const Expr& e) {
@@ -329,6 +339,12 @@ std::string print(const Module& m) {
     if (k.threshold) out += fmt::format("  spike when {}\n", print(*k.threshold));
     if (!k.reset.empty()) out += "  reset {\n" + print_stmts(k.reset, 2) + "  }\n";
     if (k.refractory) out += fmt::format("  refractory {}\n", print(*k.refractory));
+    for (const auto& c : k.segments) out += fmt::format("  segments {}\n", c);
+    for (size_t g = 0; g < k.groups.size(); ++g) {
+      static const char* ops[] = {"max", "argmax", "sum"};
+      out += fmt::format("  group#{} = {} of {} over groups of {}\n", g, ops[k.groups[g].op],
+                         print(*k.groups[g].arg), k.groups[g].size);
+    }
   }
   for (const auto& pr : m.projections) {
     out += fmt::format("\nprojection {} -> {} via {}: {}", slice_text(m, pr.src),
@@ -350,6 +366,20 @@ std::string print(const Module& m) {
     if (!pr.post_neuron.empty())
       out += "  on post, once per neuron {\n" + print_stmts(pr.post_neuron, 2) + "  }\n";
     if (!pr.on_post.empty()) out += "  on post {\n" + print_stmts(pr.on_post, 2) + "  }\n";
+  }
+  for (const auto& d : m.dendrites) {
+    out += fmt::format(
+        "\ndendrite {} -> {}.{} via {}: connected = {}, activation = {}, matching = {}, "
+        "max_segments = {}, max_synapses = {}\n",
+        m.pops[d.pre].name, m.pops[d.post].name,
+        m.kernels[m.pops[d.post].kernel].segments[d.collection], d.model, d.connected, d.activation,
+        d.matching, d.max_segments, d.max_synapses);
+    if (d.candidate) out += fmt::format("  grow toward {}\n", print(*d.candidate));
+    static const char* kinds[] = {"adapt", "grow", "create"};
+    for (int side = 0; side < 2; ++side)
+      for (const auto& a : side == 0 ? d.on_segment : d.on_cell)
+        out += fmt::format("  on {}: if {} {{ {}({}, {}) }}\n", side == 0 ? "segment" : "cell",
+                           print(*a.guard), kinds[a.kind], print(*a.a), print(*a.b));
   }
   for (const auto& mo : m.monitors) {
     out += "\nrecord ";
@@ -382,6 +412,7 @@ std::string print(const Module& m) {
     const EdgeInfo& info = m.graph[*ei];
     const char* kind = info.kind == EdgeInfo::Projection ? "projection"
                        : info.kind == EdgeInfo::Observes ? "observes"
+                       : info.kind == EdgeInfo::Dendrite ? "dendrite"
                                                          : "drives";
     out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)),
                        vname(boost::target(*ei, m.graph)), kind, info.index);

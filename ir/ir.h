@@ -53,7 +53,29 @@ enum class Space : uint8_t {
   Post,       // a variable of the postsynaptic neuron (synapse code)
   Modulator,  // a global signal set by a drive or the host
   Trace,      // an event-driven trace of a projection (see Trace::owner)
+  Segment,    // a neuron's view of its segments: slot = collection · 4 + SegmentField
+  Group,      // a group reduction of the kernel (Kernel::groups[slot])
+  SegVar,     // dendrite code: a value of the segment or cell (SegVarSlot)
 };
+
+// What neuron code reads of a segment collection (`distal.active_segments`).
+enum SegmentField { ActiveSegments = 0, MatchingSegments = 1, SegmentCount = 2, BestPotential = 3 };
+// The values dendrite code reads, by slot.
+enum SegVarSlot {
+  SegActive = 0,
+  SegMatching,
+  SegBest,
+  SegActiveConnected,
+  SegActivePotential,
+  SegSynapses,
+  SegPostSpiked,
+  CellActiveSegments,
+  CellMatchingSegments,
+  CellSegments,
+  CellBestPotential,
+  SegVarCount
+};
+int segvar_slot(const std::string& name);  // -1: none
 
 enum class Fn : uint8_t {
   Exp,
@@ -146,6 +168,16 @@ struct Derived {
   ExprPtr value;  // with other derived values already substituted
 };
 
+// `group_max(x, size)` and friends: a reduction of `arg` over consecutive
+// groups of `size` neurons, computed each step after integration and before
+// threshold detection, read back per neuron as Space::Group.
+struct GroupReduce {
+  enum Op { Max, ArgMax, Sum } op = Max;
+  ExprPtr arg;
+  size_t size = 1;
+  SourceRange range;
+};
+
 struct Kernel {
   std::string model;  // the neuron model's name
   SourceRange range;
@@ -158,10 +190,12 @@ struct Kernel {
   ExprPtr refractory;  // null: none
   Solver solver = Solver::Exact;
   bool solver_forced = false;
-  SourceRange solver_range;     // the `solver` line, when there is one
-  std::string solver_reason;    // why this solver was chosen, shown by `neuro ir`
-  LinearSystem linear;          // Exact only
-  std::vector<ExprPtr> update;  // ExpEuler/Euler: the new value of each ODE's state
+  SourceRange solver_range;           // the `solver` line, when there is one
+  std::string solver_reason;          // why this solver was chosen, shown by `neuro ir`
+  LinearSystem linear;                // Exact only
+  std::vector<ExprPtr> update;        // ExpEuler/Euler: the new value of each ODE's state
+  std::vector<std::string> segments;  // segment collections (`segments distal`)
+  std::vector<GroupReduce> groups;
 };
 
 struct Population {
@@ -275,6 +309,26 @@ struct Selection {
   bool draw = false;
 };
 
+// A dendrite: the segments `collection` of population `post`'s cells, with
+// synapses from population `pre`. Segments start empty; the model's actions
+// adapt, grow and create them (interpreter/segments.cpp).
+struct Dendrite {
+  std::string model;
+  SourceRange range;
+  int pre = 0, post = 0;
+  int collection = 0;      // index into the post kernel's `segments`
+  double connected = 0.5;  // a synapse is connected when permanence ≥ connected − 1e-6
+  size_t activation = 13, matching = 10, max_segments = 255, max_synapses = 255;
+  ExprPtr candidate;  // `grow toward`, in the pre kernel; null: nothing grows
+  struct Action {
+    enum Kind { Adapt, Grow, Create } kind = Adapt;
+    ExprPtr guard;  // the enclosing `if` conditions
+    ExprPtr a, b;   // (increment, decrement) or (count, permanence)
+    SourceRange range;
+  };
+  std::vector<Action> on_segment, on_cell;  // in statement order
+};
+
 struct Table {
   double step = 0;
   std::vector<double> values;
@@ -287,7 +341,7 @@ struct VertexInfo {
   int index = 0;
 };
 struct EdgeInfo {
-  enum Kind { Projection, Observes, Drives } kind = Projection;
+  enum Kind { Projection, Observes, Drives, Dendrite } kind = Projection;
   int index = 0;
 };
 using CircuitGraph =
@@ -309,6 +363,7 @@ struct Module {
   std::vector<Table> tables;
   std::vector<Modulator> modulators;  // every declared modulator, by name
   std::vector<Selection> selections;
+  std::vector<Dendrite> dendrites;
   CircuitGraph graph;
   RunSpec run;
   int rand_sites = 0;

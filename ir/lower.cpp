@@ -55,6 +55,11 @@ struct Env {
   std::map<const Member*, ExprPtr> pre_const, post_const;  // uniform params
   double N = 0;
   bool has_N = false;
+  std::map<const Member*, int> segment_slot;  // `segments` member → collection index
+  // Dendrite code: its parameters (constants), and post./pre. names that
+  // resolve in `kernel` (the cell at the lane).
+  std::map<const Member*, ExprPtr> dend_params;
+  bool dendrite = false;
   // Set when an expression refers to a parameter whose value is not known
   // yet (parameters may refer to parameters declared after them).
   mutable bool pending = false;
@@ -79,6 +84,11 @@ class Lowerer {
  private:
   ExprPtr name(const FExpr& e, const Env& env);
   ExprPtr call(const FExpr& e, const Env& env);
+  ExprPtr group_reduce(const FExpr& e, const Env& env);
+  void dendrite(const Member& m);
+  Env kernel_env(int pop);
+  void flatten_actions(const std::vector<StmtPtr>& body, const ExprPtr& guard, const Env& env,
+                       std::vector<Dendrite::Action>& out);
   int make_kernel(const Member& bind, const PopInfo& info,
                   const std::vector<std::pair<const FStmt*, bool>>& inits,
                   const std::set<const Member*>& driven, Population& pop);
@@ -124,7 +134,11 @@ ExprPtr Lowerer::name(const FExpr& e, const Env& env) {
       return Expr::var(Space::Modulator, modulator_slot(r.decl), e.text, e.type.dim, e.range);
     case NameRef::FnArg:
       return fn_args_.back().at(e.text);
+    case NameRef::SegmentVar:
+      return Expr::var(Space::SegVar, segvar_slot(e.text), e.text, {}, e.range);
     case NameRef::Param: {
+      auto dp = env.dend_params.find(r.decl);
+      if (dp != env.dend_params.end()) return dp->second;
       auto it = env.param_slot.find(r.decl);
       NEURO_INTERNAL_ASSERT(it != env.param_slot.end() && env.kernel,
                             "parameter out of scope: " + e.text);
@@ -187,6 +201,7 @@ ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
     std::const_pointer_cast<Expr>(x)->slot = rand_site(e);
     return x;
   }
+  if (e.text.rfind("group_", 0) == 0) return group_reduce(e, env);
   if (e.text == "table") {
     Table t;
     t.step = constant(*e.args[0], env);
@@ -212,6 +227,24 @@ ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
     case ExprKind::Call:
       return call(e, env);
     case ExprKind::Member: {
+      if (e.ref.kind == NameRef::SegmentField)
+        return Expr::var(Space::Segment,
+                         env.segment_slot.at(e.ref.decl) * 4 + segment_field(e.text),
+                         e.args[0]->text + "." + e.text, {}, e.range);
+      if (e.ref.kind == NameRef::SegmentVar)
+        return Expr::var(Space::SegVar, SegPostSpiked, "post.spiked", {}, e.range);
+      if (env.dendrite) {
+        // `post.x` in dendrite code (`pre.x` in `grow toward`): the neuron's
+        // own variable, read at the lane's cell.
+        FExpr n = e;
+        n.kind = ExprKind::Name;
+        n.text = e.ref.decl->name;
+        n.args.clear();
+        n.ref.kind = e.ref.decl->kind == MemberKind::Param   ? NameRef::Param
+                     : e.ref.decl->kind == MemberKind::State ? NameRef::State
+                                                             : NameRef::Let;
+        return name(n, env);
+      }
       bool post = e.args[0]->text == "post";
       const auto& slots = post ? env.post_slot : env.pre_slot;
       const auto& consts = post ? env.post_const : env.pre_const;
@@ -324,6 +357,9 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
       env.state_slot[m.get()] = static_cast<int>(k.states.size());
       k.states.push_back(
           {m->name, prog_.decl_types.at(m.get()).dim, m->name_range, nullptr, false});
+    } else if (m->kind == MemberKind::Segments) {
+      env.segment_slot[m.get()] = static_cast<int>(k.segments.size());
+      k.segments.push_back(m->name);
     }
   }
   // Parameter values in dependency order, whatever the textual order: a
@@ -547,6 +583,143 @@ void Lowerer::projection(const Member& m) {
   mod_.projections.push_back(std::move(pr));
 }
 
+// group_max(x, size) and friends become a per-neuron value the engine
+// computes before threshold detection (Space::Group).
+ExprPtr Lowerer::group_reduce(const FExpr& e, const Env& env) {
+  NEURO_INTERNAL_ASSERT(env.kernel, "group reduction outside a kernel");
+  auto* k = const_cast<Kernel*>(env.kernel);
+  GroupReduce g;
+  g.op = e.text == "group_max"      ? GroupReduce::Max
+         : e.text == "group_argmax" ? GroupReduce::ArgMax
+                                    : GroupReduce::Sum;
+  g.arg = fold_constants(expr(*e.args[0], env));
+  g.range = e.range;
+  double size = constant(*e.args[1], env);
+  if (!(size >= 1) || std::floor(size) != size) {
+    diags_.error(Code::BadValue, e.args[1]->range,
+                 fmt::format("a group size is a whole number ≥ 1, not {}", size));
+    size = 1;
+  }
+  g.size = static_cast<size_t>(size);
+  std::function<bool(const ExprPtr&)> nested = [&](const ExprPtr& x) {
+    if (x->kind == Kind::Var && x->space == Space::Group) return true;
+    for (const auto& a : x->args)
+      if (nested(a)) return true;
+    return false;
+  };
+  if (nested(g.arg))
+    diags_.error(Code::Unsupported, e.args[0]->range,
+                 "a group reduction cannot read another group reduction (here through a derived "
+                 "value)");
+  std::string key = fmt::format("{}/{}/{}", static_cast<int>(g.op), g.size, print(*g.arg));
+  int slot = -1;
+  for (size_t q = 0; q < k->groups.size(); ++q)
+    if (fmt::format("{}/{}/{}", static_cast<int>(k->groups[q].op), k->groups[q].size,
+                    print(*k->groups[q].arg)) == key)
+      slot = static_cast<int>(q);
+  if (slot < 0) {
+    slot = static_cast<int>(k->groups.size());
+    k->groups.push_back(std::move(g));
+  }
+  auto v = Expr::var(Space::Group, slot, fmt::format("group#{}", slot), e.type.dim, e.range);
+  if (e.text == "group_argmax") std::const_pointer_cast<Expr>(v)->boolean = true;
+  return v;
+}
+
+// The names of population `pop`'s neuron model, resolved in its kernel.
+Env Lowerer::kernel_env(int pop) {
+  Env env;
+  const Population& p = mod_.pops[pop];
+  env.kernel = &mod_.kernels[p.kernel];
+  env.N = static_cast<double>(p.size);
+  const Member* bind = nullptr;
+  for (const auto& [b, idx] : pop_index_)
+    if (idx == pop) bind = b;
+  const Member* model = prog_.populations.at(bind).model;
+  int pi = 0, si = 0, ci = 0;
+  for (const auto& m : model->body) {
+    if (m->kind == MemberKind::Param) env.param_slot[m.get()] = pi++;
+    if (m->kind == MemberKind::State) env.state_slot[m.get()] = si++;
+    if (m->kind == MemberKind::Segments) env.segment_slot[m.get()] = ci++;
+  }
+  return env;
+}
+
+void Lowerer::flatten_actions(const std::vector<StmtPtr>& body, const ExprPtr& guard,
+                              const Env& env, std::vector<Dendrite::Action>& out) {
+  for (const auto& sp : body) {
+    const FStmt& s = *sp;
+    if (s.kind == FStmt::If) {
+      ExprPtr c = expr(*s.cond, env);
+      flatten_actions(s.then_body, Expr::binary(Op::And, guard, c, s.cond->range), env, out);
+      flatten_actions(
+          s.else_body,
+          Expr::binary(Op::And, guard, Expr::unary(Op::Not, c, s.cond->range), s.cond->range), env,
+          out);
+      continue;
+    }
+    if (s.kind != FStmt::Call) continue;
+    Dendrite::Action a;
+    a.kind = s.target == "adapt"  ? Dendrite::Action::Adapt
+             : s.target == "grow" ? Dendrite::Action::Grow
+                                  : Dendrite::Action::Create;
+    a.guard = fold_constants(guard);
+    a.a = fold_constants(expr(*s.args[0], env));
+    a.b = fold_constants(expr(*s.args[1], env));
+    a.range = s.range;
+    out.push_back(std::move(a));
+  }
+}
+
+void Lowerer::dendrite(const Member& m) {
+  Dendrite d;
+  d.model = m.via;
+  d.range = m.range;
+  d.pre = slice(*m.source).pop;
+  d.post = pop_index_.at(prog_.pop_refs.at(m.target->args[0].get()).pop);
+  const Member* model = prog_.globals.at(m.via);
+  Env env = kernel_env(d.post);
+  d.collection = env.segment_slot.at(m.target->ref.decl);
+  env.dendrite = true;
+  // Parameters are constants of the model (they may refer to each other in order).
+  Env plain;
+  std::map<const Member*, const FExpr*> given;
+  for (const auto& s : m.stmts) given[s->ref.decl] = s->value.get();
+  for (const auto& b : model->body)
+    if (b->kind == MemberKind::Param) {
+      auto g = given.find(b.get());
+      plain.dend_params[b.get()] =
+          fold_constants(expr(g != given.end() ? *g->second : *b->value, plain));
+      env.dend_params[b.get()] = plain.dend_params[b.get()];
+    }
+  auto tuned = [&](const char* name, double fallback) {
+    for (const auto& b : model->body)
+      if (b->kind == MemberKind::Param && b->name == name) {
+        const ExprPtr& v = env.dend_params.at(b.get());
+        if (v->kind == Kind::Const) return v->value;
+      }
+    return fallback;
+  };
+  d.connected = tuned("connected", 0.5);
+  d.activation = static_cast<size_t>(tuned("activation_threshold", 13));
+  d.matching = static_cast<size_t>(tuned("matching_threshold", 10));
+  d.max_segments = static_cast<size_t>(tuned("max_segments", 255));
+  d.max_synapses = static_cast<size_t>(tuned("max_synapses", 255));
+  const ExprPtr yes = Expr::constant(1, {}, m.range, true);
+  for (const auto& b : model->body) {
+    if (b->kind == MemberKind::Grow) {
+      Env pre = kernel_env(d.pre);
+      pre.dendrite = true;
+      pre.dend_params = env.dend_params;
+      d.candidate = fold_constants(expr(*b->value, pre));
+    }
+    if (b->kind == MemberKind::On)
+      flatten_actions(b->stmts, yes, env, b->name == "segment" ? d.on_segment : d.on_cell);
+  }
+  let_cache_.clear();
+  mod_.dendrites.push_back(std::move(d));
+}
+
 void Lowerer::monitor(const Member& m) {
   Monitor mo;
   mo.range = m.range;
@@ -668,7 +841,10 @@ void Lowerer::circuit(const Member& circuit) {
   for (const auto& mp : circuit.body) {
     switch (mp->kind) {
       case MemberKind::Connect:
-        projection(*mp);
+        if (mp->target->ref.kind == NameRef::SegmentField)
+          dendrite(*mp);
+        else
+          projection(*mp);
         break;
       case MemberKind::Record:
         monitor(*mp);
@@ -706,6 +882,9 @@ void Lowerer::circuit(const Member& circuit) {
   for (size_t i = 0; i < mod_.projections.size(); ++i)
     boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop,
                     {EdgeInfo::Projection, static_cast<int>(i)}, mod_.graph);
+  for (size_t i = 0; i < mod_.dendrites.size(); ++i)
+    boost::add_edge(mod_.dendrites[i].pre, mod_.dendrites[i].post,
+                    {EdgeInfo::Dendrite, static_cast<int>(i)}, mod_.graph);
   for (size_t i = 0; i < mod_.drives.size(); ++i)
     if (mod_.drives[i].target.pop >= 0)
       boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop,

@@ -108,7 +108,27 @@ class Simulation {
   std::vector<SpikeRecording> spike_recordings() const;
   std::vector<StateRecording> state_recordings() const;
 
+  // Dendritic segments of dendrite `index` (segment connects in circuit
+  // order): cells ascending, each cell's segments oldest first, synapses in
+  // the order the segment holds them.
+  struct Segment {
+    uint32_t cell = 0;
+    std::vector<uint32_t> pre;
+    std::vector<double> permanence;
+  };
+  size_t dendrite_count() const;
+  std::vector<Segment> segments(size_t index) const;
+  // Adds a segment to `cell` with synapses from presynaptic cells `pre` at the
+  // given permanences (a warm start, or a test's fixture). It counts from the
+  // next step's reduction on. Throws SimulationError for bad indices, a
+  // permanence outside [0, 1], a repeated presynaptic cell or a full cell.
+  void add_segment(size_t index, uint32_t cell, const std::vector<uint32_t>& pre,
+                   const std::vector<double>& permanence);
+
   struct Engine;  // the interpreter's state, opaque outside interpreter/
+  // For backends that plug into the interpreter's step (jit/, neuro/backend.h).
+  Engine& engine() { return *engine_; }
+  const Engine& engine() const { return *engine_; }
 
  private:
   std::unique_ptr<Engine> engine_;

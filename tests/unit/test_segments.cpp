@@ -1,0 +1,235 @@
+// Dendritic segments: the temporal-memory unit cases of models.md §1 (htm.core's
+// TemporalMemory tests), written with stdlib.temporal_memory; group
+// reductions; and the segment API's checks.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "compile_text.h"
+#include "neuro/simulation.h"
+
+namespace {
+
+using neuro::Simulation;
+
+// 32 columns × 4 cells (cell = column·4 + i) with the dendrite's parameters
+// in the order of models.md: activationThreshold, initialPermanence,
+// connectedPermanence, minThreshold, maxNewSynapseCount, increment,
+// decrement, predictedSegmentDecrement.
+struct Tm {
+  std::unique_ptr<Simulation> sim;
+  std::vector<uint32_t> active;  // cells that fired in the last compute
+
+  Tm(int act, double init, double conn, int min, int max_new, double inc, double dec,
+     double punish) {
+    auto mod =
+        neuro::testing::compile_text(fmt::format(R"(
+import stdlib.temporal_memory
+circuit C {{
+  cells = TMCell[128] {{ cells_per_column = 4 }}
+  connect cells -> cells.distal via Distal {{
+    activation_threshold = {}, initial = {}, connected = {}, matching_threshold = {},
+    max_new = {}, increment = {}, decrement = {}, punish = {}
+  }}
+  record predictive of cells
+}}
+run C for 1 ms
+)",
+                                                 act, init, conn, min, max_new, inc, dec, punish));
+    sim = std::make_unique<Simulation>(mod);
+    sim->set_spike_listener([this](const std::string&, const uint32_t* ids, size_t n, double) {
+      active.assign(ids, ids + n);
+    });
+  }
+  void compute(std::set<uint32_t> columns) {
+    double* col = sim->state_array("cells", "column");
+    for (uint32_t c = 0; c < 128; ++c) col[c] = columns.count(c / 4) ? 1 : 0;
+    active.clear();
+    sim->run(1);
+  }
+  std::vector<uint32_t> predictive() const {
+    const auto rec = sim->state_recordings().at(0);
+    std::vector<uint32_t> out;
+    const size_t row = rec.times.size() - 1;
+    for (size_t k = 0; k < rec.ids.size(); ++k)
+      if (rec.values[row * rec.ids.size() + k] != 0) out.push_back(rec.ids[k]);
+    return out;
+  }
+  std::vector<Simulation::Segment> segments() const { return sim->segments(0); }
+};
+
+double perm_of(const Simulation::Segment& s, uint32_t pre) {
+  for (size_t k = 0; k < s.pre.size(); ++k)
+    if (s.pre[k] == pre) return s.permanence[k];
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("temporal memory: an active segment makes its cell predictive, then alone active") {
+  Tm tm(3, 0.21, 0.5, 2, 3, 0.1, 0.1, 0);
+  tm.sim->add_segment(0, 4, {0, 1, 2, 3}, {0.5, 0.5, 0.5, 0.5});
+  tm.compute({0});
+  CHECK(tm.predictive() == std::vector<uint32_t>{4});
+  tm.compute({1});
+  CHECK(tm.active == std::vector<uint32_t>{4});
+}
+
+TEST_CASE("temporal memory: an unpredicted column bursts with one winner") {
+  Tm tm(3, 0.21, 0.5, 2, 3, 0.1, 0.1, 0);
+  tm.compute({0});
+  CHECK(tm.active == std::vector<uint32_t>{0, 1, 2, 3});
+  CHECK(tm.predictive().empty());
+  // The single winner shows as the only cell the next burst's new segment
+  // grows toward: the cell with the fewest segments, lowest index (cell 0).
+  tm.compute({1});
+  auto segs = tm.segments();
+  REQUIRE(segs.size() == 1);
+  CHECK(segs[0].cell == 4);
+  CHECK(segs[0].pre == std::vector<uint32_t>{0});
+  CHECK(segs[0].permanence[0] == doctest::Approx(0.21).epsilon(1e-12));
+}
+
+TEST_CASE("temporal memory: a correctly predicting segment is reinforced") {
+  Tm tm(3, 0.2, 0.5, 2, 4, 0.10, 0.08, 0.02);
+  tm.sim->add_segment(0, 5, {0, 1, 2, 81}, {0.5, 0.5, 0.5, 0.5});
+  tm.compute({0});
+  tm.compute({1});
+  CHECK(tm.active == std::vector<uint32_t>{5});
+  auto segs = tm.segments();
+  REQUIRE(segs.size() == 1);
+  // Growth toward the previous winner (cell 0) adds nothing: it is already there.
+  CHECK(segs[0].pre.size() == 4);
+  for (uint32_t c : {0u, 1u, 2u}) CHECK(perm_of(segs[0], c) == doctest::Approx(0.6).epsilon(1e-12));
+  CHECK(perm_of(segs[0], 81) == doctest::Approx(0.42).epsilon(1e-12));
+}
+
+TEST_CASE("temporal memory: in a bursting column only the best matching segment learns") {
+  Tm tm(3, 0.21, 0.5, 2, 3, 0.10, 0.08, 0);
+  tm.sim->add_segment(0, 4, {0, 1, 2, 81}, {0.3, 0.3, 0.3, 0.3});
+  tm.sim->add_segment(0, 5, {0, 1, 81}, {0.3, 0.3, 0.3});
+  tm.compute({0});
+  tm.compute({1});
+  CHECK(tm.active == std::vector<uint32_t>{4, 5, 6, 7});  // nothing was predicted: a burst
+  auto segs = tm.segments();
+  REQUIRE(segs.size() == 2);
+  REQUIRE(segs[0].cell == 4);
+  for (uint32_t c : {0u, 1u, 2u}) CHECK(perm_of(segs[0], c) == doctest::Approx(0.4).epsilon(1e-12));
+  CHECK(perm_of(segs[0], 81) == doctest::Approx(0.22).epsilon(1e-12));
+  REQUIRE(segs[1].cell == 5);
+  for (double p : segs[1].permanence) CHECK(p == 0.3);
+}
+
+TEST_CASE("temporal memory: matching segments in inactive columns are punished") {
+  Tm tm(3, 0.2, 0.5, 2, 4, 0.1, 0.1, 0.02);
+  tm.sim->add_segment(0, 5, {0, 1, 2, 81}, {0.5, 0.5, 0.5, 0.5});
+  tm.compute({0});
+  tm.compute({2});
+  auto segs = tm.segments();
+  // Column 2 burst and its winner (cell 8) grew a segment toward cell 0.
+  REQUIRE(segs.size() == 2);
+  CHECK(segs[1].cell == 8);
+  REQUIRE(segs[0].cell == 5);
+  for (uint32_t c : {0u, 1u, 2u})
+    CHECK(perm_of(segs[0], c) == doctest::Approx(0.48).epsilon(1e-12));
+  CHECK(perm_of(segs[0], 81) == 0.5);
+}
+
+TEST_CASE("temporal memory: new segments grow toward the previous winners, at most max_new") {
+  SUBCASE("max_new 2: two of the three winners") {
+    Tm tm(3, 0.21, 0.5, 2, 2, 0.1, 0.1, 0);
+    tm.compute({0, 1, 2});
+    tm.compute({4});
+    auto segs = tm.segments();
+    REQUIRE(segs.size() == 1);
+    CHECK(segs[0].cell / 4 == 4);
+    REQUIRE(segs[0].pre.size() == 2);
+    for (size_t k = 0; k < 2; ++k) {
+      CHECK(std::set<uint32_t>{0, 4, 8}.count(segs[0].pre[k]) == 1);
+      CHECK(segs[0].permanence[k] == doctest::Approx(0.21).epsilon(1e-12));
+    }
+    CHECK(segs[0].pre[0] != segs[0].pre[1]);
+  }
+  SUBCASE("max_new 4: exactly the three winners") {
+    Tm tm(3, 0.21, 0.5, 2, 4, 0.1, 0.1, 0);
+    tm.compute({0, 1, 2});
+    tm.compute({4});
+    auto segs = tm.segments();
+    REQUIRE(segs.size() == 1);
+    std::set<uint32_t> pre(segs[0].pre.begin(), segs[0].pre.end());
+    CHECK(pre == std::set<uint32_t>{0, 4, 8});
+  }
+  SUBCASE("no previous winners: no segment at all") {
+    Tm tm(3, 0.21, 0.5, 2, 2, 0.1, 0.1, 0);
+    tm.compute({});
+    tm.compute({1});
+    CHECK(tm.segments().empty());
+  }
+}
+
+TEST_CASE("temporal memory: the connected threshold has a 1e-6 tolerance") {
+  // 0.5 − 1e-7 counts as connected (as htm.core's epsilon makes it), 0.5 − 1e-5 does not.
+  for (auto [perm, predicted] : {std::pair{0.5 - 1e-7, true}, std::pair{0.5 - 1e-5, false}}) {
+    Tm tm(3, 0.21, 0.5, 2, 3, 0.1, 0.1, 0);
+    tm.sim->add_segment(0, 4, {0, 1, 2}, {perm, perm, perm});
+    tm.compute({0});
+    CHECK(tm.predictive().empty() != predicted);
+  }
+}
+
+TEST_CASE("temporal memory: adapting prunes synapses below 1e-6 and then thin segments") {
+  Tm tm(3, 0.21, 0.5, 2, 3, 0.1, 0.1, 0);
+  // Synapses from 81, 82 lose 0.1 and vanish; 3 synapses remain ≥ matching 2.
+  tm.sim->add_segment(0, 4, {0, 1, 2, 81, 82}, {0.5, 0.5, 0.5, 0.05, 0.1});
+  // A second segment keeps 1 of its 2 synapses: fewer than 2, destroyed.
+  tm.sim->add_segment(0, 4, {0, 1, 2, 83}, {0.3, 0.3, 0.3, 0.3});
+  tm.compute({0});
+  tm.compute({1});
+  auto segs = tm.segments();
+  REQUIRE(segs.size() == 2);
+  CHECK(segs[0].pre.size() == 3);  // 82 at 0.1 − 0.1 = 0 < 1e-6 went too
+}
+
+TEST_CASE("segments: the API rejects bad fixtures with a reason") {
+  Tm tm(3, 0.21, 0.5, 2, 3, 0.1, 0.1, 0);
+  CHECK_THROWS_WITH_AS(tm.sim->add_segment(1, 0, {1}, {0.5}), doctest::Contains("no dendrite #1"),
+                       neuro::SimulationError);
+  CHECK_THROWS_WITH_AS(tm.sim->add_segment(0, 500, {1}, {0.5}), doctest::Contains("outside"),
+                       neuro::SimulationError);
+  CHECK_THROWS_WITH_AS(tm.sim->add_segment(0, 0, {1}, {1.5}), doctest::Contains("[0, 1]"),
+                       neuro::SimulationError);
+  CHECK_THROWS_WITH_AS(tm.sim->add_segment(0, 0, {1, 1}, {0.5, 0.5}),
+                       doctest::Contains("at most one synapse"), neuro::SimulationError);
+  CHECK_THROWS_AS(tm.sim->snapshot(), neuro::SimulationError);
+  CHECK(tm.segments().empty());
+}
+
+TEST_CASE("group reductions: max, argmax (first on ties) and sum over consecutive groups") {
+  auto mod = neuro::testing::compile_text(R"(
+neuron U {
+  state x = if i % 4 == 1 or i % 4 == 2 then 5 else i
+  let m = group_max(x, 4)
+  let first = group_argmax(x, 4)
+  let s = group_sum(x, 4)
+}
+circuit C {
+  P = U[10]
+  record m, first, s of P
+}
+run C for 0.1 ms
+)");
+  Simulation sim(mod);
+  sim.run(1);
+  auto recs = sim.state_recordings();
+  // x = 0 5 5 3 | 4 5 5 7 | 8 5   (the last group has 2 neurons)
+  std::vector<double> m, first, s;
+  for (const auto& r : recs) {
+    std::vector<double> row(r.values.end() - 10, r.values.end());
+    (r.variable == "m" ? m : r.variable == "first" ? first : s) = row;
+  }
+  CHECK(m == std::vector<double>{5, 5, 5, 5, 7, 7, 7, 7, 8, 8});
+  CHECK(first == std::vector<double>{0, 1, 0, 0, 0, 0, 0, 1, 1, 0});
+  CHECK(s == std::vector<double>{13, 13, 13, 13, 21, 21, 21, 21, 13, 13});
+}
