@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "neuro/encoders.h"
 #include "neuro/engine.h"
+#include "neuro/sdr.h"
 #include "neuro/simulation.h"
 
 namespace {
@@ -223,6 +225,45 @@ neuro_result guarded(neuro_engine* handle, F&& body) {
     set_error("neuro: internal error: unknown exception");
     return NEURO_INTERNAL_ERROR;
   }
+}
+
+// guarded() for the functions that need no engine (the SDR encoders).
+template <class F>
+neuro_result guarded_pure(F&& body) {
+  try {
+    neuro_result r = body();
+    if (r == NEURO_OK) t_last_error.clear();
+    return r;
+  } catch (const UsageError& e) {
+    set_error(e.message);
+    return NEURO_USAGE_ERROR;
+  } catch (const neuro::SdrError& e) {
+    set_error(fmt::format("neuro: error: {}", e.what()));
+    return NEURO_USAGE_ERROR;
+  } catch (const std::bad_alloc&) {
+    set_error("neuro: error: out of memory");
+    return NEURO_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    set_error(fmt::format("neuro: internal error: {}", e.what()));
+    return NEURO_INTERNAL_ERROR;
+  } catch (...) {
+    set_error("neuro: internal error: unknown exception");
+    return NEURO_INTERNAL_ERROR;
+  }
+}
+
+// Copies an SDR's active bits into a caller buffer (see neuro.h).
+neuro_result write_ids(const neuro::Sdr& sdr, uint32_t* ids, size_t capacity, size_t* count) {
+  need(count, "count");
+  *count = sdr.count();
+  if (!ids) return NEURO_OK;
+  if (capacity < sdr.count()) {
+    set_error(fmt::format("neuro: error: the SDR has {} active bits; the buffer holds {}",
+                          sdr.count(), capacity));
+    return NEURO_BUFFER_TOO_SMALL;
+  }
+  std::copy(sdr.active().begin(), sdr.active().end(), ids);
+  return NEURO_OK;
 }
 
 // The result of an Engine call, with the last error set on failure.
@@ -763,6 +804,43 @@ neuro_result neuro_restore(neuro_engine* engine, const void* bytes, size_t size)
     const auto* p = static_cast<const uint8_t*>(bytes);
     snap.bytes.assign(p, p + size);
     return check(*ce.engine, ce.engine->restore(snap));
+  });
+}
+
+neuro_result neuro_sdr_scalar_encode(double value, double min, double max, uint32_t n, uint32_t w,
+                                     int clip, uint32_t* ids, size_t capacity, size_t* count) {
+  return guarded_pure([&] {
+    return write_ids(neuro::ScalarEncoder(min, max, n, w, clip != 0).encode(value), ids, capacity,
+                     count);
+  });
+}
+
+neuro_result neuro_sdr_category_encode(uint32_t category, uint32_t categories, uint32_t w,
+                                       uint32_t* ids, size_t capacity, size_t* count) {
+  return guarded_pure([&] {
+    return write_ids(neuro::CategoryEncoder(categories, w).encode(category), ids, capacity, count);
+  });
+}
+
+neuro_result neuro_sdr_rdse_encode(double value, double resolution, uint32_t n, uint32_t w,
+                                   uint64_t seed, uint32_t* ids, size_t capacity, size_t* count) {
+  return guarded_pure([&] {
+    return write_ids(neuro::RdseEncoder(n, w, resolution, seed).encode(value), ids, capacity,
+                     count);
+  });
+}
+
+neuro_result neuro_sdr_subsample(const uint32_t* ids, size_t count, size_t k, uint64_t seed,
+                                 uint32_t* out, size_t capacity, size_t* out_count) {
+  return guarded_pure([&] {
+    if (count > 0) need(ids, "ids");
+    need(out_count, "out_count");
+    std::span<const uint32_t> in(ids, count);
+    // The SDR only needs to be large enough to hold every index.
+    uint32_t n = in.empty() ? 1 : *std::max_element(in.begin(), in.end()) + 1;
+    if (n == 0)
+      usage("neuro: error: index 4294967295 cannot be an SDR bit (indices are below 2^32 - 1)");
+    return write_ids(neuro::Sdr(n, in).subsample(k, seed), out, capacity, out_count);
   });
 }
 

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "ir.h"
 #include "loader.h"
+#include "neuro/sdr.h"
 #include "neuro/simulation.h"
 #include "output.h"
 #include "pipeline.h"
@@ -370,6 +371,17 @@ Status Engine::inject_spikes(std::string_view population, std::span<const uint32
       return impl_->usage(fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
   impl_->sim->inject_spikes(pop, std::vector<uint32_t>(ids.begin(), ids.end()));
   return Status::Ok;
+}
+
+Status Engine::inject_sdr(std::string_view population, const Sdr& sdr) {
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  size_t n = impl_->sim->population_size(std::string(population));
+  if (n != 0 && n != sdr.size())
+    return impl_->usage(fmt::format("an SDR of {} bits cannot drive `{}`, which has {} neurons",
+                                    sdr.size(), population, n),
+                        "encode into as many bits as the population has neurons");
+  return inject_spikes(population, sdr.active());
 }
 
 int Engine::subscribe_spikes(std::string_view population, SpikeFn fn) {

@@ -25,6 +25,7 @@
 namespace neuro {
 
 class Simulation;
+class Sdr;
 
 // A problem in model text (or in a call), as a value.
 struct Diagnostic {
@@ -117,6 +118,9 @@ class Engine {
   // Makes neurons of a population emit a spike at the end of the next step,
   // as if they had crossed threshold (delivery, recordings and callbacks as usual).
   Status inject_spikes(std::string_view population, std::span<const uint32_t> ids);
+  // The same for the active bits of an SDR (neuro/sdr.h): bit i is neuron i,
+  // and the SDR's size must be the population's.
+  Status inject_sdr(std::string_view population, const Sdr& sdr);
 
   // Calls `fn` after every step in which the population spiked, with the
   // spiking neurons' indices and the spike time (seconds). Returns a handle

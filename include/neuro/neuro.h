@@ -319,6 +319,48 @@ NEURO_API neuro_result neuro_snapshot(neuro_engine* engine, void* buffer, size_t
  * NEURO_USAGE_ERROR and leaves the engine as it was. */
 NEURO_API neuro_result neuro_restore(neuro_engine* engine, const void* bytes, size_t size);
 
+/* ---- SDR encoders ----------------------------------------------------- */
+
+/* Encoders turn a value into a sparse distributed representation (SDR): the
+ * sorted indices of the w active bits among n, ready for
+ * neuro_inject_spikes() into a population of n neurons. Similar values share
+ * active bits. They need no engine and are pure functions of their
+ * arguments, callable from any thread and from callbacks (the C++ classes
+ * of neuro/encoders.h; see docs/embedding.md).
+ * Output goes into the caller's buffer `ids` of `capacity` indices; *count
+ * receives the number of active bits. ids == NULL: only *count is set
+ * (NEURO_OK). capacity < count: NEURO_BUFFER_TOO_SMALL, nothing written.
+ * Invalid parameters or values (NaN, w > n…) are a NEURO_USAGE_ERROR. */
+
+/* A block of w consecutive bits whose start moves linearly with `value`
+ * over [min, max]: start = round((value - min) / (max - min) * (n - w)).
+ * Values outside [min, max] are clipped to the nearer end when `clip` is
+ * non-zero, else a NEURO_USAGE_ERROR. */
+NEURO_API neuro_result neuro_sdr_scalar_encode(double value, double min, double max, uint32_t n,
+                                               uint32_t w, int clip, uint32_t* ids, size_t capacity,
+                                               size_t* count);
+
+/* Category `category` (< categories) as bits [category * w, (category + 1) * w)
+ * of n = categories * w: different categories share no bit. */
+NEURO_API neuro_result neuro_sdr_category_encode(uint32_t category, uint32_t categories, uint32_t w,
+                                                 uint32_t* ids, size_t capacity, size_t* count);
+
+/* A random distributed scalar encoder (after htm.core's RDSE): exactly w of
+ * n bits (n >= 2w), values within `resolution` of each other share at least
+ * w - 1 bits, values far apart share about w * w / n by chance; the bits
+ * are a pure function of (value, resolution, n, w, seed). */
+NEURO_API neuro_result neuro_sdr_rdse_encode(double value, double resolution, uint32_t n,
+                                             uint32_t w, uint64_t seed, uint32_t* ids,
+                                             size_t capacity, size_t* count);
+
+/* k of the `count` indices `ids` (any order; duplicates count once), chosen
+ * uniformly without replacement and the same for the same seed, sorted
+ * into the caller's buffer `out` of `capacity`; *out_count receives k.
+ * k larger than the number of distinct indices is a NEURO_USAGE_ERROR. */
+NEURO_API neuro_result neuro_sdr_subsample(const uint32_t* ids, size_t count, size_t k,
+                                           uint64_t seed, uint32_t* out, size_t capacity,
+                                           size_t* out_count);
+
 #ifdef __cplusplus
 }
 #endif
