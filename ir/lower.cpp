@@ -51,7 +51,11 @@ struct Env {
   std::map<const Member*, int> trace_slot;
   const Kernel* pre = nullptr;
   const Kernel* post = nullptr;
-  std::map<const Member*, int> pre_slot, post_slot;        // model decl → state slot
+  std::map<const Member*, int> pre_slot, post_slot;  // model decl → state slot
+  // The neuron models at either end: a synapse model used by several
+  // connects is annotated by the checker for the last one, so names are
+  // resolved again in these.
+  const Member *pre_model = nullptr, *post_model = nullptr;
   std::map<const Member*, ExprPtr> pre_const, post_const;  // uniform params
   double N = 0;
   bool has_N = false;
@@ -248,9 +252,12 @@ ExprPtr Lowerer::expr(const FExpr& e, const Env& env) {
       bool post = e.args[0]->text == "post";
       const auto& slots = post ? env.post_slot : env.pre_slot;
       const auto& consts = post ? env.post_const : env.pre_const;
-      auto c = consts.find(e.ref.decl);
+      const Member* decl = e.ref.decl;
+      if (const Member* model = post ? env.post_model : env.pre_model)
+        if (const Member* d = find_in_model(model, e.text)) decl = d;
+      auto c = consts.find(decl);
       if (c != consts.end()) return c->second;
-      auto it = slots.find(e.ref.decl);
+      auto it = slots.find(decl);
       if (it == slots.end()) {
         diags_.error(Code::Unsupported, e.range,
                      "synapse code can read the pre/postsynaptic neuron's states and uniform "
@@ -315,10 +322,14 @@ std::vector<Stmt> Lowerer::stmts(const std::vector<StmtPtr>& body, const Env& en
         st.space = Space::Trace;
         st.slot = env.trace_slot.at(s.ref.decl);
         break;
-      case NameRef::PostVar:
+      case NameRef::PostVar: {
+        const Member* decl = s.ref.decl;
+        if (env.post_model)
+          if (const Member* d = find_in_model(env.post_model, s.target)) decl = d;
         st.space = Space::Post;
-        st.slot = env.post_slot.at(s.ref.decl);
+        st.slot = env.post_slot.at(decl);
         break;
+      }
       default:
         NEURO_INTERNAL_ASSERT(false, "unexpected assignment target " + s.target);
     }
@@ -519,6 +530,8 @@ void Lowerer::projection(const Member& m) {
   };
   bind_side(env.pre, prog_.populations.at(prog_.pop_refs.at(m.source.get()).pop), env.pre_slot,
             env.pre_const);
+  env.pre_model = prog_.populations.at(prog_.pop_refs.at(m.source.get()).pop).model;
+  env.post_model = prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop).model;
   bind_side(env.post, prog_.populations.at(prog_.pop_refs.at(m.target.get()).pop), env.post_slot,
             env.post_const);
   for (const auto& b : syn->body) {
