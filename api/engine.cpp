@@ -61,6 +61,7 @@ struct Engine::Impl {
   ir::RunOverrides overrides;
   std::shared_ptr<ir::Module> module;
   std::unique_ptr<Simulation> sim;
+  Backend backend = Backend::Vm;
   std::map<int, std::pair<std::string, SpikeFn>> subscribers;
   int next_handle = 1;
 
@@ -128,6 +129,8 @@ struct Engine::Impl {
     auto shared = std::make_shared<ir::Module>(std::move(*mod));
     try {
       auto fresh = std::make_unique<Simulation>(shared);
+      const auto report = use_backend(*fresh, backend, fresh->steps_for(shared->run.duration));
+      if (!report.notice.empty() && config.write) config.write(report.notice + "\n");
       if (carry && sim) {
         for (const auto& note : fresh->adopt_state(*sim))
           if (config.write) config.write(note + "\n");
@@ -219,6 +222,7 @@ Status Engine::build(const BuildOptions& options) {
   if (options.dt) impl_->overrides.dt = *options.dt;
   if (options.seed) impl_->overrides.seed = *options.seed;
   if (options.duration) impl_->overrides.duration = *options.duration;
+  impl_->backend = options.backend;
   if (options.dt && !(*options.dt > 0)) return impl_->usage("dt must be positive");
   impl_->sim.reset();
   return impl_->rebuild(false);

@@ -9,7 +9,12 @@ neuro/brian2 ratios; --json FILE also saves every raw run.  Stdlib only.
 
   bench/run.py [--models cuba,coba,cuba_stdp] [--sizes 4000,16000,64000] [--repeats 3]
                [--duration 1] [--seed 1] [--neuro build/neuro] [--no-brian]
-               [--json FILE]
+               [--backend vm,jit] [--json FILE]
+
+--backend runs neuro once per listed backend (rows neuro-vm, neuro-jit).  The
+JIT's cache is a fresh temporary XDG_CACHE_HOME: the first, untimed run of a
+case compiles (its model-text-to-first-step time is printed as `cold start`),
+the timed runs then find the code cached (start_s is their warm start).
 """
 import argparse
 import datetime
@@ -171,7 +176,7 @@ def neuro_plastic_synapses(neuro, model, n, seed, tmp):
     return j['synapses']
 
 
-def neuro_run(neuro, model, n, duration, seed, tmp):
+def neuro_run(neuro, model, n, duration, seed, tmp, backend='vm'):
     path = os.path.join(tmp, f'{model}_{n}.neuro')
     with open(path, 'w') as f:
         f.write(model_source(model, n, duration, seed))
@@ -180,13 +185,17 @@ def neuro_run(neuro, model, n, duration, seed, tmp):
     # so a child forked by this Python (~12 MB RSS) would report at least that
     # as its own getrusage() peak; sh forks it from a ~1 MB process instead.
     cmd = ['sh', '-c', '"$@"; exit $?', 'sh',
-           neuro, 'run', path, '--json', '--out', out]
+           neuro, 'run', path, '--json', '--out', out, '--backend', backend]
     j, wall = run_json(cmd, 'neuro')
+    if backend == 'jit' and j.get('backend') != 'jit':
+        sys.exit(f'neuro did not run on the JIT for {path} (no compiler?)')
     pops = j['populations'].values()
     return {'loop_s': j['wall_s']['run'], 'sim_time_s': j['sim_time_s'],
             'spikes': sum(p['spikes'] for p in pops),
             'neurons': sum(p['size'] for p in pops),
             'synapses': j['synapses'], 'peak_rss_mb': j['peak_rss_mb'],
+            # model text to first step: parse, lower, build (and JIT setup)
+            'start_s': j['wall_s']['parse'] + j['wall_s']['build'],
             'process_s': wall, 'raw': j}
 
 
@@ -215,6 +224,7 @@ def metrics(r):
         'bytes_per_plastic_synapse': (r['peak_rss_mb'] * 1e6 / r['plastic_synapses']
                                       if r.get('plastic_synapses') else None),
         'rate_hz': r['spikes'] / (r['neurons'] * r['sim_time_s']),
+        'start_s': r.get('start_s'),
     }
 
 
@@ -224,7 +234,7 @@ def summarize(runs):
                 else statistics.median(m[k] for m in per_run)) for k in per_run[0]}
 
 
-ROW = '{:<16} {:<7} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8} {:>8}'
+ROW = '{:<16} {:<9} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8}'
 
 
 def print_row(case, impl, m):
@@ -233,7 +243,8 @@ def print_row(case, impl, m):
                      f"{m['peak_rss_mb']:.1f}", f"{m['bytes_per_synapse']:.1f}",
                      '-' if m['bytes_per_plastic_synapse'] is None
                      else f"{m['bytes_per_plastic_synapse']:.1f}",
-                     f"{m['rate_hz']:.2f}"), flush=True)
+                     f"{m['rate_hz']:.2f}",
+                     '-' if m.get('start_s') is None else f"{m['start_s']:.3f}"), flush=True)
 
 
 def brian_available():
@@ -254,6 +265,7 @@ def main():
                     help='same seed for every repeat, so repeats differ only by timing noise')
     ap.add_argument('--neuro', default=os.path.join(REPO, 'build', 'neuro'))
     ap.add_argument('--no-brian', action='store_true')
+    ap.add_argument('--backend', default='vm', help='comma list of vm, jit, auto')
     ap.add_argument('--json', metavar='FILE', help='also write all raw numbers here')
     args = ap.parse_args()
 
@@ -271,7 +283,11 @@ def main():
 
     print(f'{args.repeats} runs per row, medians; {args.duration:g} s simulated, seed {args.seed}')
     print(ROW.format('case', 'impl', 'loop/sim_s', 'process_s', 'syn_ev/s',
-                     'rss_MB', 'B/syn', 'B/plast', 'rate_Hz'))
+                     'rss_MB', 'B/syn', 'B/plast', 'rate_Hz', 'start_s'))
+    backends = args.backend.split(',')
+    if not set(backends) <= {'vm', 'jit', 'auto'}:
+        sys.exit(f'unknown backend in --backend {args.backend}; choose from vm,jit,auto')
+    os.environ['XDG_CACHE_HOME'] = tempfile.mkdtemp(prefix='neuro_bench_jit_cache_')
     report = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
               'host': platform.node(), 'neuro': neuro, 'args': vars(args),
               'coba_init': COBA_INIT, 'brian_coba_init': BRIAN_COBA_INIT,
@@ -281,26 +297,40 @@ def main():
             for n in sizes:
                 case = f'{model} {n}'
                 rec = {'model': model, 'n': n}
-                runs = [neuro_run(neuro, model, n, args.duration, args.seed, tmp)
-                        for _ in range(args.repeats)]
-                if model in PLASTIC:
-                    plastic = neuro_plastic_synapses(neuro, model, n, args.seed, tmp)
+                plastic = (neuro_plastic_synapses(neuro, model, n, args.seed, tmp)
+                           if model in PLASTIC else None)
+                for backend in backends:
+                    if backend != 'vm':  # untimed: fills the JIT cache
+                        cold = neuro_run(neuro, model, n, args.duration, args.seed, tmp, backend)
+                        print(f'{"":16} {backend:<9} cold start {cold["start_s"]:.3f} s '
+                              f'(JIT setup {cold["raw"].get("jit_setup_s", 0):.3f} s)', flush=True)
+                    runs = [neuro_run(neuro, model, n, args.duration, args.seed, tmp, backend)
+                            for _ in range(args.repeats)]
                     for r in runs:
                         r['plastic_synapses'] = plastic
-                rec['neuro'] = {'runs': runs, 'median': summarize(runs)}
-                print_row(case, 'neuro', rec['neuro']['median'])
+                    key = 'neuro' if backend == backends[0] else f'neuro_{backend}'
+                    rec[key] = {'backend': backend, 'runs': runs, 'median': summarize(runs)}
+                    print_row(case if backend == backends[0] else '', f'neuro-{backend}',
+                              rec[key]['median'])
                 if use_brian:
                     runs = [brian_run(model, n, args.duration, args.seed)
                             for _ in range(args.repeats)]
                     rec['brian2'] = {'runs': runs, 'median': summarize(runs)}
                     print_row('', 'brian2', rec['brian2']['median'])
-                    a, b = rec['neuro']['median'], rec['brian2']['median']
-                    rec['ratio_neuro_over_brian2'] = {
-                        k: a[k] / b[k] for k in ('loop_per_sim_s', 'process_s', 'peak_rss_mb')}
-                    r = rec['ratio_neuro_over_brian2']
-                    print(ROW.format('', 'ratio', f"{r['loop_per_sim_s']:.2f}x",
-                                     f"{r['process_s']:.2f}x", '', f"{r['peak_rss_mb']:.2f}x",
-                                     '', '', ''), flush=True)
+                    b = rec['brian2']['median']
+                    for backend in backends:
+                        key = 'neuro' if backend == backends[0] else f'neuro_{backend}'
+                        a = rec[key]['median']
+                        ratio = {k: a[k] / b[k]
+                                 for k in ('loop_per_sim_s', 'process_s', 'peak_rss_mb')}
+                        rkey = ('ratio_neuro_over_brian2' if key == 'neuro'
+                                else f'ratio_{key}_over_brian2')
+                        rec[rkey] = ratio
+                        print(ROW.format('', f'ratio-{backend}',
+                                         f"{ratio['loop_per_sim_s']:.2f}x",
+                                         f"{ratio['process_s']:.2f}x", '',
+                                         f"{ratio['peak_rss_mb']:.2f}x", '', '', '', ''),
+                              flush=True)
                 report['cases'].append(rec)
     if args.json:
         with open(args.json, 'w') as f:

@@ -17,6 +17,7 @@
 
 #include "driver.h"
 #include "ir.h"
+#include "neuro/backend.h"
 #include "neuro/simulation.h"
 #include "npy.h"
 #include "output.h"
@@ -34,7 +35,7 @@ constexpr const char* kUsage = R"(neuro — a language for neural models
 
 usage:
   neuro run FILE [--duration T] [--seed N] [--dt T] [--out DIR] [--json]
-                 [--format csv|npy] [--plot DIR]
+                 [--format csv|npy] [--plot DIR] [--backend vm|jit|auto]
       Simulate the file's `run` statement; options override it. T takes a
       unit (500ms, 0.5s, 0.1ms); a bare number means seconds. Recordings go
       to DIR (default neuro_out): <population>_spikes.csv (id,t_ms) and
@@ -42,13 +43,18 @@ usage:
       <population>_spikes_{id,t_ms}.npy and <population>_<var>{,_t_ms,_id}.npy;
       recordings.tsv lists them. --plot DIR writes an SVG plot of each
       recording. --json prints one JSON report. Long runs show a progress
-      bar when stderr is a terminal.
+      bar when stderr is a terminal. --backend: the interpreter (vm), code
+      compiled by the system C++ compiler (jit, cached in
+      $XDG_CACHE_HOME/neuro/jit), or jit when the run is long enough to
+      repay the compile (auto, the default); same results either way.
   neuro plot DIR|FILE... [--out DIR]
       Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
       into --out DIR (default: the recordings' folder).
   neuro check FILE    Report problems in FILE; exit 0 when there are none.
   neuro ir FILE       Print the IR after lowering and passes.
+  neuro jit --emit FILE
+                      Print the C++ the JIT generates for FILE.
   neuro --help        This text.
   neuro --version     The version.
 
@@ -96,6 +102,8 @@ struct RunArgs {
   bool json = false;
   io::Format format = io::Format::csv;
   std::string plot;  // folder for SVG plots; empty: none
+  Backend backend = Backend::Auto;
+  bool emit = false;  // `neuro jit --emit`
 };
 
 // Runs `steps` steps; when stderr is a terminal, in chunks with a progress
@@ -144,6 +152,9 @@ int cmd_run(const RunArgs& args) {
     std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
+  const BackendReport backend = use_backend(*sim, args.backend, sim->steps_for(mod.run.duration));
+  if (!backend.notice.empty()) std::cerr << backend.notice << "\n";
+  const char* backend_used = backend.jit ? "jit" : "vm";
   double build_s =
       compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
 
@@ -187,18 +198,20 @@ int cmd_run(const RunArgs& args) {
                           pops.empty() ? "" : ",", cli::json_escape(p.name), p.size, p.spikes,
                           p.rate_hz);
     fmt::print(
-        "{{\"backend\":\"vm\",\"sim_time_s\":{:.9g},\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
+        "{{\"backend\":\"{}\",\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},\"sim_time_s\":{:.9g},"
+        "\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
         "{}}},"
         "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_"
         "rss_mb\":{:.3f},"
         "\"steps\":{},\"interrupted\":{}}}\n",
-        sim->time(), mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(),
-        compiled->parse_seconds, build_s, run_s, cli::peak_rss_mb(), done,
-        interrupted ? "true" : "false");
+        backend_used, backend.setup_s, backend.cache_hit ? "true" : "false", sim->time(),
+        mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(), compiled->parse_seconds,
+        build_s, run_s, cli::peak_rss_mb(), done, interrupted ? "true" : "false");
   } else {
-    fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend vm)\n",
+    fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
                sim->time(), mod.run.circuit, run_s,
-               frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done);
+               frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done,
+               backend_used);
     size_t w = 10;
     for (const auto& p : stats) w = std::max(w, p.name.size());
     fmt::print("  {:<{}} {:>10} {:>10} {:>10}\n", "population", w, "size", "spikes", "rate (Hz)");
@@ -285,6 +298,23 @@ int cmd_check(const std::string& file) {
   return print_diagnostics(*compiled) ? 1 : 0;
 }
 
+// `neuro jit --emit FILE`: the generated C++ on stdout.
+int cmd_jit(const RunArgs& args) {
+  if (!args.emit) return usage_error("`neuro jit` needs --emit (print the generated C++)");
+  ir::PipelineOptions options;
+  options.overrides = args.overrides;
+  auto compiled = cli::compile_file(args.file, options, false);
+  if (print_diagnostics(*compiled) || !compiled->module) return 1;
+  try {
+    Simulation sim(compiled->module);
+    std::cout << jit_source(sim);
+  } catch (const SimulationError& e) {
+    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
+    return 1;
+  }
+  return 0;
+}
+
 int cmd_ir(const std::string& file) {
   auto compiled = cli::compile_file(file, {}, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
@@ -309,7 +339,7 @@ int main_impl(int argc, char** argv) {
   }
   const std::string cmd = a[0];
   if (cmd == "plot") return cmd_plot(a);
-  if (cmd != "run" && cmd != "check" && cmd != "ir")
+  if (cmd != "run" && cmd != "check" && cmd != "ir" && cmd != "jit")
     return usage_error(fmt::format("unknown command `{}`", cmd));
   RunArgs args;
   for (size_t i = 1; i < a.size(); ++i) {
@@ -335,6 +365,13 @@ int main_impl(int argc, char** argv) {
       auto v = value();
       if (!v) return usage_error("--out needs a folder");
       args.out = *v;
+    } else if (cmd == "run" && o == "--backend") {
+      auto v = value();
+      auto b = v ? parse_backend(*v) : std::nullopt;
+      if (!b) return usage_error("--backend needs vm, jit or auto");
+      args.backend = *b;
+    } else if (cmd == "jit" && o == "--emit") {
+      args.emit = true;
     } else if (cmd == "run" && o == "--json") {
       args.json = true;
     } else if (cmd == "run" && o == "--format") {
@@ -357,6 +394,7 @@ int main_impl(int argc, char** argv) {
   if (args.file.empty()) return usage_error(fmt::format("`neuro {}` needs a FILE", cmd));
   if (cmd == "run") return cmd_run(args);
   if (cmd == "check") return cmd_check(args.file);
+  if (cmd == "jit") return cmd_jit(args);
   return cmd_ir(args.file);
 }
 

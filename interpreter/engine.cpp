@@ -271,9 +271,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     ps.selects.push_back(std::move(st));
   }
   if (!k.reset.empty()) {
-    auto indexed = [&](ir::Space space, int slot) {
-      return neuron_binding(ps, space, slot, 0, 0);
-    };
+    auto indexed = [&](ir::Space space, int slot) { return neuron_binding(ps, space, slot, 0, 0); };
     ps.reset.emplace(n, indexed, keys, &mod->tables, modulators.data());
     ps.reset->statements(k.reset);
   }
@@ -545,6 +543,7 @@ void Simulation::Engine::build() {
 // The step.
 
 void Simulation::Engine::deliver(ProjState& p) {
+  if (p.native_deliver) return p.native_deliver();
   const ir::Projection& pr = *p.proj;
   PopState& src = pops[p.src];
   const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
@@ -666,6 +665,7 @@ void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential,
 // at the spike's time: first the once-per-neuron trace updates, then the
 // handler for each incoming synapse.
 void Simulation::Engine::post_events(ProjState& p) {
+  if (p.native_post) return p.native_post();
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
   const double t = static_cast<double>(step + 1) * mod->run.dt;
@@ -834,6 +834,7 @@ void Simulation::Engine::integrate(PopState& p) {
     p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
     return;
   }
+  if (p.native_integrate) return p.native_integrate();
   const ir::Kernel& k = *p.kernel;
   switch (k.solver) {
     case ir::Solver::Exact:
@@ -897,7 +898,7 @@ void Simulation::Engine::compute_groups(PopState& p) {
 
 void Simulation::Engine::detect(PopState& p) {
   if (p.kernel && !p.kernel->groups.empty()) compute_groups(p);
-  if (p.kernel) {
+  if (p.kernel && !p.native_integrate) {
     const size_t n = p.n;
     if (p.fast_state >= 0) {
       const double* x = p.states[p.fast_state].data();
@@ -937,7 +938,9 @@ void Simulation::Engine::detect(PopState& p) {
   if (p.kernel) {
     const ir::Kernel& k = *p.kernel;
     if (!p.spikes.empty()) {
-      if (p.reset) {
+      if (p.native_reset) {
+        p.native_reset();
+      } else if (p.reset) {
         Lanes l = lanes(p.spikes.size(), 0, static_cast<uint64_t>(step) + 1);
         l.ids = p.spikes.data();
         l.lists[0] = p.spikes.data();

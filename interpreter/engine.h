@@ -96,6 +96,11 @@ struct PopState {
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
   uint64_t spike_count = 0;
 
+  // The JIT backend's code for this population (jit/), when it covers it:
+  // native_integrate integrates and appends the threshold crossings to
+  // `spikes` (detect() then skips the threshold); native_reset replaces
+  // `reset`. Empty: the interpreter's path.
+  std::function<void()> native_integrate, native_reset;
 };
 
 // A neuron variable of `ps` for compiled code: an array indexed by the lane
@@ -138,6 +143,9 @@ struct ProjState {
   std::vector<uint64_t> post_ptr;
   std::vector<uint32_t> post_syn;
   std::vector<uint32_t> batch_syn, batch_pre, batch_post, spikers;
+  // The JIT backend's code (jit/) for `on pre` delivery and `on post`
+  // events, when it covers them. Empty: the interpreter's path.
+  std::function<void()> native_deliver, native_post;
 };
 
 struct MonitorState {
@@ -173,7 +181,7 @@ struct DendriteState {
   std::vector<uint32_t> mark;        // per presynaptic cell: a stamp (membership tests)
   uint32_t stamp = 0;
   std::optional<Program> seg_prog, cell_prog, cand_prog;
-  std::vector<std::vector<double>> vals;              // per ir::SegVarSlot, one per lane
+  std::vector<std::vector<double>> vals;               // per ir::SegVarSlot, one per lane
   std::vector<std::vector<double>> seg_out, cell_out;  // per action: guard, a, b
   std::vector<double> cand_buf;
   std::vector<uint32_t> lane_cell, lane_seg, work;

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "neuro/backend.h"
+
 namespace neuro {
 
 class Simulation;
@@ -61,6 +63,11 @@ struct BuildOptions {
   std::optional<double> dt;        // seconds; default: the run statement's, else 0.1 ms
   std::optional<uint64_t> seed;    // default: the run statement's, else 0
   std::optional<double> duration;  // seconds; what run_to_end() simulates
+  // vm: the interpreter; jit: generated, compiled code (falls back to the
+  // interpreter with a notice through EngineConfig::write when no compiler
+  // works); auto: jit when the run is long enough to repay the compile.
+  // Same results on every backend (docs/jit.md).
+  Backend backend = Backend::Vm;
 };
 
 // The whole dynamic state of a simulation, for restore().

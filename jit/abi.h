@@ -1,0 +1,64 @@
+// The call interface between the engine and generated code: plain C structs,
+// written once. The macro both declares them here and is pasted, as text,
+// at the top of every generated file (codegen.cpp), so the two sides cannot
+// drift apart. Generated code includes no header at all: that keeps a
+// compile well under a second.
+#pragma once
+
+// clang-format off
+#define NEURO_JIT_ABI                                                                            \
+  struct nj_table { const double* values; unsigned long size; double step; };              \
+  /* One call for one population: integrate (+ threshold) or reset. */                          \
+  struct nj_pop {                                                                                \
+    double* const* params;             /* per-neuron parameter arrays, by slot (null: folded) */ \
+    double* const* states;             /* state arrays, by slot */                               \
+    const long* ref_end;          /* first step at which each neuron is not refractory */   \
+    const unsigned long* keys;    /* random stream key of each rand() call site */          \
+    const double* modulators;                                                                    \
+    const struct nj_table* tables;                                                               \
+    double (*apply_fn)(int fn, const double* args, unsigned long n); /* rare built-ins */  \
+    unsigned int* spikes;              /* integrate: threshold crossings are appended here */    \
+    const unsigned int* ids;           /* reset: the neurons that spiked */                      \
+    unsigned long n;              /* neurons (integrate) or ids (reset) */                  \
+    unsigned long nspikes;        /* integrate: out */                                      \
+    long step;                                                                              \
+    double t;                          /* step · dt */                                           \
+  };                                                                                             \
+  /* One call for one projection: `on pre` delivery or `on post` events. */                     \
+  struct nj_proj {                                                                               \
+    const unsigned long* row;     /* CSR: synapses of source row r are row[r]..row[r+1] */  \
+    const unsigned int* col;           /* target neuron of each synapse */                       \
+    double* const* syn;                /* per-synapse variables, by slot (null: shared) */       \
+    const double* shared;              /* shared value of each synapse variable */              \
+    double* const* pre;                /* presynaptic population's state arrays */               \
+    double* const* post;               /* postsynaptic population's state arrays */              \
+    double* const* trace;              /* trace values, by trace */                              \
+    double* const* trace_last;         /* time each trace value refers to */                     \
+    const unsigned long* keys;                                                              \
+    const double* modulators;                                                                    \
+    const struct nj_table* tables;                                                               \
+    double (*apply_fn)(int fn, const double* args, unsigned long n);                        \
+    const unsigned int* spikers;       /* spiking neurons (pre for on_pre, post for on_post) */  \
+    unsigned long nspikers;                                                                 \
+    const unsigned long* post_ptr; /* on post: incoming synapses of each target neuron */  \
+    const unsigned int* post_syn;                                                                \
+    const unsigned int* post_pre;      /* on post: their presynaptic neurons */                  \
+    unsigned long cap;            /* synapses per handler batch (1: one at a time) */       \
+    unsigned long src_lo, dst_lo;                                                           \
+    long step;                                                                              \
+    double t;                          /* the event time handlers see */                         \
+  };
+// clang-format on
+
+#define NEURO_JIT_STR2(...) #__VA_ARGS__
+#define NEURO_JIT_STR(...) NEURO_JIT_STR2(__VA_ARGS__)
+
+namespace neuro::jit {
+extern "C" {
+NEURO_JIT_ABI
+}
+// The same declarations as text, for the generated source.
+inline const char* abi_text() {
+  return NEURO_JIT_STR(NEURO_JIT_ABI);
+}
+}  // namespace neuro::jit

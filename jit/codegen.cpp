@@ -1,0 +1,402 @@
+#include "codegen.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "abi.h"
+#include "emit.h"
+#include "engine.h"
+
+namespace neuro::jit {
+
+using ir::Kind;
+using ir::Op;
+using ir::Space;
+
+namespace {
+
+bool same_bits(const double* a, const double* b, size_t n) {
+  return std::memcmp(a, b, n * sizeof(double)) == 0;
+}
+
+// ---------------------------------------------------------------------------
+// Populations.
+
+class PopGen {
+ public:
+  PopGen(const ir::Module& m, size_t index, Writer& w,
+         const std::function<std::string(const frontend::SourceRange&)>& where)
+      : m_(m),
+        pop_(m.pops[index]),
+        k_(m.kernels[pop_.kernel]),
+        index_(index),
+        w_(w),
+        where_(where) {}
+
+  PopCode run() {
+    PopCode pc;
+    if (k_.solver == ir::Solver::RK45) {
+      pc.why_not = "rk45 (adaptive substeps shared by the population) runs on the interpreter";
+      return pc;
+    }
+    bool clamped = false;
+    for (const auto& o : k_.odes) clamped |= o.unless_refractory && k_.refractory;
+    clamps_ = clamped;
+    Writer body;
+    std::swap(body, w_);
+    const bool ok = integrate(pc);
+    std::swap(body, w_);
+    if (ok) {
+      w_.out += body.out;
+      pc.integrate = fmt::format("nj_pop{}_integrate", index_);
+      pc.detects = true;
+    } else {
+      pc.why_not = "an expression the code generator does not handle";
+    }
+    if (!k_.reset.empty()) {
+      Writer rb;
+      std::swap(rb, w_);
+      const bool rok = reset();
+      std::swap(rb, w_);
+      if (rok) {
+        w_.out += rb.out;
+        pc.reset = fmt::format("nj_pop{}_reset", index_);
+      }
+    }
+    return pc;
+  }
+
+ private:
+  const ir::Module& m_;
+  const ir::Population& pop_;
+  const ir::Kernel& k_;
+  size_t index_;
+  Writer& w_;
+  const std::function<std::string(const frontend::SourceRange&)>& where_;
+  bool clamps_ = false;
+
+  std::string at(const frontend::SourceRange& r) const {
+    return where_ ? where_(r) : fmt::format("line {}", r.line);
+  }
+  std::string sname(int s) const { return ident(k_.states[s].name); }
+  std::string pname(int s) const { return ident(k_.params[s].name); }
+
+  void prologue(bool reset) {
+    w_.line("const long step = c->step;");
+    w_.line("const double t = c->t;");
+    w_.line("const u64 ctr = (u64)step + 1;  // random-number counter");
+    w_.line("const u64* keys = c->keys;");
+    w_.line("const double* mod = c->modulators;");
+    w_.line("const long* __restrict ref_end = c->ref_end;");
+    w_.line("(void)t; (void)ctr; (void)keys; (void)mod; (void)ref_end;");
+    for (size_t s = 0; s < k_.states.size(); ++s)
+      w_.line("double* __restrict S_{} = c->states[{}];  // state {}", sname(s), s,
+              k_.states[s].name);
+    for (size_t s = 0; s < k_.params.size(); ++s)
+      if (k_.params[s].per_neuron)
+        w_.line("double* __restrict P_{} = c->params[{}];  // per-neuron parameter {}", pname(s), s,
+                k_.params[s].name);
+    (void)reset;
+  }
+
+  // Reads of the arrays at neuron `i`, or of `local` values for states.
+  Ctx ctx(const std::string& state_prefix) {
+    Ctx cx;
+    cx.read = [this, state_prefix](Space sp, int slot) -> std::string {
+      if (sp == Space::State)
+        return fmt::format("{}{}", state_prefix, sname(slot)) + (state_prefix == "S_" ? "[i]" : "");
+      if (sp == Space::Param && k_.params[slot].per_neuron)
+        return fmt::format("P_{}[i]", pname(slot));
+      return "";
+    };
+    return cx;
+  }
+
+  bool integrate(PopCode&) {
+    bool ok = true;
+    w_.line("// population {} = {}[{}]: model {} ({}), solver {}", pop_.name, k_.model, pop_.size,
+            k_.model, at(k_.range), ir::solver_name(k_.solver));
+    w_.line("extern \"C\" void nj_pop{}_integrate(struct nj_pop* c) {{", index_);
+    w_.depth++;
+    prologue(false);
+    w_.line("const u64 n = c->n;");
+    w_.line("unsigned int* __restrict spikes = c->spikes;");
+    w_.line("u64 ns = 0;");
+    w_.line("// blocks of 256 neurons: the update loop vectorises, the threshold scan");
+    w_.line("// finds the block still in L1 cache");
+    w_.line("for (u64 b = 0; b < n; b += 256) {{");
+    w_.depth++;
+    w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
+    w_.line("for (u64 i = b; i < e; ++i) {{");
+    w_.depth++;
+    switch (k_.solver) {
+      case ir::Solver::Exact:
+        ok = exact();
+        break;
+      case ir::Solver::ExpEuler:
+      case ir::Solver::Euler:
+        ok = updates();
+        break;
+      case ir::Solver::RK4:
+        ok = rk4();
+        break;
+      case ir::Solver::RK45:
+        ok = false;
+        break;
+    }
+    w_.depth--;
+    w_.line("}}");
+    if (k_.threshold) {
+      const ir::Expr& th = *k_.threshold;
+      w_.line("// threshold, {}: {}", at(th.range), ir::print(th));
+      w_.line("// flags first (a loop that vectorises), then a scan 8 neurons at a time");
+      w_.line("unsigned char F[264] = {{0}};");
+      w_.line("for (u64 i = b; i < e; ++i)");
+      Ctx cx = ctx("S_");
+      std::string cond;
+      bool fast = th.kind == Kind::Binary &&
+                  (th.op == Op::Gt || th.op == Op::Ge || th.op == Op::Lt || th.op == Op::Le) &&
+                  th.args[0]->kind == Kind::Var && th.args[0]->space == Space::State &&
+                  th.args[1]->kind == Kind::Const;
+      if (fast) {
+        const char* op = th.op == Op::Gt   ? ">"
+                         : th.op == Op::Ge ? ">="
+                         : th.op == Op::Lt ? "<"
+                                           : "<=";
+        cond = fmt::format("S_{}[i] {} {}", sname(th.args[0]->slot), op, lit(th.args[1]->value));
+      } else {
+        cond = expr(k_.threshold, cx) + " != 0";
+        ok &= cx.ok;
+      }
+      w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", cond);
+      w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
+      w_.line("  u64 word;");
+      w_.line("  __builtin_memcpy(&word, F + k, 8);");
+      w_.line("  if (word)");
+      w_.line("    for (u64 j = k; j < k + 8; ++j)");
+      w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
+      w_.line("}}");
+    }
+    w_.depth--;
+    w_.line("}}");
+    w_.line("c->nspikes = ns;");
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return ok;
+  }
+
+  void ode_comments() {
+    for (const auto& o : k_.odes)
+      w_.line("// d{}/dt = {}{}  ({})", k_.states[o.state].name, ir::print(*o.rhs),
+              o.unless_refractory ? "  unless refractory" : "", at(o.range));
+  }
+
+  // x ← P·x + q (or + Q·c): the sums in the interpreter's order, q first.
+  bool exact() {
+    if (k_.odes.empty()) return true;
+    Propagator prop = make_propagator(k_.linear, k_, m_.run.dt);
+    const size_t n = prop.n;
+    const auto& sys = k_.linear;
+    bool c_const = true;
+    for (const auto& c : sys.c) c_const &= c->kind == Kind::Const;
+    std::vector<double> q(n, 0), q_ref(n, 0);
+    if (c_const)
+      for (size_t r = 0; r < n; ++r)
+        for (size_t c = 0; c < n; ++c) {
+          q[r] += prop.Q[r * n + c] * sys.c[c]->value;
+          q_ref[r] += prop.Q_ref[r * n + c] * sys.c[c]->value;
+        }
+    ode_comments();
+    w_.line("// exact: x <- P*x + {}, P = exp(M dt) computed when the code was made",
+            c_const ? "q" : "Q*c");
+    for (size_t r = 0; r < n; ++r) w_.line("const double x{} = S_{}[i];", r, sname(sys.states[r]));
+    bool ok = true;
+    if (!c_const) {
+      Ctx cx = ctx("S_");
+      for (size_t r = 0; r < n; ++r) w_.line("const double c{} = {};", r, expr(sys.c[r], cx));
+      ok = cx.ok;
+    }
+    auto row = [&](size_t r, const std::vector<double>& P, const std::vector<double>& Q,
+                   const std::vector<double>& qv, const std::string& name) {
+      std::string s = fmt::format("double {} = {};", name, c_const ? lit(qv[r]) : "0.0");
+      w_.line("{}", s);
+      for (size_t c = 0; c < n; ++c) w_.line("{} += {} * x{};", name, lit(P[r * n + c]), c);
+      if (!c_const)
+        for (size_t c = 0; c < n; ++c) w_.line("{} += {} * c{};", name, lit(Q[r * n + c]), c);
+    };
+    if (clamps_) w_.line("const bool refractory = step < ref_end[i];");
+    for (size_t r = 0; r < n; ++r) {
+      row(r, prop.P, prop.Q, q, fmt::format("y{}", r));
+      if (!clamps_) continue;
+      bool same = same_bits(&prop.P[r * n], &prop.P_ref[r * n], n) &&
+                  (c_const ? same_bits(&q[r], &q_ref[r], 1)
+                           : same_bits(&prop.Q[r * n], &prop.Q_ref[r * n], n));
+      if (same) continue;
+      w_.line("// refractory neurons: {} held", k_.states[sys.states[r]].name);
+      row(r, prop.P_ref, prop.Q_ref, q_ref, fmt::format("r{}", r));
+      w_.line("if (refractory) y{0} = r{0};", r);
+    }
+    for (size_t r = 0; r < n; ++r) w_.line("S_{}[i] = y{};", sname(sys.states[r]), r);
+    return ok;
+  }
+
+  // Exponential Euler / Euler: every new value from the old ones.
+  bool updates() {
+    ode_comments();
+    Ctx cx = ctx("S_");
+    for (size_t u = 0; u < k_.odes.size(); ++u)
+      w_.line("const double u{} = {};", u, expr(k_.update[u], cx));
+    for (size_t u = 0; u < k_.odes.size(); ++u) {
+      const auto& o = k_.odes[u];
+      if (o.unless_refractory && k_.refractory)
+        w_.line("if (step >= ref_end[i]) S_{}[i] = u{};", sname(o.state), u);
+      else
+        w_.line("S_{}[i] = u{};", sname(o.state), u);
+    }
+    return cx.ok;
+  }
+
+  // Classical RK4, as interpreter/runge_kutta.cpp forms its sums.
+  bool rk4() {
+    ode_comments();
+    const double a[4][3] = {{0, 0, 0}, {0.5, 0, 0}, {0, 0.5, 0}, {0, 0, 1}};
+    const double b[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}, cc[4] = {0, 0.5, 0.5, 1};
+    const double h = m_.run.dt;
+    const size_t U = k_.odes.size();
+    w_.line("const double t0 = t;");
+    if (clamps_) w_.line("const bool refractory = step < ref_end[i];");
+    // Stage values: every state (those without an equation stay put).
+    for (size_t s = 0; s < k_.states.size(); ++s) w_.line("double y_{0} = S_{0}[i];", sname(s));
+    Ctx cx = ctx("y_");
+    for (int s = 0; s < 4; ++s) {
+      w_.line("// stage {}", s + 1);
+      for (size_t u = 0; u < U; ++u) {
+        w_.line("{{");
+        w_.line("  double acc = 0.0;");
+        for (int q = 0; q < s; ++q) w_.line("  acc += {} * k{}_{};", lit(a[s][q]), q, u);
+        w_.line("  y_{0} = S_{0}[i] + {1} * acc;", sname(k_.odes[u].state), lit(h));
+        w_.line("}}");
+      }
+      w_.line("{{");
+      w_.line("  const double t = t0 + {} * {};", lit(cc[s]), lit(h));
+      w_.line("  (void)t;");
+      for (size_t u = 0; u < U; ++u) {
+        std::string v = expr(k_.odes[u].rhs, cx);
+        if (k_.odes[u].unless_refractory && k_.refractory) v = "refractory ? 0.0 : " + v;
+        w_.line("  k{}_{} = {};", s, u, v);
+      }
+      w_.line("}}");
+    }
+    // Declarations of the stage derivatives go first.
+    std::string decl = "double";
+    for (int s = 0; s < 4; ++s)
+      for (size_t u = 0; u < U; ++u) decl += fmt::format("{} k{}_{}", s + u ? "," : "", s, u);
+    // Inserted before the stages: find the "const double t0" line.
+    const std::string marker = "const double t0 = t;\n";
+    auto pos = w_.out.rfind(marker);
+    if (U > 0) w_.out.insert(pos + marker.size(), std::string(2 * w_.depth, ' ') + decl + ";\n");
+    for (size_t u = 0; u < U; ++u) {
+      w_.line("{{");
+      w_.line("  double acc = 0.0;");
+      for (int s = 0; s < 4; ++s) w_.line("  acc += {} * k{}_{};", lit(b[s]), s, u);
+      w_.line("  S_{0}[i] = S_{0}[i] + {1} * acc;", sname(k_.odes[u].state), lit(h));
+      w_.line("}}");
+    }
+    return cx.ok;
+  }
+
+  // The reset, one spiking neuron after the other (each statement sees the
+  // ones before it; neurons do not interact).
+  bool reset() {
+    w_.line("// reset of {} ({})", pop_.name, at(k_.range));
+    w_.line("extern \"C\" void nj_pop{}_reset(struct nj_pop* c) {{", index_);
+    w_.depth++;
+    prologue(true);
+    w_.line("for (u64 k = 0; k < c->n; ++k) {{");
+    w_.depth++;
+    w_.line("const u64 i = c->ids[k];");
+    Ctx cx = ctx("S_");
+    int masks = 0;
+    bool ok = stmts(k_.reset, "", cx, masks);
+    w_.depth--;
+    w_.line("}}");
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return ok && cx.ok;
+  }
+
+  // Statements over one lane, with the interpreter's masking of `if`.
+  bool stmts(const std::vector<ir::Stmt>& body, const std::string& mask, Ctx& cx, int& masks) {
+    for (const auto& s : body) {
+      if (s.type == ir::Stmt::If) {
+        w_.line("// if {}  ({})", ir::print(*s.cond), at(s.range));
+        int id = masks++;
+        w_.line("const double c{} = {};", id, expr(s.cond, cx));
+        if (mask.empty()) {
+          w_.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
+        } else {
+          w_.line("const double mt{0} = (double)({1} != 0 && c{0} != 0);", id, mask);
+          w_.line("const double me{0} = (double)({1} != 0 && c{0} == 0);", id, mask);
+        }
+        if (!stmts(s.then_body, fmt::format("mt{}", id), cx, masks)) return false;
+        if (!stmts(s.else_body, fmt::format("me{}", id), cx, masks)) return false;
+        continue;
+      }
+      std::string target = cx.read(s.space, s.slot);
+      if (target.empty()) return false;
+      w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
+              at(s.range));
+      std::string v = expr(s.value, cx);
+      using frontend::AssignOp;
+      if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
+        // Indexed `+=`: a scatter-add of the (masked) value.
+        if (s.op == AssignOp::Sub) v = "(-" + v + ")";
+        if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
+        w_.line("{} += {};", target, v);
+        continue;
+      }
+      if (s.op != AssignOp::Set) {
+        const char* op = s.op == AssignOp::Mul ? "*" : "/";
+        v = fmt::format("({} {} {})", target, op, v);
+      }
+      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
+      w_.line("{} = {};", target, v);
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+Generated generate(const ir::Module& m,
+                   const std::function<std::string(const frontend::SourceRange&)>& where) {
+  Generated g;
+  Writer w;
+  w.line("// Generated by neuro's JIT (jit/codegen.cpp) from run {}: dt = {} s.", m.run.circuit,
+         lit(m.run.dt));
+  w.line("// Each function mirrors the interpreter's work for one part of a step;");
+  w.line("// comments name the model line each piece comes from. See docs/jit.md.");
+  std::string abi = abi_text();
+  // One declaration per line, for the reader.
+  for (size_t p = 0; (p = abi.find("; ", p)) != std::string::npos;)
+    abi.replace(p, 2, ";\n  "), p += 3;
+  w.out += abi + "\n";
+  w.out += prelude();
+  w.out += "\n";
+  g.pops.resize(m.pops.size());
+  for (size_t p = 0; p < m.pops.size(); ++p) {
+    if (m.pops[p].kind != frontend::PopKind::Neuron || m.pops[p].kernel < 0) continue;
+    PopGen gen(m, p, w, where);
+    g.pops[p] = gen.run();
+  }
+  g.projs.resize(m.projections.size());
+  for (size_t p = 0; p < m.projections.size(); ++p) generate_projection(m, p, w, g.projs[p], where);
+  g.source = std::move(w.out);
+  return g;
+}
+
+}  // namespace neuro::jit

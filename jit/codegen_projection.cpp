@@ -1,0 +1,460 @@
+// Projections: native scatter-add delivery, `on pre` and `on post` handlers
+// with their event-driven traces. The handlers are written the way the
+// interpreter runs them (Simulation::Engine::deliver, post_events,
+// run_batch): the due synapses in the same order, traces decayed for the
+// whole batch first, then chunks of up to 256 synapses in which every
+// statement is computed for all synapses before it is stored, synapse by
+// synapse — or one synapse at a time when the handler reads and writes
+// postsynaptic state (nj_proj::cap = 1).
+#include <fmt/format.h>
+
+#include "codegen.h"
+#include "emit.h"
+
+namespace neuro::jit {
+
+using ir::Kind;
+using ir::Space;
+
+namespace {
+
+void collect_writes(const std::vector<ir::Stmt>& body, std::vector<bool>& written) {
+  for (const auto& s : body) {
+    if (s.type == ir::Stmt::Assign && s.space == Space::Syn) written[s.slot] = true;
+    collect_writes(s.then_body, written);
+    collect_writes(s.else_body, written);
+  }
+}
+
+class ProjGen {
+ public:
+  ProjGen(const ir::Module& m, size_t index, Writer& w, const Where& where)
+      : m_(m), pr_(m.projections[index]), index_(index), w_(w), where_(where) {
+    std::vector<bool> written(pr_.vars.size(), false);
+    collect_writes(pr_.on_pre, written);
+    collect_writes(pr_.on_post, written);
+    for (size_t v = 0; v < pr_.vars.size(); ++v)
+      shared_.push_back(pr_.vars[v].value->kind == Kind::Const && !written[v]);
+    const auto& src = m.pops[pr_.src.pop];
+    const auto& dst = m.pops[pr_.dst.pop];
+    pre_ = src.kernel >= 0 ? &m.kernels[src.kernel] : nullptr;
+    post_ = dst.kernel >= 0 ? &m.kernels[dst.kernel] : nullptr;
+  }
+
+  void run(ProjCode& pc) {
+    const bool uniform = pr_.delay->kind == Kind::Const;
+    if (!pr_.on_pre.empty() || !pr_.pre_neuron.empty()) {
+      if (!uniform) {
+        pc.why_not = "per-synapse delays: `on pre` runs on the interpreter";
+      } else if (emit_into([&] { return native() || deliver(); })) {
+        pc.deliver = fmt::format("nj_proj{}_deliver", index_);
+      } else {
+        pc.why_not = "`on pre` uses something the code generator does not handle";
+      }
+    }
+    if (!pr_.on_post.empty() || !pr_.post_neuron.empty()) {
+      if (emit_into([&] { return post(); })) {
+        pc.post = fmt::format("nj_proj{}_post", index_);
+        pc.needs_post_pre = !pr_.on_post.empty();
+      } else if (pc.why_not.empty()) {
+        pc.why_not = "`on post` uses something the code generator does not handle";
+      }
+    }
+  }
+
+ private:
+  const ir::Module& m_;
+  const ir::Projection& pr_;
+  size_t index_;
+  Writer& w_;
+  const Where& where_;
+  std::vector<bool> shared_;
+  const ir::Kernel* pre_ = nullptr;
+  const ir::Kernel* post_ = nullptr;
+  int temps_ = 0;
+
+  // Writes into a scratch writer and keeps the text only when `f` succeeds.
+  template <class F>
+  bool emit_into(F f) {
+    Writer mine;
+    mine.depth = w_.depth;
+    std::swap(mine, w_);
+    bool ok = f();
+    std::swap(mine, w_);
+    if (ok) w_.out += mine.out;
+    return ok;
+  }
+
+  std::string at(const frontend::SourceRange& r) const {
+    return where_ ? where_(r) : fmt::format("line {}", r.line);
+  }
+  std::string title() const {
+    return fmt::format("projection #{}: {}[{}:{}] -> {}[{}:{}] via {} ({})", index_,
+                       m_.pops[pr_.src.pop].name, pr_.src.lo, pr_.src.hi, m_.pops[pr_.dst.pop].name,
+                       pr_.dst.lo, pr_.dst.hi, pr_.synapse, at(pr_.range));
+  }
+  int list_of(int trace) const {
+    auto o = pr_.traces[trace].owner;
+    return o == ir::Trace::Synapse ? 0 : o == ir::Trace::Pre ? 1 : 2;
+  }
+
+  void prologue() {
+    w_.line("const long step = c->step;");
+    w_.line("const double t = c->t;");
+    w_.line("const u64 ctr = (u64)step + 1;");
+    w_.line("const u64* keys = c->keys;");
+    w_.line("const double* mod = c->modulators;");
+    w_.line("(void)step; (void)t; (void)ctr; (void)keys; (void)mod;");
+    for (size_t v = 0; v < pr_.vars.size(); ++v)
+      if (!shared_[v]) w_.line("double* __restrict W_{} = c->syn[{}];", ident(pr_.vars[v].name), v);
+    if (pre_)
+      for (size_t s = 0; s < pre_->states.size(); ++s)
+        w_.line("double* PRE_{} = c->pre[{}];", ident(pre_->states[s].name), s);
+    if (post_)
+      for (size_t s = 0; s < post_->states.size(); ++s)
+        w_.line("double* POST_{} = c->post[{}];", ident(post_->states[s].name), s);
+    for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
+      w_.line("double* __restrict TR_{0} = c->trace[{1}];  // trace {0}, per {2}",
+              ident(pr_.traces[tr].name), tr, ir::owner_name(pr_.traces[tr].owner));
+      w_.line("double* __restrict TL_{} = c->trace_last[{}];", ident(pr_.traces[tr].name), tr);
+    }
+    w_.line("(void)0;");
+  }
+
+  // Reads through the lanes' index expressions: syn, pre, post (empty: none).
+  Ctx ctx(const std::string& syn, const std::string& pre, const std::string& post) {
+    Ctx cx;
+    cx.read = [this, syn, pre, post](Space sp, int slot) -> std::string {
+      switch (sp) {
+        case Space::Syn:
+          if (shared_[slot]) return lit(pr_.vars[slot].value->value);
+          return syn.empty() ? "" : fmt::format("W_{}[{}]", ident(pr_.vars[slot].name), syn);
+        case Space::Pre:
+          if (!pre_ || pre.empty() || slot >= static_cast<int>(pre_->states.size())) return "";
+          return fmt::format("PRE_{}[{}]", ident(pre_->states[slot].name), pre);
+        case Space::Post:
+          if (!post_ || post.empty() || slot >= static_cast<int>(post_->states.size())) return "";
+          return fmt::format("POST_{}[{}]", ident(post_->states[slot].name), post);
+        case Space::Trace: {
+          const int l = list_of(slot);
+          const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
+          if (idx.empty()) return "";
+          return fmt::format("TR_{}[{}]", ident(pr_.traces[slot].name), idx);
+        }
+        default:
+          return "";
+      }
+    };
+    cx.entity = syn.empty() ? (pre.empty() ? post : pre) : syn;
+    return cx;
+  }
+
+  // exp(-Δt/τ) from each trace's last event to now, for the lists given.
+  void decay(const std::string& syn, const std::string& pre, const std::string& post) {
+    for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
+      const int l = list_of(static_cast<int>(tr));
+      const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
+      if (idx.empty()) continue;
+      const std::string n = ident(pr_.traces[tr].name);
+      w_.line(
+          "if (TL_{0}[{1}] != t) {{ TR_{0}[{1}] *= exp(-(t - TL_{0}[{1}]) / {2}); TL_{0}[{1}] = t; "
+          "}}",
+          n, idx, lit(pr_.traces[tr].tau));
+    }
+  }
+
+  // `post.x += w` for every due synapse, as the interpreter's native loop.
+  bool native() {
+    // Like the interpreter, a native projection runs only its scatter-adds.
+    if (!pr_.native || pr_.scatter.empty() || !post_) return false;
+    struct Sc {
+      std::string target, w;
+    };
+    std::vector<Sc> sc;
+    for (const auto& s : pr_.scatter) {
+      const ir::Expr& v = *s.value;
+      Sc x;
+      x.target = fmt::format("POST_{}", ident(post_->states[s.post_slot].name));
+      if (v.kind == Kind::Const) {
+        x.w = lit(s.sign * v.value);
+      } else if (v.kind == Kind::Var && v.space == Space::Syn) {
+        x.w = shared_[v.slot]
+                  ? lit(s.sign * pr_.vars[v.slot].value->value)
+                  : fmt::format("{} * W_{}[s]", lit(s.sign), ident(pr_.vars[v.slot].name));
+      } else {
+        return false;
+      }
+      if (pr_.scatter.size() > 1 && v.kind == Kind::Const)  // the interpreter's general loop
+        x.w = fmt::format("{} * {}", lit(s.sign), lit(v.value));
+      if (pr_.scatter.size() > 1 && v.kind == Kind::Var && shared_[v.slot])
+        x.w = fmt::format("{} * {}", lit(s.sign), lit(pr_.vars[v.slot].value->value));
+      sc.push_back(x);
+    }
+    w_.line("// {}", title());
+    for (const auto& st : pr_.on_pre)
+      w_.line("//   on pre: {} {} {}  ({})", st.name, frontend::assign_text(st.op),
+              ir::print(*st.value), at(st.range));
+    w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
+    w_.depth++;
+    prologue();
+    w_.line("const u64* __restrict row = c->row;");
+    w_.line("const unsigned int* __restrict col = c->col;");
+    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+    w_.depth++;
+    w_.line("const unsigned int id = c->spikers[q];");
+    w_.line("if (id < {}u || id >= {}u) continue;", pr_.src.lo, pr_.src.hi);
+    w_.line("const u64 b = row[id - {0}u], e = row[id - {0}u + 1];", pr_.src.lo);
+    w_.line("for (u64 s = b; s < e; ++s) {{");
+    for (const auto& x : sc) w_.line("  {}[col[s]] += {};", x.target, x.w);
+    w_.line("}}");
+    w_.depth--;
+    w_.line("}}");
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return true;
+  }
+
+  // Statements over one lane (once-per-neuron trace updates), in order.
+  bool lane_stmts(const std::vector<ir::Stmt>& body, Ctx& cx, const std::string& mask) {
+    for (const auto& s : body) {
+      if (s.type == ir::Stmt::If) {
+        int id = temps_++;
+        w_.line("const double c{} = {};", id, expr(s.cond, cx));
+        if (mask.empty())
+          w_.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
+        else
+          w_.line(
+              "const double mt{0} = (double)({1} != 0 && c{0} != 0), me{0} = (double)({1} != 0 "
+              "&& c{0} == 0);",
+              id, mask);
+        if (!lane_stmts(s.then_body, cx, fmt::format("mt{}", id))) return false;
+        if (!lane_stmts(s.else_body, cx, fmt::format("me{}", id))) return false;
+        continue;
+      }
+      std::string target = cx.read(s.space, s.slot);
+      if (target.empty() || (s.space == Space::Syn && shared_[s.slot])) return false;
+      w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
+              at(s.range));
+      std::string v = expr(s.value, cx);
+      using frontend::AssignOp;
+      if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
+        if (s.op == AssignOp::Sub) v = "(-" + v + ")";
+        if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
+        w_.line("{} += {};", target, v);
+        continue;
+      }
+      if (s.op != AssignOp::Set)
+        v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
+      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
+      w_.line("{} = {};", target, v);
+    }
+    return cx.ok;
+  }
+
+  // Statements over a chunk of lanes k < nk: each computed for every lane,
+  // then stored lane by lane (a `+=` adds lane by lane).
+  bool chunk_stmts(const std::vector<ir::Stmt>& body, Ctx& cx, const std::string& mask) {
+    for (const auto& s : body) {
+      if (s.type == ir::Stmt::If) {
+        int id = temps_++;
+        w_.line("// if {}  ({})", ir::print(*s.cond), at(s.range));
+        w_.line("double C{0}[256], MT{0}[256], ME{0}[256];", id);
+        w_.line("for (u64 k = 0; k < nk; ++k) {{");
+        w_.line("  C{}[k] = {};", id, expr(s.cond, cx));
+        if (mask.empty()) {
+          w_.line("  MT{0}[k] = C{0}[k]; ME{0}[k] = (double)(C{0}[k] == 0);", id);
+        } else {
+          w_.line("  MT{0}[k] = (double)({1}[k] != 0 && C{0}[k] != 0);", id, mask);
+          w_.line("  ME{0}[k] = (double)({1}[k] != 0 && C{0}[k] == 0);", id, mask);
+        }
+        w_.line("}}");
+        if (!chunk_stmts(s.then_body, cx, fmt::format("MT{}", id))) return false;
+        if (!chunk_stmts(s.else_body, cx, fmt::format("ME{}", id))) return false;
+        continue;
+      }
+      std::string target = cx.read(s.space, s.slot);
+      if (target.empty() || (s.space == Space::Syn && shared_[s.slot])) return false;
+      int id = temps_++;
+      w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
+              at(s.range));
+      std::string v = expr(s.value, cx);
+      using frontend::AssignOp;
+      const std::string m = mask.empty() ? "" : mask + "[k]";
+      w_.line("double V{}[256];", id);
+      if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
+        if (s.op == AssignOp::Sub) v = "(-" + v + ")";
+        if (!m.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", m, v);
+        w_.line("for (u64 k = 0; k < nk; ++k) V{}[k] = {};", id, v);
+        w_.line("for (u64 k = 0; k < nk; ++k) {} += V{}[k];", target, id);
+        continue;
+      }
+      if (s.op != AssignOp::Set)
+        v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
+      if (!m.empty()) v = fmt::format("({} != 0 ? {} : {})", m, v, target);
+      w_.line("for (u64 k = 0; k < nk; ++k) V{}[k] = {};", id, v);
+      w_.line("for (u64 k = 0; k < nk; ++k) {} = V{}[k];", target, id);
+    }
+    return cx.ok;
+  }
+
+  // A static function running `body` over one chunk of lanes SY/PR/PO.
+  bool chunk_function(const std::string& name, const std::vector<ir::Stmt>& body) {
+    w_.line("static void {}(struct nj_proj* c, const unsigned int* SY, const unsigned int* PR,",
+            name);
+    w_.line("    const unsigned int* PO, u64 nk) {{");
+    w_.depth++;
+    prologue();
+    Ctx cx = ctx("SY[k]", "PR[k]", "PO[k]");
+    cx.index_i = "PR[k]";
+    cx.index_j = "PO[k]";
+    bool ok = chunk_stmts(body, cx, "");
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return ok;
+  }
+
+  // Gathers due synapses into chunks and runs `chunk` on each; `visit`
+  // writes the loops that yield (syn, pre, post).
+  void batches(const std::string& chunk, const std::function<void(const std::string&)>& visit) {
+    w_.line("{{");
+    w_.depth++;
+    w_.line("unsigned int SY[256], PR[256], PO[256];");
+    w_.line("u64 nk = 0, g = 0;");
+    w_.line("const u64 cap = c->cap;");
+    visit(fmt::format(
+        "if (nk > 0 && (nk == 256 || g % cap == 0)) {{ {}(c, SY, PR, PO, nk); nk = 0; }} "
+        "SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;",
+        chunk));
+    w_.line("if (nk > 0) {}(c, SY, PR, PO, nk);", chunk);
+    w_.depth--;
+    w_.line("}}");
+  }
+
+  void for_due_pre(const std::string& body) {
+    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+    w_.line("  const unsigned int pre = c->spikers[q];");
+    w_.line("  if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
+    w_.line("  for (u64 s = c->row[pre - {0}u]; s < c->row[pre - {0}u + 1]; ++s) {{", pr_.src.lo);
+    w_.line("    const unsigned int post = c->col[s];");
+    w_.line("    (void)post;");
+    w_.line("    {}", body);
+    w_.line("  }}");
+    w_.line("}}");
+  }
+
+  void for_due_post(const std::string& body) {
+    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+    w_.line("  const unsigned int post = c->spikers[q];");
+    w_.line("  if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
+    w_.line("  for (u64 x = c->post_ptr[post - {0}u]; x < c->post_ptr[post - {0}u + 1]; ++x) {{",
+            pr_.dst.lo);
+    w_.line("    const u64 s = c->post_syn[x];");
+    w_.line("    const unsigned int pre = c->post_pre[x];");
+    w_.line("    (void)pre;");
+    w_.line("    {}", body);
+    w_.line("  }}");
+    w_.line("}}");
+  }
+
+  std::string decay_text(const std::string& syn, const std::string& pre, const std::string& post) {
+    Writer tmp;
+    std::swap(tmp, w_);
+    decay(syn, pre, post);
+    std::swap(tmp, w_);
+    std::string s;
+    for (char ch : tmp.out) s += ch == '\n' ? ' ' : ch;
+    return s;
+  }
+
+  void handler_comments(const char* what, const std::vector<ir::Stmt>& body) {
+    for (const auto& st : body)
+      if (st.type == ir::Stmt::Assign)
+        w_.line("//   {}: {} {} {}  ({})", what, st.name, frontend::assign_text(st.op),
+                ir::print(*st.value), at(st.range));
+      else
+        w_.line("//   {}: if {} …  ({})", what, ir::print(*st.cond), at(st.range));
+  }
+
+  // `on pre` with a uniform delay: the sources that spiked D steps ago.
+  bool deliver() {
+    const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
+    if (!pr_.on_pre.empty() && !chunk_function(chunk, pr_.on_pre)) return false;
+    w_.line("// {}", title());
+    handler_comments("on pre, once per neuron", pr_.pre_neuron);
+    handler_comments("on pre", pr_.on_pre);
+    w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
+    w_.depth++;
+    prologue();
+    if (!pr_.pre_neuron.empty()) {
+      w_.line("// once per spiking presynaptic neuron");
+      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+      w_.depth++;
+      w_.line("const unsigned int pre = c->spikers[q];");
+      w_.line("if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
+      decay("", "pre", "");
+      Ctx cx = ctx("", "pre", "");
+      cx.index_i = "pre";
+      if (!lane_stmts(pr_.pre_neuron, cx, "")) return false;
+      w_.depth--;
+      w_.line("}}");
+    }
+    if (!pr_.on_pre.empty()) {
+      if (!pr_.traces.empty()) {
+        w_.line("// traces decayed to now for every due synapse, before any handler runs");
+        for_due_pre(decay_text("s", "pre", "post"));
+      }
+      batches(chunk, [&](const std::string& body) { for_due_pre(body); });
+    }
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return true;
+  }
+
+  // `on post` for the postsynaptic neurons that spiked, at t_{n+1}.
+  bool post() {
+    const std::string chunk = fmt::format("nj_proj{}_on_post", index_);
+    if (!pr_.on_post.empty() && !chunk_function(chunk, pr_.on_post)) return false;
+    w_.line("// {}", title());
+    handler_comments("on post, once per neuron", pr_.post_neuron);
+    handler_comments("on post", pr_.on_post);
+    w_.line("extern \"C\" void nj_proj{}_post(struct nj_proj* c) {{", index_);
+    w_.depth++;
+    prologue();
+    if (!pr_.post_neuron.empty()) {
+      w_.line("// once per spiking postsynaptic neuron");
+      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+      w_.depth++;
+      w_.line("const unsigned int post = c->spikers[q];");
+      w_.line("if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
+      decay("", "", "post");
+      Ctx cx = ctx("", "", "post");
+      cx.index_i = "post";
+      if (!lane_stmts(pr_.post_neuron, cx, "")) return false;
+      w_.depth--;
+      w_.line("}}");
+    }
+    if (!pr_.on_post.empty()) {
+      if (!pr_.traces.empty()) {
+        w_.line("// traces decayed to now for every synapse onto a spiking neuron");
+        for_due_post(decay_text("s", "pre", "post"));
+      }
+      batches(chunk, [&](const std::string& body) { for_due_post(body); });
+    }
+    w_.depth--;
+    w_.line("}}");
+    w_.line("");
+    return true;
+  }
+};
+
+}  // namespace
+
+void generate_projection(const ir::Module& m, size_t index, Writer& w, ProjCode& pc,
+                         const Where& where) {
+  ProjGen(m, index, w, where).run(pc);
+}
+
+}  // namespace neuro::jit

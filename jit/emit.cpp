@@ -1,0 +1,224 @@
+#include "emit.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cmath>
+
+namespace neuro::jit {
+
+using ir::Kind;
+using ir::Op;
+using ir::Space;
+
+namespace {
+
+// Random numbers, as interpreter/rng.h draws them, and the tables, as
+// interpreter/vm.cpp reads them. libm's functions are declared here rather
+// than through <cmath>, and the compiler is run with -fno-builtin so it
+// calls them as the interpreter does (no folding or rewriting of pow(x, 2)).
+constexpr const char* kPrelude = R"(
+extern "C" {
+double exp(double) __attribute__((const, nothrow, leaf));
+double log(double) __attribute__((const, nothrow, leaf));
+double log10(double) __attribute__((const, nothrow, leaf));
+double sin(double) __attribute__((const, nothrow, leaf));
+double cos(double) __attribute__((const, nothrow, leaf));
+double tan(double) __attribute__((const, nothrow, leaf));
+double tanh(double) __attribute__((const, nothrow, leaf));
+double sinh(double) __attribute__((const, nothrow, leaf));
+double cosh(double) __attribute__((const, nothrow, leaf));
+double pow(double, double) __attribute__((const, nothrow, leaf));
+double fmod(double, double) __attribute__((const, nothrow, leaf));
+}
+typedef unsigned long u64;
+static inline u64 nj_mix64(u64 z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static inline u64 nj_bits(u64 key, u64 entity, u64 counter) {
+  return nj_mix64(key ^ nj_mix64(entity * 0xd1342543de82ef95ull + nj_mix64(counter)));
+}
+static inline double nj_uniform(u64 key, u64 entity, u64 counter) {
+  return (double)(nj_bits(key, entity, counter) >> 11) * 0x1.0p-53;
+}
+static inline double nj_normal(u64 key, u64 entity, u64 counter) {
+  double u1 = ((double)(nj_bits(key, entity, 2 * counter) >> 11) + 1.0) * 0x1.0p-53;
+  double u2 = (double)(nj_bits(key, entity, 2 * counter + 1) >> 11) * 0x1.0p-53;
+  return __builtin_sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
+}
+static inline double nj_min(double x, double y) { return y < x ? y : x; }  /* std::min */
+static inline double nj_max(double x, double y) { return x < y ? y : x; }  /* std::max */
+static inline double nj_table_at(const struct nj_table* tb, double t) {
+  double k = __builtin_floor(t / tb->step + 1e-9);
+  u64 idx = k < 0 ? 0 : ((u64)k < tb->size - 1 ? (u64)k : tb->size - 1);
+  return tb->values[idx];
+}
+static inline double nj_call(const struct nj_pop* c, int fn, double a, double b, double d,
+                             double e, u64 n) {
+  double args[4] = {a, b, d, e};
+  return c->apply_fn(fn, args, n);
+}
+static inline double nj_call(const struct nj_proj* c, int fn, double a, double b, double d,
+                             double e, u64 n) {
+  double args[4] = {a, b, d, e};
+  return c->apply_fn(fn, args, n);
+}
+)";
+
+// A double as a C++ literal that reads back as the same bits.
+}  // namespace
+
+const char* prelude() {
+  return kPrelude;
+}
+
+std::string lit(double v) {
+  if (std::isnan(v)) return "__builtin_nan(\"\")";
+  if (std::isinf(v)) return v > 0 ? "__builtin_inf()" : "(-__builtin_inf())";
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  if (v < 0 || (v == 0 && std::signbit(v))) return "(" + (v == 0 ? std::string("-0.0") : s) + ")";
+  return s;
+}
+
+std::string ident(const std::string& name) {
+  std::string out;
+  for (char ch : name) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return out;
+}
+
+namespace {
+
+std::string call(const ir::Expr& e, Ctx& cx) {
+  std::vector<std::string> a;
+  for (const auto& x : e.args) a.push_back(expr(x, cx));
+  using ir::Fn;
+  auto one = [&](const char* f) { return fmt::format("{}({})", f, a[0]); };
+  switch (e.fn) {
+    case Fn::Exp:
+      return one("exp");
+    case Fn::Log:
+      return one("log");
+    case Fn::Log10:
+      return one("log10");
+    case Fn::Sqrt:
+      return one("__builtin_sqrt");
+    case Fn::Abs:
+      return one("__builtin_fabs");
+    case Fn::Sin:
+      return one("sin");
+    case Fn::Cos:
+      return one("cos");
+    case Fn::Tan:
+      return one("tan");
+    case Fn::Tanh:
+      return one("tanh");
+    case Fn::Sinh:
+      return one("sinh");
+    case Fn::Cosh:
+      return one("cosh");
+    case Fn::Floor:
+      return one("__builtin_floor");
+    case Fn::Ceil:
+      return one("__builtin_ceil");
+    case Fn::Min:
+    case Fn::Max: {
+      // A chain of two-argument calls, as the interpreter runs min/max.
+      const char* f = e.fn == Fn::Min ? "nj_min" : "nj_max";
+      std::string acc = a[0];
+      for (size_t k = 1; k < a.size(); ++k) acc = fmt::format("{}({}, {})", f, acc, a[k]);
+      return acc;
+    }
+    case Fn::Clip:
+      return fmt::format("nj_min(nj_max({}, {}), {})", a[0], a[1], a[2]);
+    default: {
+      // The theory functions, through the interpreter's own implementation.
+      while (a.size() < 4) a.push_back("0.0");
+      return fmt::format("nj_call({}, {}, {}, {}, {}, {}, {})", cx.self, static_cast<int>(e.fn),
+                         a[0], a[1], a[2], a[3], e.args.size());
+    }
+  }
+}
+
+}  // namespace
+
+std::string expr(const ir::ExprPtr& p, Ctx& cx) {
+  const ir::Expr& e = *p;
+  switch (e.kind) {
+    case Kind::Const:
+      return lit(e.value);
+    case Kind::Var: {
+      if (e.space == Space::Modulator) return fmt::format("mod[{}]", e.slot);
+      std::string r = cx.read ? cx.read(e.space, e.slot) : "";
+      if (r.empty()) {
+        cx.ok = false;
+        return "0.0";
+      }
+      return r;
+    }
+    case Kind::Time:
+      return "t";
+    case Kind::Index:
+      return fmt::format("(double)({})", e.slot == 0 ? cx.index_i : cx.index_j);
+    case Kind::Rand:
+      return fmt::format("nj_uniform(keys[{}], {}, ctr)", e.slot, cx.entity);
+    case Kind::Randn:
+      return fmt::format("nj_normal(keys[{}], {}, ctr)", e.slot, cx.entity);
+    case Kind::Unary: {
+      std::string a = expr(e.args[0], cx);
+      if (e.op == Op::Neg) return "(-" + a + ")";
+      if (e.op == Op::Not) return "(double)(" + a + " == 0)";
+      return a;
+    }
+    case Kind::Binary: {
+      std::string a = expr(e.args[0], cx), b = expr(e.args[1], cx);
+      switch (e.op) {
+        case Op::Add:
+          return fmt::format("({} + {})", a, b);
+        case Op::Sub:
+          return fmt::format("({} - {})", a, b);
+        case Op::Mul:
+          return fmt::format("({} * {})", a, b);
+        case Op::Div:
+          return fmt::format("({} / {})", a, b);
+        case Op::Mod:
+          return fmt::format("fmod({}, {})", a, b);
+        case Op::Pow:
+          return fmt::format("pow({}, {})", a, b);
+        case Op::Lt:
+          return fmt::format("(double)({} < {})", a, b);
+        case Op::Le:
+          return fmt::format("(double)({} <= {})", a, b);
+        case Op::Gt:
+          return fmt::format("(double)({} > {})", a, b);
+        case Op::Ge:
+          return fmt::format("(double)({} >= {})", a, b);
+        case Op::Eq:
+          return fmt::format("(double)({} == {})", a, b);
+        case Op::Ne:
+          return fmt::format("(double)({} != {})", a, b);
+        case Op::And:
+          return fmt::format("(double)({} != 0 && {} != 0)", a, b);
+        case Op::Or:
+          return fmt::format("(double)({} != 0 || {} != 0)", a, b);
+        default:
+          cx.ok = false;
+          return "0.0";
+      }
+    }
+    case Kind::Call:
+      return call(e, cx);
+    case Kind::Select:
+      return fmt::format("({} != 0 ? {} : {})", expr(e.args[0], cx), expr(e.args[1], cx),
+                         expr(e.args[2], cx));
+    case Kind::Table:
+      return fmt::format("nj_table_at(&{}->tables[{}], t)", cx.self, e.slot);
+  }
+  cx.ok = false;
+  return "0.0";
+}
+
+}  // namespace neuro::jit

@@ -1,0 +1,292 @@
+// The JIT backend put in charge of a built simulation: generate the source,
+// find or compile the shared object, and hook each covered part of the step
+// into the interpreter's engine (PopState/ProjState::native_*). What is not
+// covered keeps the interpreter's path, so every model runs.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "abi.h"
+#include "codegen.h"
+#include "compiler.h"
+#include "engine.h"
+#include "fold_constants.h"
+#include "neuro/backend.h"
+
+namespace neuro {
+
+using Engine = Simulation::Engine;
+
+namespace {
+
+using PopFn = void (*)(jit::nj_pop*);
+using ProjFn = void (*)(jit::nj_proj*);
+
+double apply_fn(int fn, const double* args, unsigned long n) {
+  return ir::apply_fn(static_cast<ir::Fn>(fn), args, n);
+}
+
+std::vector<jit::nj_table> tables_of(const ir::Module& m) {
+  std::vector<jit::nj_table> t;
+  for (const auto& tb : m.tables) t.push_back({tb.values.data(), tb.values.size(), tb.step});
+  if (t.empty()) t.push_back({nullptr, 0, 1});
+  return t;
+}
+
+// What a hook keeps alive: the library, its entry points, and the arrays of
+// pointers the call structs point at.
+struct PopHook {
+  std::shared_ptr<jit::Library> lib;
+  PopFn integrate = nullptr, reset = nullptr;
+  std::vector<uint64_t> keys;
+  std::vector<jit::nj_table> tables;
+  std::vector<double*> params, states;
+  std::vector<uint32_t> spikes;
+  jit::nj_pop call{};
+};
+
+struct ProjHook {
+  std::shared_ptr<jit::Library> lib;
+  ProjFn deliver = nullptr, post = nullptr;
+  std::vector<uint64_t> keys;
+  std::vector<jit::nj_table> tables;
+  std::vector<double*> syn, pre, post_states, trace, trace_last;
+  std::vector<uint32_t> post_pre;
+  jit::nj_proj call{};
+};
+
+// Pointers into the engine's arrays, taken at every call: restore() and
+// adopt_state() may have replaced them.
+void point(PopHook& h, PopState& ps) {
+  for (size_t s = 0; s < ps.params.size(); ++s)
+    h.params[s] = ps.params[s].empty() ? nullptr : ps.params[s].data();
+  for (size_t s = 0; s < ps.states.size(); ++s) h.states[s] = ps.states[s].data();
+  h.call.params = h.params.data();
+  h.call.states = h.states.data();
+  h.call.ref_end = ps.ref_end.data();
+}
+
+void point(ProjHook& h, ProjState& p, PopState& src, PopState& dst) {
+  for (size_t v = 0; v < p.vars.size(); ++v)
+    h.syn[v] = p.vars[v].empty() ? nullptr : p.vars[v].data();
+  for (size_t s = 0; s < src.states.size(); ++s) h.pre[s] = src.states[s].data();
+  for (size_t s = 0; s < dst.states.size(); ++s) h.post_states[s] = dst.states[s].data();
+  for (size_t t = 0; t < p.traces.size(); ++t) {
+    h.trace[t] = p.traces[t].value.data();
+    h.trace_last[t] = p.traces[t].last.data();
+  }
+  h.call.row = p.csr.row.data();
+  h.call.col = p.csr.col.data();
+  h.call.syn = h.syn.data();
+  h.call.pre = h.pre.data();
+  h.call.post = h.post_states.data();
+  h.call.trace = h.trace.data();
+  h.call.trace_last = h.trace_last.data();
+}
+
+struct Attached {
+  size_t pops = 0, pops_native = 0, parts = 0, parts_native = 0;
+};
+
+Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit::Library>& lib) {
+  Attached a;
+  const ir::Module& m = *eng.mod;
+  for (size_t i = 0; i < eng.pops.size(); ++i) {
+    PopState& ps = eng.pops[i];
+    if (!ps.kernel) continue;
+    ++a.pops;
+    const jit::PopCode& pc = g.pops[i];
+    if (pc.integrate.empty()) continue;
+    auto h = std::make_shared<PopHook>();
+    h->lib = lib;
+    h->integrate = reinterpret_cast<PopFn>(lib->symbol(pc.integrate));
+    if (!pc.reset.empty()) h->reset = reinterpret_cast<PopFn>(lib->symbol(pc.reset));
+    if (!h->integrate || (!pc.reset.empty() && !h->reset)) continue;
+    h->keys = eng.site_keys(i, 0);
+    h->tables = tables_of(m);
+    h->params.resize(ps.params.size());
+    h->states.resize(ps.states.size());
+    h->spikes.resize(ps.n);
+    h->call.keys = h->keys.data();
+    h->call.modulators = eng.modulators.data();
+    h->call.tables = h->tables.data();
+    h->call.apply_fn = apply_fn;
+    Engine* e = &eng;
+    PopState* p = &ps;
+    ps.native_integrate = [h, e, p] {
+      point(*h, *p);
+      h->call.n = p->n;
+      h->call.spikes = h->spikes.data();
+      h->call.step = e->step;
+      h->call.t = e->t_now();
+      h->integrate(&h->call);
+      p->spikes.insert(p->spikes.end(), h->spikes.data(), h->spikes.data() + h->call.nspikes);
+    };
+    if (h->reset)
+      ps.native_reset = [h, e, p] {
+        point(*h, *p);
+        h->call.ids = p->spikes.data();
+        h->call.n = p->spikes.size();
+        h->call.step = e->step;
+        h->call.t = e->t_now();
+        h->reset(&h->call);
+      };
+    ++a.pops_native;
+  }
+  for (size_t i = 0; i < eng.projs.size(); ++i) {
+    ProjState& pj = eng.projs[i];
+    const ir::Projection& pr = *pj.proj;
+    const jit::ProjCode& pc = g.projs[i];
+    const bool has_pre = !pr.on_pre.empty() || !pr.pre_neuron.empty();
+    const bool has_post = pj.on_post || pj.post_neuron;
+    a.parts += has_pre + has_post;
+    if (pc.deliver.empty() && pc.post.empty()) continue;
+    auto h = std::make_shared<ProjHook>();
+    h->lib = lib;
+    if (!pc.deliver.empty()) h->deliver = reinterpret_cast<ProjFn>(lib->symbol(pc.deliver));
+    if (!pc.post.empty()) h->post = reinterpret_cast<ProjFn>(lib->symbol(pc.post));
+    PopState& src = eng.pops[pj.src];
+    PopState& dst = eng.pops[pj.dst];
+    h->keys = eng.site_keys(i, 1);
+    h->tables = tables_of(m);
+    h->syn.resize(pj.vars.size());
+    h->pre.resize(src.states.size());
+    h->post_states.resize(dst.states.size());
+    h->trace.resize(pj.traces.size());
+    h->trace_last.resize(pj.traces.size());
+    h->call.keys = h->keys.data();
+    h->call.modulators = eng.modulators.data();
+    h->call.tables = h->tables.data();
+    h->call.apply_fn = apply_fn;
+    h->call.src_lo = pr.src.lo;
+    h->call.dst_lo = pr.dst.lo;
+    const uint64_t batch = std::max<size_t>(1, std::min<size_t>(pj.csr.size(), 4096));
+    if (pc.needs_post_pre && !pj.post_syn.empty()) {
+      // The presynaptic neuron of each incoming synapse, as the interpreter
+      // finds it (by the synapse's row).
+      const auto& row = pj.csr.row;
+      h->post_pre.resize(pj.post_syn.size());
+      for (size_t k = 0; k < pj.post_syn.size(); ++k) {
+        size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(pj.post_syn[k])) -
+                   row.begin() - 1;
+        h->post_pre[k] = static_cast<uint32_t>(pr.src.lo + r);
+      }
+    }
+    Engine* e = &eng;
+    ProjState* p = &pj;
+    if (h->deliver) {
+      const uint64_t cap = pj.sequential ? 1 : batch;
+      pj.native_deliver = [h, e, p, &src, &dst, cap] {
+        point(*h, *p, src, dst);
+        const int64_t from = e->step - 1 - p->delay_steps;  // the step whose spikes arrive now
+        if (from < -1) {
+          h->call.nspikers = 0;
+        } else {
+          const auto& list = src.history[static_cast<size_t>(from + 1) % e->history_len];
+          h->call.spikers = list.data();
+          h->call.nspikers = list.size();
+        }
+        h->call.cap = cap;
+        h->call.step = e->step;
+        h->call.t = e->t_now();
+        h->deliver(&h->call);
+      };
+      ++a.parts_native;
+    }
+    if (h->post) {
+      const uint64_t cap = pj.post_sequential ? 1 : batch;
+      pj.native_post = [h, e, p, &src, &dst, cap] {
+        point(*h, *p, src, dst);
+        h->call.spikers = dst.spikes.data();
+        h->call.nspikers = dst.spikes.size();
+        h->call.post_ptr = p->post_ptr.data();
+        h->call.post_syn = p->post_syn.data();
+        h->call.post_pre = h->post_pre.data();
+        h->call.cap = cap;
+        h->call.step = e->step;
+        h->call.t = static_cast<double>(e->step + 1) * e->mod->run.dt;
+        h->post(&h->call);
+      };
+      ++a.parts_native;
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+std::optional<Backend> parse_backend(std::string_view text) {
+  if (text == "vm") return Backend::Vm;
+  if (text == "jit") return Backend::Jit;
+  if (text == "auto") return Backend::Auto;
+  return std::nullopt;
+}
+
+const char* backend_name(Backend b) {
+  return b == Backend::Vm ? "vm" : b == Backend::Jit ? "jit" : "auto";
+}
+
+std::string jit_source(const Simulation& sim) {
+  return jit::generate(sim.module()).source;
+}
+
+BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps) {
+  BackendReport r;
+  if (backend == Backend::Vm) return r;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto done = [&] {
+    r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  };
+  Engine& eng = sim.engine();
+  std::string why;
+  auto tc = jit::find_compiler(why);
+  const jit::Generated g = jit::generate(*eng.mod);
+  bool covers = false;
+  for (const auto& p : g.pops) covers |= !p.integrate.empty();
+  for (const auto& p : g.projs) covers |= !p.deliver.empty() || !p.post.empty();
+  if (!covers) {
+    if (backend == Backend::Jit)
+      r.notice = "neuro: note: the JIT covers no part of this model; running on the interpreter";
+    return done();
+  }
+  const std::string dir = jit::cache_dir();
+  if (backend == Backend::Auto) {
+    // Worth a compile when the interpreter would take a few seconds
+    // (about 1 ns per neuron and step), or free when the code is cached.
+    double neurons = 0;
+    for (const auto& p : eng.pops)
+      if (p.kernel) neurons += static_cast<double>(p.n);
+    const bool long_run = neurons * static_cast<double>(expected_steps) >= 2e9;
+    const bool hit = tc && jit::cached(dir, jit::cache_key(g.source, *tc));
+    if (!long_run && !hit) return done();
+  }
+  if (!tc) {
+    r.notice = fmt::format("neuro: note: JIT unavailable ({}); running on the interpreter", why);
+    return done();
+  }
+  auto loaded = jit::load_or_build(g.source, *tc, dir);
+  r.cache_hit = loaded.cache_hit;
+  r.repaired = loaded.repaired;
+  if (!loaded.lib) {
+    r.log = loaded.log;
+    r.notice =
+        loaded.log.empty()
+            ? fmt::format("neuro: note: JIT failed ({}); running on the interpreter", loaded.error)
+            : fmt::format(
+                  "neuro: note: JIT compile failed ({}); running on the interpreter; "
+                  "compiler output in {}",
+                  loaded.error, loaded.log);
+    return done();
+  }
+  Attached a = attach(eng, g, loaded.lib);
+  r.jit = a.pops_native + a.parts_native > 0;
+  r.pops = a.pops;
+  r.pops_native = a.pops_native;
+  r.parts = a.parts;
+  r.parts_native = a.parts_native;
+  return done();
+}
+
+}  // namespace neuro

@@ -1,0 +1,382 @@
+// The JIT backend (jit/): every golden model and example gives the same bits
+// on both backends; the cache detects corruption; a missing or failing
+// compiler falls back to the interpreter with a one-line notice.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "compile_text.h"
+#include "driver.h"
+#include "engine.h"
+#include "golden_runner.h"
+#include "neuro/backend.h"
+#include "neuro/engine.h"
+#include "neuro/simulation.h"
+#include "shell.h"
+
+namespace fs = std::filesystem;
+using namespace neuro;
+
+namespace {
+
+// Sets an environment variable for the scope of a test.
+struct EnvGuard {
+  std::string name;
+  std::optional<std::string> old;
+  EnvGuard(const std::string& n, const std::string& value) : name(n) {
+    if (const char* v = std::getenv(n.c_str())) old = v;
+    setenv(n.c_str(), value.c_str(), 1);
+  }
+  ~EnvGuard() {
+    if (old)
+      setenv(name.c_str(), old->c_str(), 1);
+    else
+      unsetenv(name.c_str());
+  }
+};
+
+// A private JIT cache for this test process.
+std::string test_cache() {
+  static const std::string dir =
+      (fs::temp_directory_path() / fmt::format("neuro_jit_test_{}", getpid())).string();
+  return dir;
+}
+
+template <class V>
+void add_bytes(std::string& out, const V& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
+}
+
+// Everything a run leaves behind, as bytes: states, parameters, refractory
+// ends, synapse variables and traces, spike and state recordings.
+std::vector<std::pair<std::string, std::string>> fingerprint(Simulation& sim) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  const Simulation::Engine& e = sim.engine();
+  for (size_t i = 0; i < e.pops.size(); ++i) {
+    const PopState& p = e.pops[i];
+    const std::string pop = p.pop->name;
+    for (size_t s = 0; s < p.states.size(); ++s) {
+      std::string b;
+      add_bytes(b, p.states[s]);
+      parts.push_back({fmt::format("{}.{}", pop, p.kernel->states[s].name), b});
+    }
+    for (size_t s = 0; s < p.params.size(); ++s) {
+      std::string b;
+      add_bytes(b, p.params[s]);
+      parts.push_back({fmt::format("{}.param#{}", pop, s), b});
+    }
+    std::string r;
+    add_bytes(r, p.ref_end);
+    parts.push_back({pop + ".ref_end", r});
+    parts.push_back({pop + ".spike_count", std::to_string(p.spike_count)});
+  }
+  for (size_t i = 0; i < e.projs.size(); ++i) {
+    const ProjState& p = e.projs[i];
+    for (size_t v = 0; v < p.vars.size(); ++v) {
+      std::string b;
+      add_bytes(b, p.vars[v]);
+      parts.push_back({fmt::format("projection {} var {}", i, v), b});
+    }
+    for (size_t t = 0; t < p.traces.size(); ++t) {
+      std::string b;
+      add_bytes(b, p.traces[t].value);
+      add_bytes(b, p.traces[t].last);
+      parts.push_back({fmt::format("projection {} trace {}", i, t), b});
+    }
+  }
+  for (const auto& rec : sim.spike_recordings()) {
+    std::string b;
+    add_bytes(b, rec.ids);
+    add_bytes(b, rec.times);
+    parts.push_back({"spikes of " + rec.population, b});
+  }
+  for (const auto& rec : sim.state_recordings()) {
+    std::string b;
+    add_bytes(b, rec.values);
+    parts.push_back({"recording " + rec.population + "." + rec.variable, b});
+  }
+  return parts;
+}
+
+struct Differential {
+  bool built = false;  // false: the model does not build (an error fixture)
+  BackendReport report;
+};
+
+// Runs `path` for `seconds` on both backends and checks every bit agrees.
+Differential check_same_bits(const std::string& path, double seconds) {
+  Differential d;
+  // Compiling never throws for a golden model or example (an internal error would).
+  std::unique_ptr<cli::Compiled> c = cli::compile_file(path, {}, false);
+  if (c->diags.has_errors() || !c->module || c->module->run.circuit.empty()) return d;
+  std::unique_ptr<Simulation> vm, jit;
+  try {
+    vm = std::make_unique<Simulation>(c->module);
+    jit = std::make_unique<Simulation>(c->module);
+  } catch (const SimulationError&) {
+    return d;
+  }
+  d.built = true;
+  const uint64_t steps = vm->steps_for(seconds);
+  d.report = use_backend(*jit, Backend::Jit, steps);
+  INFO(path << ": " << d.report.notice);
+  // The only notice allowed: a model the generated code does not cover at all.
+  CHECK((d.report.notice.empty() || d.report.notice.find("covers no part") != std::string::npos));
+  std::string vm_error, jit_error;
+  try {
+    vm->run(steps);
+  } catch (const SimulationError& e) {
+    vm_error = e.what();
+  }
+  try {
+    jit->run(steps);
+  } catch (const SimulationError& e) {
+    jit_error = e.what();
+  }
+  CHECK(vm_error == jit_error);
+  CHECK(vm->step_index() == jit->step_index());
+  auto a = fingerprint(*vm), b = fingerprint(*jit);
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) {
+    INFO(path << ": " << a[k].first << " differs between the backends");
+    CHECK(a[k].first == b[k].first);
+    CHECK(a[k].second == b[k].second);
+  }
+  MESSAGE(fmt::format("{}: {} steps, {}/{} populations and {}/{} handler parts in generated code",
+                      fs::path(path).filename().string(), steps, d.report.pops_native,
+                      d.report.pops, d.report.parts_native, d.report.parts));
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("jit: every golden model gives the interpreter's bits over 1 s") {
+  EnvGuard cache("XDG_CACHE_HOME", test_cache());
+  size_t built = 0, native = 0;
+  for (const auto& f : testing::neuro_files(NEURO_SOURCE_DIR "/tests/golden")) {
+    if (f.find("/lib/") != std::string::npos) continue;
+    auto d = check_same_bits(f, 1.0);
+    built += d.built;
+    native += d.report.jit;
+  }
+  CHECK(built >= 25);
+  CHECK(native >= 20);  // the generated code really runs, not only the fallback
+  fs::remove_all(test_cache());
+}
+
+TEST_CASE("jit: every example gives the interpreter's bits over 1 s") {
+  EnvGuard cache("XDG_CACHE_HOME", test_cache());
+  for (const auto& f : testing::neuro_files(NEURO_SOURCE_DIR "/examples")) {
+    if (f.find("/embed/") != std::string::npos) continue;
+    auto d = check_same_bits(f, 1.0);
+    CHECK(d.built);
+    const std::string name = fs::path(f).filename().string();
+    if (name == "cuba.neuro" || name == "coba.neuro" || name == "cuba_stdp.neuro") {
+      // The benchmark models run entirely in generated code.
+      CHECK(d.report.pops_native == d.report.pops);
+      CHECK(d.report.parts_native == d.report.parts);
+    }
+  }
+  fs::remove_all(test_cache());
+}
+
+namespace {
+
+const char* kSmall = R"(
+neuron LIF {
+  param tau = 10 ms;  state v = 0 mV
+  dv/dt = (20 mV - v) / tau
+  spike when v > 15 mV { v = 0 mV }
+}
+circuit C { P = LIF[50] { v = rand() * 15 mV }  record spikes of P }
+run C for 200 ms  dt = 0.1 ms  seed = 3
+)";
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("jit: a corrupt cache entry is detected and rebuilt") {
+  const std::string dir = test_cache() + "_corrupt";
+  fs::remove_all(dir);
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  auto mod = testing::compile_text(kSmall);
+  Simulation ref(mod);
+  ref.run(2000);
+  {
+    Simulation sim(mod);
+    auto r = use_backend(sim, Backend::Jit, 2000);
+    REQUIRE(r.jit);
+    CHECK_FALSE(r.cache_hit);
+  }
+  {
+    Simulation sim(mod);
+    auto r = use_backend(sim, Backend::Jit, 2000);
+    REQUIRE(r.jit);
+    CHECK(r.cache_hit);
+  }
+  // Flip bytes in the middle of the cached object.
+  std::string so;
+  for (const auto& e : fs::directory_iterator(dir + "/neuro/jit"))
+    if (e.path().extension() == ".so") so = e.path().string();
+  REQUIRE_FALSE(so.empty());
+  {
+    std::string bytes = read_all(so);
+    for (size_t k = bytes.size() / 2; k < bytes.size() / 2 + 64; ++k) bytes[k] ^= 0x5a;
+    std::ofstream(so, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  Simulation sim(mod);
+  auto r = use_backend(sim, Backend::Jit, 2000);
+  CHECK(r.jit);
+  CHECK(r.repaired);
+  CHECK_FALSE(r.cache_hit);
+  sim.run(2000);
+  CHECK(fingerprint(sim) == fingerprint(ref));
+  // A truncated entry likewise.
+  fs::resize_file(so, 100);
+  Simulation again(mod);
+  auto r2 = use_backend(again, Backend::Jit, 2000);
+  CHECK(r2.jit);
+  CHECK(r2.repaired);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("jit: without a compiler the run stays on the interpreter with a notice") {
+  EnvGuard cache("XDG_CACHE_HOME", test_cache() + "_nocxx");
+  EnvGuard cxx("NEURO_CXX", "/nonexistent/bin/c++");
+  auto mod = testing::compile_text(kSmall);
+  Simulation sim(mod);
+  auto r = use_backend(sim, Backend::Jit, 2000);
+  CHECK_FALSE(r.jit);
+  CHECK(r.notice.find("JIT unavailable") != std::string::npos);
+  CHECK(r.notice.find("/nonexistent/bin/c++") != std::string::npos);
+  CHECK(r.notice.find('\n') == std::string::npos);
+  // auto says so too when it wanted the JIT: a long run.
+  auto a = use_backend(sim, Backend::Auto, 100000000);
+  CHECK_FALSE(a.jit);
+  CHECK_FALSE(a.notice.empty());
+  // The run itself is unaffected.
+  Simulation ref(mod);
+  sim.run(2000);
+  ref.run(2000);
+  CHECK(fingerprint(sim) == fingerprint(ref));
+}
+
+TEST_CASE("jit: a failing compile falls back and names the log, not the compiler's output") {
+  const std::string dir = test_cache() + "_fail";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string fake = dir + "/fake-cxx";
+  std::ofstream(fake) << "#!/bin/sh\necho 'internal compiler error: bananas' >&2\nexit 1\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  EnvGuard cxx("NEURO_CXX", fake);
+  auto mod = testing::compile_text(kSmall);
+  Simulation sim(mod);
+  auto r = use_backend(sim, Backend::Jit, 2000);
+  CHECK_FALSE(r.jit);
+  CHECK(r.notice.find("running on the interpreter") != std::string::npos);
+  CHECK(r.notice.find("bananas") == std::string::npos);
+  REQUIRE_FALSE(r.log.empty());
+  CHECK(r.notice.find(r.log) != std::string::npos);
+  CHECK(read_all(r.log).find("bananas") != std::string::npos);
+  Simulation ref(mod);
+  sim.run(2000);
+  ref.run(2000);
+  CHECK(fingerprint(sim) == fingerprint(ref));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("jit: auto keeps short runs on the interpreter without compiling") {
+  const std::string dir = test_cache() + "_auto";
+  fs::remove_all(dir);
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  auto mod = testing::compile_text(kSmall);
+  Simulation sim(mod);
+  auto r = use_backend(sim, Backend::Auto, 2000);
+  CHECK_FALSE(r.jit);
+  CHECK(r.notice.empty());
+  CHECK_FALSE(fs::exists(dir + "/neuro/jit"));
+  // Once the code is cached, auto uses it even for a short run.
+  Simulation warm(mod);
+  REQUIRE(use_backend(warm, Backend::Jit, 2000).jit);
+  Simulation again(mod);
+  auto a = use_backend(again, Backend::Auto, 2000);
+  CHECK(a.jit);
+  CHECK(a.cache_hit);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("jit: the CLI selects the backend and prints the generated code") {
+  EnvGuard cache("XDG_CACHE_HOME", test_cache());
+  const std::string model = NEURO_SOURCE_DIR "/examples/cuba.neuro";
+  auto emit = testing::run_shell(fmt::format("{} jit --emit {}", NEURO_BINARY, model));
+  CHECK(emit.status == 0);
+  CHECK(emit.out.find("extern \"C\" void nj_pop0_integrate(struct nj_pop* c)") !=
+        std::string::npos);
+  CHECK(emit.out.find("// threshold, line 19: v > -50 mV") != std::string::npos);
+  auto bad = testing::run_shell(fmt::format("{} run {} --backend gpu", NEURO_BINARY, model));
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--backend needs vm, jit or auto") != std::string::npos);
+  auto nojit = testing::run_shell(fmt::format("{} jit {}", NEURO_BINARY, model));
+  CHECK(nojit.status == 2);
+  const std::string out = test_cache() + "_cli";
+  auto run = testing::run_shell(fmt::format(
+      "{} run {} --backend jit --duration 50ms --json --out {}", NEURO_BINARY, model, out));
+  CHECK(run.status == 0);
+  CHECK(run.out.find("\"backend\":\"jit\"") != std::string::npos);
+  auto fallback = testing::run_shell(
+      fmt::format("NEURO_CXX=/nonexistent/c++ {} run {} --backend jit --duration 50ms --out {}",
+                  NEURO_BINARY, model, out));
+  CHECK(fallback.status == 0);
+  CHECK(fallback.err.find("JIT unavailable") != std::string::npos);
+  CHECK(fallback.out.find("backend vm") != std::string::npos);
+  fs::remove_all(out);
+  fs::remove_all(test_cache());
+}
+
+TEST_CASE("jit: the embedding API selects the backend in BuildOptions") {
+  const std::string dir = test_cache() + "_api";
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  std::vector<double> v_vm, v_jit;
+  for (Backend b : {Backend::Vm, Backend::Jit}) {
+    std::string notices;
+    EngineConfig cfg;
+    cfg.write = [&](std::string_view s) { notices += s; };
+    neuro::Engine engine(cfg);
+    REQUIRE(engine.load_text(kSmall) == Status::Ok);
+    BuildOptions opt;
+    opt.backend = b;
+    REQUIRE(engine.build(opt) == Status::Ok);
+    CHECK(notices.empty());
+    REQUIRE(engine.run(0.1) == Status::Ok);
+    REQUIRE(engine.get("P.v", "", b == Backend::Vm ? v_vm : v_jit) == Status::Ok);
+    if (b == Backend::Jit) CHECK(engine.simulation()->engine().pops[0].native_integrate);
+  }
+  CHECK(v_vm == v_jit);
+  // Without a compiler the build still succeeds, with the notice written.
+  EnvGuard cxx("NEURO_CXX", "/nonexistent/c++");
+  std::string notices;
+  EngineConfig cfg;
+  cfg.write = [&](std::string_view s) { notices += s; };
+  neuro::Engine engine(cfg);
+  REQUIRE(engine.load_text(kSmall) == Status::Ok);
+  BuildOptions opt;
+  opt.backend = Backend::Jit;
+  CHECK(engine.build(opt) == Status::Ok);
+  CHECK(notices.find("JIT unavailable") != std::string::npos);
+  fs::remove_all(dir);
+}
