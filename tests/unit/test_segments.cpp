@@ -9,6 +9,7 @@
 
 #include "compile_text.h"
 #include "neuro/simulation.h"
+#include "shell.h"
 
 namespace {
 
@@ -339,4 +340,19 @@ TEST_CASE("temporal memory: high-order sequences sharing a middle part are told 
   auto after_abc = ends_with(A), after_xbc = ends_with(X);
   CHECK(after_abc == std::set<uint32_t>(D.begin(), D.end()));
   CHECK(after_xbc == std::set<uint32_t>(Y.begin(), Y.end()));
+}
+
+TEST_CASE("examples/tm_letters: the anomaly falls from 1 to 0 as the letters are learned") {
+  auto r = neuro::testing::run_shell(std::string(NEURO_TM_LETTERS) + " 4");
+  REQUIRE(r.status == 0);
+  std::vector<double> means;
+  for (size_t at = r.out.find("mean "); at != std::string::npos; at = r.out.find("mean ", at + 1))
+    means.push_back(std::stod(r.out.substr(at + 5)));
+  INFO(r.out);
+  REQUIRE(means.size() == 4);
+  CHECK(means[0] == 1);  // nothing is known on the first pass
+  CHECK(means[3] == 0);  // every letter predicted, the repeated L and O by their context
+  auto bad = neuro::testing::run_shell(std::string(NEURO_TM_LETTERS) + " 1 hello");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("capital letters") != std::string::npos);
 }
