@@ -230,3 +230,39 @@ TEST_CASE("plasticity: the library's pair rules follow their closed forms") {
           doctest::Approx(w_max * 5e-10 * std::exp(-dt_of(*sim) / 0.0168)).epsilon(1e-6).scale(0));
   }
 }
+
+TEST_CASE("examples/homeostasis: the network returns to its target rate after its input doubles") {
+  std::ifstream in(NEURO_SOURCE_DIR "/examples/homeostasis.neuro");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Mean rate of P (200 neurons) over [a, b) seconds.
+  auto rates = [](const neuro::Simulation& sim, double a, double b) {
+    for (const auto& r : sim.spike_recordings()) {
+      if (r.population != "P") continue;
+      size_t n = 0;
+      for (double t : r.times) n += t >= a && t < b;
+      return static_cast<double>(n) / 200 / (b - a);
+    }
+    return -1.0;
+  };
+  auto sim = run_text(text);
+  REQUIRE(sim);
+  const double before = rates(*sim, 15, 20), after = rates(*sim, 20, 21),
+               late = rates(*sim, 30, 40);
+  INFO("before " << before << " Hz, right after " << after << " Hz, late " << late << " Hz");
+  CHECK(std::abs(before - 5) < 1);  // the target
+  CHECK(after > 2 * before);        // the doubled input at first
+  CHECK(std::abs(late - 5) < 1);    // back at the target
+  // Control: the same network with scaling off and the thresholds frozen at
+  // the doubling (a drive sets their learning rate to 0 from 20 s) stays up.
+  std::string fixed = text;
+  fixed.replace(fixed.find("eta = 0.001"), 11, "eta = 0");
+  const std::string rec = "  record spikes of P\n";
+  fixed.insert(fixed.find(rec) + rec.size(),
+               "  drive P.eta_theta = if t < 20 s then 0.2 mV else 0 mV\n");
+  auto control = run_text(fixed);
+  REQUIRE(control);
+  const double c_before = rates(*control, 15, 20), c_late = rates(*control, 30, 40);
+  INFO("control: before " << c_before << " Hz, late " << c_late << " Hz");
+  CHECK(std::abs(c_before - 5) < 2);  // the thresholds alone, still settling
+  CHECK(c_late > 2 * c_before);
+}
