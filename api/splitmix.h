@@ -4,15 +4,11 @@
 
 #include <cstdint>
 
+#include "rng.h"  // the engine's mixer: SplitMix64's finaliser
+
 namespace neuro::sdr_detail {
 
-// A 64-bit mix of x: a bijection whose output bits each depend on every input bit.
-inline uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+using interp::mix64;
 
 // Draw i of the stream named `key` is mix64(key + i·golden), as splitmix64 steps.
 class SplitMix {
