@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
+#include "exp_lanes.h"
 #include "rng.h"
 
 namespace neuro {
@@ -307,6 +309,10 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   std::string error;
   if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error)) throw located(pr.range, error);
   const size_t ns = ps.csr.size();
+  ps.row_block.resize((ns + 63) / 64);
+  for (size_t r = 0, b = 0; r < ps.csr.rows(); ++r)
+    for (; b < ps.row_block.size() && b * 64 < ps.csr.row[r + 1]; ++b)
+      ps.row_block[b] = static_cast<uint32_t>(r);
 
   // Per-synapse variables: shared when constant and never written.
   std::vector<bool> written(pr.vars.size(), false);
@@ -553,18 +559,17 @@ void Simulation::Engine::deliver(ProjState& p) {
   auto for_due = [&](auto&& visit) {
     if (!p.syn_delay.empty()) {
       auto& slot = p.ring[step % p.ring.size()];
-      for (uint32_t s : slot) {
-        size_t r =
-            std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
-        visit(s, static_cast<uint32_t>(lo + r));
-      }
+      for (uint32_t s : slot) visit(s, lo + p.row_of(s));
       slot.clear();
       return;
     }
     int64_t from = step - 1 - p.delay_steps;  // the step whose spikes arrive now
     if (from < -1) return;
     const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
-    for (uint32_t id : list) {
+    for (size_t q = 0; q < list.size(); ++q) {
+      const uint32_t id = list[q];
+      if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
+        __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
       if (id < lo || id >= hi) continue;
       for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s)
         visit(static_cast<uint32_t>(s), id);
@@ -577,7 +582,10 @@ void Simulation::Engine::deliver(ProjState& p) {
       int64_t from = step - 1 - p.delay_steps;
       if (from < -1) return;
       const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
-      for (uint32_t id : list) {
+      for (size_t q = 0; q < list.size(); ++q) {
+        const uint32_t id = list[q];
+        if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
+          __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
         if (id < lo || id >= hi) continue;
         const uint64_t b = row[id - lo], e = row[id - lo + 1];
         if (sc.w) {
@@ -628,16 +636,29 @@ void Simulation::Engine::deliver(ProjState& p) {
 void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const uint32_t* pre,
                                       const uint32_t* post, size_t n, double t) {
   // exp(-Δt/τ) from the trace's last event to now, in place: the value the
-  // handlers read and write is the trace at time t.
+  // handlers read and write is the trace at time t. Each stale value is
+  // listed once (its time becomes t as it is listed, so a repeat is not),
+  // the factors are computed in one vectorised pass, then applied: the bits
+  // of decaying one value after the other.
+  constexpr size_t kChunk = 256;
+  double arg[kChunk], f[kChunk];
+  uint32_t at[kChunk];
   for (auto& tr : p.traces) {
     const uint32_t* idx = tr.list == 0 ? syn : tr.list == 1 ? pre : post;
     if (!idx) continue;
-    for (size_t k = 0; k < n; ++k) {
-      uint32_t i = idx[k];
-      if (tr.last[i] != t) {
-        tr.value[i] *= std::exp(-(t - tr.last[i]) / tr.tau);
-        tr.last[i] = t;
+    for (size_t k0 = 0; k0 < n; k0 += kChunk) {
+      const size_t k1 = std::min(n, k0 + kChunk);
+      size_t m = 0;
+      for (size_t k = k0; k < k1; ++k) {
+        const uint32_t i = idx[k];
+        if (tr.last[i] != t) {
+          arg[m] = -(t - tr.last[i]) / tr.tau;
+          at[m++] = i;
+          tr.last[i] = t;
+        }
       }
+      interp::exp_lanes(f, arg, m);
+      for (size_t q = 0; q < m; ++q) tr.value[at[q]] *= f[q];
     }
   }
 }
@@ -685,16 +706,23 @@ void Simulation::Engine::post_events(ProjState& p) {
   p.batch_syn.clear();
   p.batch_pre.clear();
   p.batch_post.clear();
-  const auto& row = p.csr.row;
-  for (uint32_t j : p.spikers) {
+  // A post neuron's synapses lie scattered: their variables are asked for
+  // as the batch is gathered, they are read when it runs.
+  double* fetch[4] = {};
+  size_t nfetch = 0;
+  for (auto& v : p.vars)
+    if (!v.empty() && nfetch < 4) fetch[nfetch++] = v.data();
+  for (size_t q = 0; q < p.spikers.size(); ++q) {
+    const uint32_t j = p.spikers[q];
+    if (q + 1 < p.spikers.size())  // the next neuron's list of synapses
+      __builtin_prefetch(p.post_syn.data() + p.post_ptr[p.spikers[q + 1] - pr.dst.lo]);
     size_t c = j - pr.dst.lo;
     for (uint64_t k = p.post_ptr[c]; k < p.post_ptr[c + 1]; ++k) {
       uint32_t s = p.post_syn[k];
+      for (size_t f = 0; f < nfetch; ++f) __builtin_prefetch(fetch[f] + s, 1);
       p.batch_syn.push_back(s);
       p.batch_post.push_back(j);
-      size_t r =
-          std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(s)) - row.begin() - 1;
-      p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + r));
+      p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + p.row_of(s)));
     }
   }
   run_batch(p, *p.on_post, p.post_sequential, t);
@@ -702,12 +730,14 @@ void Simulation::Engine::post_events(ProjState& p) {
 
 namespace {
 
-// Compiled twice, for AVX2 machines and for any x86-64; the loader picks one.
-// Neither uses FMA contraction, so both give the same bits.
+// Compiled for AVX-512, AVX2 and any x86-64 machines; the loader picks one.
+// None uses FMA contraction (-ffp-contract=off), so all give the same bits.
+// With `above`, also above[i] = xth[i] > th after the update, block by block
+// while the block is in cache (xth: the threshold's state array).
 template <int N>
-__attribute__((target_clones("avx2", "default"))) void propagate_const(double* const* x, size_t n,
-                                                                       const double* P_in,
-                                                                       const double* q_in) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void propagate_const(
+    double* const* x, size_t n, const double* P_in, const double* q_in, uint8_t* above,
+    const double* xth, double th) {
   // Separate restrict pointers and coefficients in locals: the compiler then
   // knows nothing aliases and vectorises across neurons. The sum is formed
   // in propagate_one's order (q, then P·x left to right), so both paths give
@@ -719,22 +749,27 @@ __attribute__((target_clones("avx2", "default"))) void propagate_const(double* c
   double* __restrict x1 = x[N > 1 ? 1 : 0];
   double* __restrict x2 = x[N > 2 ? 2 : 0];
   double* __restrict x3 = x[N > 3 ? 3 : 0];
-  for (size_t i = 0; i < n; ++i) {
-    double v[N];
-    v[0] = x0[i];
-    if constexpr (N > 1) v[1] = x1[i];
-    if constexpr (N > 2) v[2] = x2[i];
-    if constexpr (N > 3) v[3] = x3[i];
-    double y[N];
-    for (int r = 0; r < N; ++r) {
-      double acc = q[r];
-      for (int c = 0; c < N; ++c) acc += P[r * N + c] * v[c];
-      y[r] = acc;
+  for (size_t b = 0; b < n; b += 256) {
+    const size_t e = std::min(n, b + 256);
+    for (size_t i = b; i < e; ++i) {
+      double v[N];
+      v[0] = x0[i];
+      if constexpr (N > 1) v[1] = x1[i];
+      if constexpr (N > 2) v[2] = x2[i];
+      if constexpr (N > 3) v[3] = x3[i];
+      double y[N];
+      for (int r = 0; r < N; ++r) {
+        double acc = q[r];
+        for (int c = 0; c < N; ++c) acc += P[r * N + c] * v[c];
+        y[r] = acc;
+      }
+      x0[i] = y[0];
+      if constexpr (N > 1) x1[i] = y[1];
+      if constexpr (N > 2) x2[i] = y[2];
+      if constexpr (N > 3) x3[i] = y[3];
     }
-    x0[i] = y[0];
-    if constexpr (N > 1) x1[i] = y[1];
-    if constexpr (N > 2) x2[i] = y[2];
-    if constexpr (N > 3) x3[i] = y[3];
+    if (above)
+      for (size_t i = b; i < e; ++i) above[i] = xth[i] > th;
   }
 }
 
@@ -747,6 +782,19 @@ inline void propagate_one(double* const* x, size_t m, size_t i, const double* P,
     for (size_t c = 0; c < m; ++c) acc += P[r * m + c] * old[c];
     if (!q)
       for (size_t c = 0; c < m; ++c) acc += Q[r * m + c] * (*cbuf)[c][i];
+    x[r][i] = acc;
+  }
+}
+
+// propagate_one with q for N known at compile time: the same sums in the
+// same order, without the loops' overhead (refractory neurons, each step).
+template <int N>
+inline void propagate_one_const(double* const* x, size_t i, const double* P, const double* q) {
+  double old[N];
+  for (int r = 0; r < N; ++r) old[r] = x[r][i];
+  for (int r = 0; r < N; ++r) {
+    double acc = q[r];
+    for (int c = 0; c < N; ++c) acc += P[r * N + c] * old[c];
     x[r][i] = acc;
   }
 }
@@ -777,18 +825,24 @@ void Simulation::Engine::integrate_exact(PopState& p) {
     }
   }
   if (p.c_const && m <= 4) {
+    // `state > constant` is flagged as the blocks are updated (detect reads it).
+    p.above_ready = p.fast_state >= 0 && p.fast_op == ir::Op::Gt && !p.native_integrate;
+    if (p.above_ready) p.above.resize(n);
+    uint8_t* above = p.above_ready ? p.above.data() : nullptr;
+    const double* xth = p.above_ready ? p.states[p.fast_state].data() : nullptr;
+    const double th = p.fast_value;
     switch (m) {
       case 1:
-        propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data());
+        propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data(), above, xth, th);
         break;
       case 2:
-        propagate_const<2>(xv, n, p.prop.P.data(), p.q_const.data());
+        propagate_const<2>(xv, n, p.prop.P.data(), p.q_const.data(), above, xth, th);
         break;
       case 3:
-        propagate_const<3>(xv, n, p.prop.P.data(), p.q_const.data());
+        propagate_const<3>(xv, n, p.prop.P.data(), p.q_const.data(), above, xth, th);
         break;
       case 4:
-        propagate_const<4>(xv, n, p.prop.P.data(), p.q_const.data());
+        propagate_const<4>(xv, n, p.prop.P.data(), p.q_const.data(), above, xth, th);
         break;
     }
   } else {
@@ -800,6 +854,23 @@ void Simulation::Engine::integrate_exact(PopState& p) {
     for (size_t q = 0; q < refr.size(); ++q) {
       uint32_t id = refr[q];
       for (size_t r = 0; r < m; ++r) xv[r][id] = saved[q * m + r];
+      const double *Pr = p.prop.P_ref.data(), *qr = p.q_ref_const.data();
+      switch (p.c_const ? m : 0) {
+        case 1:
+          propagate_one_const<1>(xv, id, Pr, qr);
+          continue;
+        case 2:
+          propagate_one_const<2>(xv, id, Pr, qr);
+          continue;
+        case 3:
+          propagate_one_const<3>(xv, id, Pr, qr);
+          continue;
+        case 4:
+          propagate_one_const<4>(xv, id, Pr, qr);
+          continue;
+        default:
+          break;
+      }
       propagate_one(xv, m, id, p.prop.P_ref.data(), p.c_const ? p.q_ref_const.data() : nullptr,
                     p.prop.Q_ref.data(), &p.cbuf, p.old.data());
     }
@@ -903,9 +974,37 @@ void Simulation::Engine::detect(PopState& p) {
     if (p.fast_state >= 0) {
       const double* x = p.states[p.fast_state].data();
       const double v = p.fast_value;
+      const int64_t* ref_end = p.ref_end.data();
+      const int64_t now = step;
+      // Flags for a block of neurons first (a loop without branches, which
+      // vectorises), then a scan of the flags 8 at a time: few neurons cross
+      // the threshold, and only those are checked for refractoriness.
       auto scan = [&](auto cmp) {
-        for (size_t i = 0; i < n; ++i)
-          if (cmp(x[i], v) && step >= p.ref_end[i]) p.spikes.push_back(static_cast<uint32_t>(i));
+        uint8_t buf[256 + 8];
+        for (size_t b = 0; b < n; b += 256) {
+          const size_t e = std::min(n, b + 256);
+          uint8_t* flag = buf;
+          if (p.above_ready) {
+            // Flagged by integrate_exact; refractory neurons may be flagged
+            // there, they are excluded below.
+            flag = p.above.data() + b;
+            if (e - b < 256) {
+              std::copy(flag, flag + (e - b), buf);
+              flag = buf;
+            }
+          } else {
+            for (size_t i = b; i < e; ++i) flag[i - b] = cmp(x[i], v);
+          }
+          if (flag == buf) std::fill(buf + (e - b), buf + ((e - b + 7) & ~size_t{7}), uint8_t{0});
+          for (size_t k = 0; k < e - b; k += 8) {
+            uint64_t word;
+            std::memcpy(&word, flag + k, 8);
+            if (word)
+              for (size_t j = k; j < k + 8; ++j)
+                if (flag[j] && now >= ref_end[b + j])
+                  p.spikes.push_back(static_cast<uint32_t>(b + j));
+          }
+        }
       };
       switch (p.fast_op) {
         case ir::Op::Gt:
@@ -921,6 +1020,7 @@ void Simulation::Engine::detect(PopState& p) {
           scan([](double a, double b) { return a <= b; });
           break;
       }
+      p.above_ready = false;
     } else if (p.threshold) {
       p.threshold->run(lanes(n, 0, static_cast<uint64_t>(step) + 1));
       for (size_t i = 0; i < n; ++i)
@@ -1132,6 +1232,7 @@ std::vector<SpikeRecording> Simulation::spike_recordings() const {
     SpikeRecording r;
     r.population = engine_->mod->pops[m.mon->target.pop].name;
     r.ids = m.spike_ids;
+    r.times.reserve(m.spike_steps.size());
     for (int64_t s : m.spike_steps) r.times.push_back(static_cast<double>(s) * dt);
     out.push_back(std::move(r));
   }

@@ -69,6 +69,10 @@ struct PopState {
   int fast_state = -1;               // threshold `state OP constant`, natively
   ir::Op fast_op = ir::Op::Gt;
   double fast_value = 0;
+  // Exact solver with `state > constant`: integration flags the neurons
+  // above threshold while their block is in cache (above_ready for detect).
+  std::vector<uint8_t> above;
+  bool above_ready = false;
   std::vector<double> cond;
   std::optional<Program> reset;
   std::optional<Program> rate;  // Poisson
@@ -142,6 +146,16 @@ struct ProjState {
   // Incoming synapses of each target neuron (for `on post`): slice-relative.
   std::vector<uint64_t> post_ptr;
   std::vector<uint32_t> post_syn;
+  // The row (slice-relative source) of synapse s without a binary search:
+  // row_block[s / 64] is the row of synapse 64·(s / 64); s's is a step or
+  // two further. 1/16 byte per synapse, against 4 for a table of rows.
+  std::vector<uint32_t> row_block;
+  uint32_t row_of(uint64_t s) const {
+    uint32_t r = row_block[s >> 6];
+    r += csr.row[r + 1] <= s;  // the usual one step without a branch
+    while (csr.row[r + 1] <= s) ++r;
+    return r;
+  }
   std::vector<uint32_t> batch_syn, batch_pre, batch_post, spikers;
   // The JIT backend's code (jit/) for `on pre` delivery and `on post`
   // events, when it covers them. Empty: the interpreter's path.

@@ -7,6 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "exp.h"
+#include "exp_lanes.h"
 #include "fold_constants.h"
 #include "rng.h"
 
@@ -391,7 +393,10 @@ void exec_call(const Instr& in, size_t n) {
   using ir::Fn;
   switch (in.fn) {
     case Fn::Exp:
-      un(d, dv, in.a, n, [](double x) { return std::exp(x); });
+      if (dv && in.a.vec)
+        exp_lanes(d, in.a.p, n);
+      else
+        un(d, dv, in.a, n, [](double x) { return ir::exp(x); });
       return;
     case Fn::Log:
       un(d, dv, in.a, n, [](double x) { return std::log(x); });
@@ -410,6 +415,11 @@ void exec_call(const Instr& in, size_t n) {
       return;
     case Fn::Max:
       bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::max(x, y); });
+      return;
+    case Fn::Clip:  // as ir::apply_fn: min(max(x, lo), hi)
+      if (!dv) break;
+      for (size_t i = 0; i < n; ++i)
+        d[i] = std::min(std::max(at(in.a, i), at(in.b, i)), at(in.c, i));
       return;
     default:
       break;

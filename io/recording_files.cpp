@@ -53,12 +53,25 @@ std::string csv_unit(const std::string& unit) {
   return u;
 }
 
-std::string spikes_csv(const SpikeRecording& r) {
+// Written in pieces of about 64 kB rather than built whole: the text of a
+// long recording takes several times the recording's own memory.
+bool write_spikes_csv(const std::string& path, const SpikeRecording& r, std::string& error) {
+  std::ofstream out(path, std::ios::binary);
   std::string text = "id,t_ms\n";
-  text.reserve(text.size() + r.ids.size() * 16);
-  for (size_t k = 0; k < r.ids.size(); ++k)
-    text += fmt::format("{},{:.10g}\n", r.ids[k], r.times[k] * 1e3);
-  return text;
+  for (size_t k = 0; k < r.ids.size(); ++k) {
+    fmt::format_to(std::back_inserter(text), "{},{:.10g}\n", r.ids[k], r.times[k] * 1e3);
+    if (text.size() >= (1u << 16)) {
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      text.clear();
+    }
+  }
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) {
+    error = fmt::format("cannot write `{}`", path);
+    return false;
+  }
+  return true;
 }
 
 std::string state_csv(const StateRecording& r) {
@@ -393,7 +406,8 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
   for (const auto& r : recs.spikes) {
     if (format == Format::csv) {
       std::string b = names.claim(r.population + "_spikes", {".csv"});
-      put(b + ".csv", spikes_csv(r));
+      std::string p = (fs::path(dir) / (b + ".csv")).string();
+      if (write_spikes_csv(p, r, error)) written.push_back(p);
       index_line("spikes", r.population, "", "", b + ".csv");
     } else {
       std::string b = names.claim(r.population + "_spikes", {"_id.npy", "_t_ms.npy"});

@@ -42,7 +42,7 @@
     unsigned long nspikers;                                                                 \
     const unsigned long* post_ptr; /* on post: incoming synapses of each target neuron */  \
     const unsigned int* post_syn;                                                                \
-    const unsigned int* post_pre;      /* on post: their presynaptic neurons */                  \
+    const unsigned int* row_block;     /* row of synapse 64*b (a synapse's row: scan from it) */ \
     unsigned long cap;            /* synapses per handler batch (1: one at a time) */       \
     unsigned long src_lo, dst_lo;                                                           \
     long step;                                                                              \

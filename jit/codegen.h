@@ -24,9 +24,8 @@ struct PopCode {
   std::string why_not;    // when integrate is empty: why the interpreter runs it
 };
 struct ProjCode {
-  std::string deliver;          // `on pre` (uniform delay: spikers are the arriving sources)
-  std::string post;             // `on post` for nj_proj::spikers (postsynaptic)
-  bool needs_post_pre = false;  // post needs the presynaptic neuron of each incoming synapse
+  std::string deliver;  // `on pre` (uniform delay: spikers are the arriving sources)
+  std::string post;     // `on post` for nj_proj::spikers (postsynaptic)
   std::string why_not;
 };
 

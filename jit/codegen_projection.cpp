@@ -1,11 +1,12 @@
 // Projections: native scatter-add delivery, `on pre` and `on post` handlers
 // with their event-driven traces. The handlers are written the way the
 // interpreter runs them (Simulation::Engine::deliver, post_events,
-// run_batch): the due synapses in the same order, traces decayed for the
-// whole batch first, then chunks of up to 256 synapses in which every
-// statement is computed for all synapses before it is stored, synapse by
-// synapse — or one synapse at a time when the handler reads and writes
-// postsynaptic state (nj_proj::cap = 1).
+// run_batch): the due synapses in the same order, in chunks of up to 256
+// synapses whose traces are decayed first (the bits of decaying the whole
+// batch first, see chunk_function) and in which every statement is computed
+// for all synapses before it is stored, synapse by synapse — or one synapse
+// at a time when the handler reads and writes postsynaptic state
+// (nj_proj::cap = 1).
 #include <fmt/format.h>
 
 #include "codegen.h"
@@ -55,7 +56,6 @@ class ProjGen {
     if (!pr_.on_post.empty() || !pr_.post_neuron.empty()) {
       if (emit_into([&] { return post(); })) {
         pc.post = fmt::format("nj_proj{}_post", index_);
-        pc.needs_post_pre = !pr_.on_post.empty();
       } else if (pc.why_not.empty()) {
         pc.why_not = "`on post` uses something the code generator does not handle";
       }
@@ -157,8 +157,8 @@ class ProjGen {
       if (idx.empty()) continue;
       const std::string n = ident(pr_.traces[tr].name);
       w_.line(
-          "if (TL_{0}[{1}] != t) {{ TR_{0}[{1}] *= exp(-(t - TL_{0}[{1}]) / {2}); TL_{0}[{1}] = t; "
-          "}}",
+          "if (TL_{0}[{1}] != t) {{ "
+          "TR_{0}[{1}] *= nj_exp(-(t - TL_{0}[{1}]) / {2}); TL_{0}[{1}] = t; }}",
           n, idx, lit(pr_.traces[tr].tau));
     }
   }
@@ -202,6 +202,7 @@ class ProjGen {
     w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
     w_.depth++;
     w_.line("const unsigned int id = c->spikers[q];");
+    next_row_prefetch("");
     w_.line("if (id < {}u || id >= {}u) continue;", pr_.src.lo, pr_.src.hi);
     w_.line("const u64 b = row[id - {0}u], e = row[id - {0}u + 1];", pr_.src.lo);
     w_.line("for (u64 s = b; s < e; ++s) {{");
@@ -298,13 +299,30 @@ class ProjGen {
     return cx.ok;
   }
 
-  // A static function running `body` over one chunk of lanes SY/PR/PO.
-  bool chunk_function(const std::string& name, const std::vector<ir::Stmt>& body) {
+  // A static function running `body` over one chunk of lanes SY/PR/PO,
+  // after decaying the chunk's traces to now (those of list `skip_list`
+  // were decayed before). Decaying chunk by chunk gives the bits of
+  // decaying the whole batch first, as the interpreter does: a handler
+  // touches only traces of its own lanes, decayed with its chunk, so a
+  // later chunk finds them current and changes nothing.
+  bool chunk_function(const std::string& name, const std::vector<ir::Stmt>& body, int skip_list) {
     w_.line("static void {}(struct nj_proj* c, const unsigned int* SY, const unsigned int* PR,",
             name);
     w_.line("    const unsigned int* PO, u64 nk) {{");
     w_.depth++;
     prologue();
+    if (!pr_.traces.empty()) {
+      w_.line("// traces decayed to now");
+      decay_batched(
+          [&](const std::string& visit) {
+            w_.line("for (u64 k = 0; k < nk; ++k) {{");
+            w_.line("  const unsigned int s = SY[k], pre = PR[k], post = PO[k];");
+            w_.line("  (void)s; (void)pre; (void)post;");
+            w_.line("  {}", visit);
+            w_.line("}}");
+          },
+          skip_list);
+    }
     Ctx cx = ctx("SY[k]", "PR[k]", "PO[k]");
     cx.index_i = "PR[k]";
     cx.index_j = "PO[k]";
@@ -317,24 +335,73 @@ class ProjGen {
 
   // Gathers due synapses into chunks and runs `chunk` on each; `visit`
   // writes the loops that yield (syn, pre, post).
-  void batches(const std::string& chunk, const std::function<void(const std::string&)>& visit) {
+  // Prefetches while the chunk fills, of what lies scattered: `on pre`
+  // (side 1) reaches the postsynaptic neurons' traces and the states it
+  // writes at random; `on post` (side 2) the synapses' own variables and
+  // the presynaptic neurons' traces.
+  std::string prefetches(int side) {
+    auto pf = [](const std::string& array, const char* at) {
+      return fmt::format(" __builtin_prefetch(&{}[{}], 1);", array, at);
+    };
+    std::string out;
+    if (side == 2)
+      for (size_t v = 0; v < pr_.vars.size(); ++v)
+        if (!shared_[v]) out += pf("W_" + ident(pr_.vars[v].name), "s");
+    for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
+      const int l = list_of(static_cast<int>(tr));
+      if (side == 1 ? l != 2 : l == 2) continue;
+      const char* at = l == 0 ? "s" : l == 1 ? "pre" : "post";
+      out += pf("TR_" + ident(pr_.traces[tr].name), at);
+      out += pf("TL_" + ident(pr_.traces[tr].name), at);
+    }
+    if (side == 1 && post_) {
+      std::vector<bool> written(post_->states.size(), false);
+      std::function<void(const std::vector<ir::Stmt>&)> scan = [&](const auto& body) {
+        for (const auto& s : body) {
+          if (s.type == ir::Stmt::Assign && s.space == Space::Post &&
+              s.slot < static_cast<int>(written.size()))
+            written[s.slot] = true;
+          scan(s.then_body);
+          scan(s.else_body);
+        }
+      };
+      scan(pr_.on_pre);
+      for (size_t s = 0; s < written.size(); ++s)
+        if (written[s]) out += pf("POST_" + ident(post_->states[s].name), "post");
+    }
+    return out;
+  }
+
+  void batches(const std::string& chunk, const std::function<void(const std::string&)>& visit,
+               int side) {
     w_.line("{{");
     w_.depth++;
     w_.line("unsigned int SY[256], PR[256], PO[256];");
     w_.line("u64 nk = 0, g = 0;");
     w_.line("const u64 cap = c->cap;");
+    const std::string pf = prefetches(side);
     visit(fmt::format(
         "if (nk > 0 && (nk == 256 || g % cap == 0)) {{ {}(c, SY, PR, PO, nk); nk = 0; }} "
-        "SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;",
-        chunk));
+        "SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;{}",
+        chunk, pf));
     w_.line("if (nk > 0) {}(c, SY, PR, PO, nk);", chunk);
     w_.depth--;
     w_.line("}}");
   }
 
+  // The start of the next spiking source's row, asked for ahead (rows of
+  // random sources each begin with a cache miss).
+  void next_row_prefetch(const std::string& indent) {
+    w_.line("{}if (q + 1 < c->nspikers && c->spikers[q + 1] >= {}u && c->spikers[q + 1] < {}u)",
+            indent, pr_.src.lo, pr_.src.hi);
+    w_.line("{}  __builtin_prefetch(c->col + c->row[c->spikers[q + 1] - {}u]);", indent,
+            pr_.src.lo);
+  }
+
   void for_due_pre(const std::string& body) {
     w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
     w_.line("  const unsigned int pre = c->spikers[q];");
+    next_row_prefetch("  ");
     w_.line("  if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
     w_.line("  for (u64 s = c->row[pre - {0}u]; s < c->row[pre - {0}u + 1]; ++s) {{", pr_.src.lo);
     w_.line("    const unsigned int post = c->col[s];");
@@ -347,25 +414,47 @@ class ProjGen {
   void for_due_post(const std::string& body) {
     w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
     w_.line("  const unsigned int post = c->spikers[q];");
+    w_.line("  if (q + 1 < c->nspikers && c->spikers[q + 1] >= {0}u && c->spikers[q + 1] < {1}u)",
+            pr_.dst.lo, pr_.dst.hi);
+    w_.line("    __builtin_prefetch(c->post_syn + c->post_ptr[c->spikers[q + 1] - {}u]);",
+            pr_.dst.lo);
     w_.line("  if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
     w_.line("  for (u64 x = c->post_ptr[post - {0}u]; x < c->post_ptr[post - {0}u + 1]; ++x) {{",
             pr_.dst.lo);
     w_.line("    const u64 s = c->post_syn[x];");
-    w_.line("    const unsigned int pre = c->post_pre[x];");
+    w_.line("    u64 r = c->row_block[s >> 6];  // the synapse's row, as ProjState::row_of");
+    w_.line("    r += c->row[r + 1] <= s;");
+    w_.line("    while (c->row[r + 1] <= s) ++r;");
+    w_.line("    const unsigned int pre = (unsigned int)r + {}u;", pr_.src.lo);
     w_.line("    (void)pre;");
     w_.line("    {}", body);
     w_.line("  }}");
     w_.line("}}");
   }
 
-  std::string decay_text(const std::string& syn, const std::string& pre, const std::string& post) {
-    Writer tmp;
-    std::swap(tmp, w_);
-    decay(syn, pre, post);
-    std::swap(tmp, w_);
-    std::string s;
-    for (char ch : tmp.out) s += ch == '\n' ? ' ' : ch;
-    return s;
+  // The decay of every due synapse's traces, as Engine::decay_traces: per
+  // trace, each stale value listed once (its time set to t as it is
+  // listed), the factors computed by a loop that vectorises (nj_decay), then
+  // applied. `skip_list`: traces of that list were decayed just before.
+  void decay_batched(const std::function<void(const std::string&)>& for_due, int skip_list) {
+    for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
+      const int l = list_of(static_cast<int>(tr));
+      if (l == skip_list) continue;
+      const std::string n = ident(pr_.traces[tr].name);
+      const std::string idx = l == 0 ? "s" : l == 1 ? "pre" : "post";
+      w_.line("{{  // trace {}", pr_.traces[tr].name);
+      w_.depth++;
+      w_.line("double DA[256];");
+      w_.line("unsigned int DI[256];");
+      w_.line("u64 dm = 0;");
+      for_due(fmt::format(
+          "if (TL_{0}[{1}] != t) {{ DA[dm] = -(t - TL_{0}[{1}]) / {2}; DI[dm++] = {1}; "
+          "TL_{0}[{1}] = t; if (dm == 256) {{ nj_decay(TR_{0}, DA, DI, dm); dm = 0; }} }}",
+          n, idx, lit(pr_.traces[tr].tau)));
+      w_.line("nj_decay(TR_{}, DA, DI, dm);", n);
+      w_.depth--;
+      w_.line("}}");
+    }
   }
 
   void handler_comments(const char* what, const std::vector<ir::Stmt>& body) {
@@ -380,7 +469,8 @@ class ProjGen {
   // `on pre` with a uniform delay: the sources that spiked D steps ago.
   bool deliver() {
     const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
-    if (!pr_.on_pre.empty() && !chunk_function(chunk, pr_.on_pre)) return false;
+    if (!pr_.on_pre.empty() && !chunk_function(chunk, pr_.on_pre, pr_.pre_neuron.empty() ? -1 : 1))
+      return false;
     w_.line("// {}", title());
     handler_comments("on pre, once per neuron", pr_.pre_neuron);
     handler_comments("on pre", pr_.on_pre);
@@ -401,11 +491,8 @@ class ProjGen {
       w_.line("}}");
     }
     if (!pr_.on_pre.empty()) {
-      if (!pr_.traces.empty()) {
-        w_.line("// traces decayed to now for every due synapse, before any handler runs");
-        for_due_pre(decay_text("s", "pre", "post"));
-      }
-      batches(chunk, [&](const std::string& body) { for_due_pre(body); });
+      auto each_due = [&](const std::string& body) { for_due_pre(body); };
+      batches(chunk, each_due, 1);
     }
     w_.depth--;
     w_.line("}}");
@@ -416,7 +503,9 @@ class ProjGen {
   // `on post` for the postsynaptic neurons that spiked, at t_{n+1}.
   bool post() {
     const std::string chunk = fmt::format("nj_proj{}_on_post", index_);
-    if (!pr_.on_post.empty() && !chunk_function(chunk, pr_.on_post)) return false;
+    if (!pr_.on_post.empty() &&
+        !chunk_function(chunk, pr_.on_post, pr_.post_neuron.empty() ? -1 : 2))
+      return false;
     w_.line("// {}", title());
     handler_comments("on post, once per neuron", pr_.post_neuron);
     handler_comments("on post", pr_.on_post);
@@ -437,11 +526,8 @@ class ProjGen {
       w_.line("}}");
     }
     if (!pr_.on_post.empty()) {
-      if (!pr_.traces.empty()) {
-        w_.line("// traces decayed to now for every synapse onto a spiking neuron");
-        for_due_post(decay_text("s", "pre", "post"));
-      }
-      batches(chunk, [&](const std::string& body) { for_due_post(body); });
+      auto each_due = [&](const std::string& body) { for_due_post(body); };
+      batches(chunk, each_due, 2);
     }
     w_.depth--;
     w_.line("}}");

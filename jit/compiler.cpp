@@ -124,6 +124,7 @@ const std::vector<std::string>& compile_flags() {
                                                  "-O3",
                                                  "-march=native",
                                                  "-ffp-contract=off",
+                                                 "-fno-trapping-math",
                                                  "-fno-math-errno",
                                                  "-fno-builtin",
                                                  "-fno-exceptions",

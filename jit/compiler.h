@@ -20,7 +20,8 @@ struct Toolchain {
 std::optional<Toolchain> find_compiler(std::string& why);
 
 // -O3 -march=native with strict IEEE arithmetic: -ffp-contract=off (no FMA
-// contraction), no -ffast-math, -fno-builtin (libm is called, never folded).
+// contraction), no -ffast-math, -fno-builtin (libm is called, never folded),
+// -fno-trapping-math (selects vectorise; no value changes).
 const std::vector<std::string>& compile_flags();
 
 // $XDG_CACHE_HOME/neuro/jit, else ~/.cache/neuro/jit, else a folder in /tmp.

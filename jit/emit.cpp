@@ -4,6 +4,9 @@
 
 #include <cctype>
 #include <cmath>
+#include <string>
+
+#include "exp.h"
 
 namespace neuro::jit {
 
@@ -17,9 +20,9 @@ namespace {
 // interpreter/vm.cpp reads them. libm's functions are declared here rather
 // than through <cmath>, and the compiler is run with -fno-builtin so it
 // calls them as the interpreter does (no folding or rewriting of pow(x, 2)).
+// `exp` is not libm's: nj_exp, pasted from ir/exp.h, is the interpreter's.
 constexpr const char* kPrelude = R"(
 extern "C" {
-double exp(double) __attribute__((const, nothrow, leaf));
 double log(double) __attribute__((const, nothrow, leaf));
 double log10(double) __attribute__((const, nothrow, leaf));
 double sin(double) __attribute__((const, nothrow, leaf));
@@ -68,13 +71,25 @@ static inline double nj_call(const struct nj_proj* c, int fn, double a, double b
 }
 )";
 
-// A double as a C++ literal that reads back as the same bits.
+// Trace decays (jit/codegen_projection.cpp): the factors of dm stale values
+// in a loop that vectorises, then applied.
+constexpr const char* kDecay =
+    R"(static inline void nj_decay(double* __restrict tr, const double* da,
+                            const unsigned int* di, u64 dm) {
+  double f[256];
+  for (u64 k = 0; k < dm; ++k) f[k] = nj_exp(da[k]);
+  for (u64 k = 0; k < dm; ++k) tr[di[k]] *= f[k];
+}
+)";
+
 }  // namespace
 
 const char* prelude() {
-  return kPrelude;
+  static const std::string text = std::string(kPrelude) + ir::exp_source_nj() + "\n" + kDecay;
+  return text.c_str();
 }
 
+// A double as a C++ literal that reads back as the same bits.
 std::string lit(double v) {
   if (std::isnan(v)) return "__builtin_nan(\"\")";
   if (std::isinf(v)) return v > 0 ? "__builtin_inf()" : "(-__builtin_inf())";
@@ -99,7 +114,7 @@ std::string call(const ir::Expr& e, Ctx& cx) {
   auto one = [&](const char* f) { return fmt::format("{}({})", f, a[0]); };
   switch (e.fn) {
     case Fn::Exp:
-      return one("exp");
+      return one("nj_exp");
     case Fn::Log:
       return one("log");
     case Fn::Log10:

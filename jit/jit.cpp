@@ -52,7 +52,6 @@ struct ProjHook {
   std::vector<uint64_t> keys;
   std::vector<jit::nj_table> tables;
   std::vector<double*> syn, pre, post_states, trace, trace_last;
-  std::vector<uint32_t> post_pre;
   jit::nj_proj call{};
 };
 
@@ -162,17 +161,6 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.src_lo = pr.src.lo;
     h->call.dst_lo = pr.dst.lo;
     const uint64_t batch = std::max<size_t>(1, std::min<size_t>(pj.csr.size(), 4096));
-    if (pc.needs_post_pre && !pj.post_syn.empty()) {
-      // The presynaptic neuron of each incoming synapse, as the interpreter
-      // finds it (by the synapse's row).
-      const auto& row = pj.csr.row;
-      h->post_pre.resize(pj.post_syn.size());
-      for (size_t k = 0; k < pj.post_syn.size(); ++k) {
-        size_t r = std::upper_bound(row.begin(), row.end(), static_cast<uint64_t>(pj.post_syn[k])) -
-                   row.begin() - 1;
-        h->post_pre[k] = static_cast<uint32_t>(pr.src.lo + r);
-      }
-    }
     Engine* e = &eng;
     ProjState* p = &pj;
     if (h->deliver) {
@@ -202,7 +190,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
         h->call.nspikers = dst.spikes.size();
         h->call.post_ptr = p->post_ptr.data();
         h->call.post_syn = p->post_syn.data();
-        h->call.post_pre = h->post_pre.data();
+        h->call.row_block = p->row_block.data();
         h->call.cap = cap;
         h->call.step = e->step;
         h->call.t = static_cast<double>(e->step + 1) * e->mod->run.dt;
