@@ -106,6 +106,8 @@ const char* member_keyword(MemberKind k) {
       return "drive";
     case MemberKind::Select:
       return "select";
+    case MemberKind::Learn:
+      return "learn";
     case MemberKind::Run:
       return "run";
   }
@@ -324,7 +326,7 @@ std::string print(const Member& m, int indent) {
     case MemberKind::Param:
       return s + "param " + m.name + " = " + v() + "\n";
     case MemberKind::State:
-      return s + "state " + m.name + " = " + v() + "\n";
+      return s + (m.per_step ? "input " : "state ") + m.name + " = " + v() + "\n";
     case MemberKind::Let:
       return s + "let " + m.name + " = " + v() + "\n";
     case MemberKind::Trace:
@@ -367,6 +369,8 @@ std::string print(const Member& m, int indent) {
     case MemberKind::Select:
       return s + "select " + print(*m.drive_target) + " by " + v() + print_options(m.options) +
              "\n";
+    case MemberKind::Learn:
+      return s + "learn " + v() + print_options(m.options) + "\n";
     case MemberKind::Run:
       return s + "run " + (m.name.empty() ? "" : m.name + " ") + "for " + v() +
              print_options(m.options) + "\n";

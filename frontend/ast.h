@@ -149,6 +149,7 @@ enum class MemberKind {
   Record,
   Drive,
   Select,
+  Learn,  // `learn Out loss = cross_entropy rate = eta`: supervised rule of a rate layer
   Run
 };
 const char* member_keyword(MemberKind k);
@@ -173,6 +174,7 @@ struct Member {
   ExprPtr value;  // Const/Param/State/Let value, Ode rhs, Spike condition, Refractory period,
                   // Bind value, Drive value, Run duration, Record target
   bool unless_refractory = false;
+  bool per_step = false;  // State: declared `input`, set back to its value at each step's start
   std::vector<StmtPtr> stmts;  // Spike reset, On handler, Bind/Connect initialisers
   bool has_init = false;       // Bind/Connect: an initialiser block was written
   // Connect

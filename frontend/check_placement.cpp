@@ -40,6 +40,7 @@ const char* home_of(MemberKind k) {
     case MemberKind::Record:
     case MemberKind::Drive:
     case MemberKind::Select:
+    case MemberKind::Learn:
       return "inside a circuit";
   }
   return "elsewhere";
@@ -64,7 +65,8 @@ bool allowed(MemberKind k, const Member* parent) {
              k == MemberKind::On || k == MemberKind::Trace;
     case ModelKind::Circuit:
       return k == MemberKind::Const || k == MemberKind::Bind || k == MemberKind::Connect ||
-             k == MemberKind::Record || k == MemberKind::Drive || k == MemberKind::Select;
+             k == MemberKind::Record || k == MemberKind::Drive || k == MemberKind::Select ||
+             k == MemberKind::Learn;
   }
   return false;
 }

@@ -153,7 +153,8 @@ void Checker::declare_globals(const LoadedProgram& lp) {
       if (m.kind != MemberKind::Const && m.kind != MemberKind::Func &&
           m.kind != MemberKind::Model && m.kind != MemberKind::Modulator)
         continue;
-      if (is_reserved_name(m.name) || m.name == "poisson" || m.name == "spike_generator") {
+      if (is_reserved_name(m.name) || m.name == "poisson" || m.name == "spike_generator" ||
+          m.name == "layer" || m.name == "dense") {
         diags_.error(Code::Reserved, m.name_range,
                      fmt::format("`{}` is a name the language reserves", m.name),
                      "pick another name");
@@ -327,6 +328,15 @@ void Checker::check_neuron(Member& model) {
                      "a state variable is a number with a unit");
         t = Type::error();
       }
+      // An input is set back to its value at the start of every step, so
+      // that value is one constant for the whole population.
+      if (t.ok() && m->per_step && !ec_.constant(*m->value)) {
+        diags_.error(Code::NotConstant, m->value->range,
+                     "an input's value is what it is set back to at every step: a constant",
+                     "write a number with a unit, e.g. `input I = 0 nA`; per-neuron starting "
+                     "values belong to a `state`");
+        t = Type::error();
+      }
       declare_local(states, *m, NameRef::State, t);
     }
   // Per-step code sees everything.
@@ -416,6 +426,10 @@ void Checker::check_synapse(Member& model) {
   Scope scope;
   scope.has_rand = scope.has_i = scope.has_j = true;
   for (auto& m : model.body) {
+    if (m->kind == MemberKind::State && m->per_step)
+      diags_.error(Code::Placement, m->name_range, "an `input` belongs in a neuron",
+                   "a synapse adds to its target's input with `on pre { post.x += w }`; "
+                   "declare the synapse's own variables with `state`");
     if (m->kind == MemberKind::Param || m->kind == MemberKind::State) {
       Type t = ec_.check(*m->value, scope);
       if (t.ok() && t.kind != Type::Quantity) {
@@ -763,6 +777,8 @@ void Checker::check_bind(Member& m, Scope& scope) {
     info.kind = PopKind::Poisson;
   } else if (mn == "spike_generator") {
     info.kind = PopKind::Generator;
+  } else if (mn == "layer") {
+    info.kind = PopKind::Layer;
   } else {
     auto g = out_.globals.find(mn);
     if (g == out_.globals.end() || g->second->kind != MemberKind::Model ||
@@ -770,7 +786,8 @@ void Checker::check_bind(Member& m, Scope& scope) {
       diags_.error(Code::UnknownModel, model_name.range,
                    g == out_.globals.end() ? fmt::format("unknown neuron model `{}`", mn)
                                            : fmt::format("`{}` is not a neuron model", mn),
-                   "populations are made of neuron models, `poisson` or `spike_generator`");
+                   "populations are made of neuron models, `poisson`, `spike_generator` or "
+                   "`layer`");
       return;
     }
     info.model = g->second;
@@ -799,6 +816,11 @@ void Checker::check_bind(Member& m, Scope& scope) {
             b->kind == MemberKind::Param ? NameRef::Param : NameRef::State, b.get(),
             ec_.decl_types.count(b.get()) ? ec_.decl_types[b.get()] : Type::error()};
   if (info.kind == PopKind::Poisson) init.has_t = true;
+  if (info.kind == PopKind::Layer) {
+    for (auto& sp : m.stmts) init_line(*sp, given);
+    check_layer_init(m, init, ec_, diags_);
+    return;
+  }
   for (auto& sp : m.stmts) {
     Stmt& s = *sp;
     if (!init_line(s, given)) continue;
@@ -872,6 +894,17 @@ void Checker::check_connect(Member& m, Scope& scope) {
   }
   auto src = population(*m.source, scope, "the source of a connect");
   auto dst = population(*m.target, scope, "the target of a connect");
+  if (m.via == "dense") {
+    check_dense_connect(m, src ? &*src : nullptr, dst ? &*dst : nullptr, scope, out_, ec_, diags_);
+    return;
+  }
+  for (auto [r, e] : {std::pair{&src, m.source.get()}, std::pair{&dst, m.target.get()}})
+    if (*r && out_.populations[(*r)->pop].kind == PopKind::Layer) {
+      diags_.error(Code::TypeMismatch, e->range,
+                   "a rate layer connects to another rate layer through `via dense`",
+                   "spiking populations and rate layers cannot be connected yet");
+      r->reset();
+    }
   auto g = out_.globals.find(m.via);
   Member* syn = nullptr;
   if (g == out_.globals.end() || g->second->kind != MemberKind::Model ||
@@ -1013,7 +1046,7 @@ void Checker::check_connect(Member& m, Scope& scope) {
 void Checker::check_record(Member& m, Scope& scope) {
   auto r = population(*m.value, scope, "a record target");
   if (m.every) positive_time(*m.every, scope, "the recording interval");
-  if (!r) return;
+  if (!r || reject_layer(*r, *m.value, "recording", out_, diags_)) return;
   const PopInfo& info = out_.populations[r->pop];
   for (size_t k = 0; k < m.vars.size(); ++k) {
     const std::string& v = m.vars[k];
@@ -1057,7 +1090,7 @@ void Checker::check_drive(Member& m, Scope& scope) {
   auto r = population(*t.args[0], scope, "the population of a drive");
   Scope value = scope.child();
   value.has_t = value.has_i = value.has_rand = true;
-  if (!r) {
+  if (!r || reject_layer(*r, *t.args[0], "driving a variable", out_, diags_)) {
     ec_.check(*m.value, value);
     return;
   }
@@ -1165,6 +1198,11 @@ void Checker::check_circuit(Member& circuit) {
       case MemberKind::Select:
         check_select(m, scope);
         break;
+      case MemberKind::Learn: {
+        auto r = population(*m.value, scope, "the layer of a `learn` rule");
+        check_learn(m, r ? &*r : nullptr, scope, out_, ec_, diags_);
+        break;
+      }
       default:
         break;
     }

@@ -22,7 +22,9 @@ struct PopRef {
   long long size() const { return hi - lo; }
 };
 
-enum class PopKind { Neuron, Poisson, Generator };
+// Layer: a population of rate units (`H = layer[80] { activation = elu }`),
+// computed by the rate-layer engine (interpreter/rate_layers.cpp), never spiking.
+enum class PopKind { Neuron, Poisson, Generator, Layer };
 
 struct PopInfo {
   PopKind kind = PopKind::Neuron;
@@ -50,6 +52,7 @@ struct CheckedProgram {
   std::map<const Member*, std::vector<Member*>> let_order;  // per model, dependencies first
   std::map<const Member*, double> const_values;             // SI values of consts
   std::map<const Member*, Type> decl_types;                 // params, states, lets, consts
+  std::map<const Member*, const Member*> learners;          // layer (Bind) → its `learn` rule
 };
 
 // Checks the loaded program; returns false when there were errors.
@@ -67,6 +70,11 @@ bool is_reserved_name(const std::string& name);
 
 // The index of a segment collection's value (`active_segments` = 0, …), or -1.
 int segment_field(const std::string& name);
+
+// The activation and loss functions a rate layer and a `learn` rule may name,
+// in the order of ir::Activation and ir::Loss; nothing when not one.
+std::optional<int> activation_index(const std::string& name);
+std::optional<int> loss_index(const std::string& name);
 
 // A builtin function's name → its arity (-1: variadic ≥ 1).
 std::optional<int> builtin_arity(const std::string& name);

@@ -60,13 +60,6 @@ const char* kReserved[] = {"t", "dt", "i", "j", "N", "pi", "pre", "post", "spike
 const char* kSegmentFields[] = {"active_segments", "matching_segments", "segments",
                                 "best_potential"};
 
-bool contains_group_call(const Expr& e) {
-  if (e.kind == ExprKind::Call && e.text.rfind("group_", 0) == 0) return true;
-  for (const auto& a : e.args)
-    if (a && contains_group_call(*a)) return true;
-  return false;
-}
-
 }  // namespace
 
 bool is_reserved_name(const std::string& name) {
@@ -512,12 +505,6 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
       diags_.error(Code::TypeMismatch, e.args[0]->range,
                    fmt::format("`{}` takes a number, not a {}", n, describe(t)),
                    "turn a condition into a number with `if c then 1 else 0`");
-      return Type::error();
-    }
-    if (contains_group_call(*e.args[0])) {
-      diags_.error(Code::Unsupported, e.args[0]->range,
-                   "a group reduction inside another is not supported",
-                   "compute the inner one in a `let` of another population");
       return Type::error();
     }
     if (!expect(*e.args[1], scope, Dimension(), fmt::format("the group size of `{}`", n)))

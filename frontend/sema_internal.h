@@ -111,6 +111,21 @@ void check_dendrite_use(Member& dend, Member* pre, Member* post, bool unknown, E
 // (`connected` in [0, 1], thresholds whole numbers…); nothing when fine.
 std::optional<std::string> dendrite_tuning_error(const std::string& param, double v);
 
+// Rate layers (sema_layers.cpp).
+// The initialiser of `H = layer[n] { activation = elu, bias = … }`.
+void check_layer_init(Member& m, const Scope& init, ExprChecker& ec, Diagnostics& diags);
+// `connect A -> B via dense { w = … }` once both ends are resolved (null:
+// already reported).
+void check_dense_connect(Member& m, const PopRef* src, const PopRef* dst, const Scope& scope,
+                         CheckedProgram& prog, ExprChecker& ec, Diagnostics& diags);
+// `learn Out loss = cross_entropy rate = eta`; `target` null when already reported.
+void check_learn(Member& m, const PopRef* target, const Scope& scope, CheckedProgram& prog,
+                 ExprChecker& ec, Diagnostics& diags);
+// Reports `what` done with a slice of a layer or a layer where only
+// neuron populations go; true when `r` is (part of) a layer.
+bool reject_layer(const PopRef& r, const Expr& where, const char* what, CheckedProgram& prog,
+                  Diagnostics& diags);
+
 // True for a number written without a unit, possibly negated.
 bool is_bare_number(const Expr& e);
 

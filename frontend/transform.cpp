@@ -190,6 +190,11 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::State;
     set_name(c->ID());
     m->value = expr(c->expr());
+  } else if (auto* c = dynamic_cast<P::InputMemberContext*>(ctx)) {
+    m->kind = MemberKind::State;
+    m->per_step = true;
+    set_name(c->ID(1));
+    m->value = expr(c->expr());
   } else if (auto* c = dynamic_cast<P::LetMemberContext*>(ctx)) {
     m->kind = MemberKind::Let;
     set_name(c->ID());
@@ -261,6 +266,12 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::Select;
     m->drive_target = expr(c->expr(0));
     m->value = expr(c->expr(1));
+    m->options = options(c->option());
+  } else if (auto* c = dynamic_cast<P::LearnMemberContext*>(ctx)) {
+    m->kind = MemberKind::Learn;
+    m->name = "learn";
+    m->name_range = range(c->getStart());
+    m->value = expr(c->expr());
     m->options = options(c->option());
   } else if (auto* c = dynamic_cast<P::RunMemberContext*>(ctx)) {
     m->kind = MemberKind::Run;

@@ -19,7 +19,7 @@ grammar Neuro;
     return t != "one_to_one" && t != "all_to_all" && t != "draw";
   }
   // Words that start a declaration only where one is expected, so they stay
-  // usable as names (`compartment dendrite`, `state segments`).
+  // usable as names (`compartment dendrite`, `state segments`, `let input`).
   bool word(const char* w) { return _input->LT(1)->getText() == w; }
   bool sameLine() {
     auto *prev = _input->LT(-1);
@@ -55,6 +55,7 @@ member
   | {word("grow")}? ID ID expr                                      # growMember
   | 'param' ID '=' expr                                             # paramMember
   | 'state' ID '=' expr                                             # stateMember
+  | {word("input")}? ID ID '=' expr                                 # inputMember
   | 'let' ID '=' expr                                               # letMember
   | 'trace' ID ('=' init=expr)? ('decays' tau=expr)?                # traceMember
   | ID '/' ID '=' expr ('unless' 'refractory')?                     # odeMember
@@ -67,6 +68,7 @@ member
   | 'record' dottedName (',' dottedName)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
   | 'drive' expr '=' expr                                           # driveMember
   | 'select' expr 'by' expr option*                                 # selectMember
+  | {word("learn")}? ID expr option*                                 # learnMember
   | 'run' ({sameLine()}? ID)? 'for' expr option*                    # runMember
   | ';'                                                             # emptyMember
   ;

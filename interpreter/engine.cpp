@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "rate_layers.h"
 
 #include <fmt/format.h>
 
@@ -518,6 +519,7 @@ void Simulation::Engine::build() {
   publish(0);
   dendrites.resize(mod->dendrites.size());
   for (size_t i = 0; i < dendrites.size(); ++i) build_dendrite(dendrites[i], i);
+  if (!mod->layers.empty()) rate = build_rate_net(*this);
   drives.resize(mod->drives.size());
   for (size_t i = 0; i < drives.size(); ++i) {
     const ir::Drive& d = mod->drives[i];
@@ -1117,6 +1119,12 @@ void Simulation::Engine::sample(MonitorState& m, int64_t stamp) {
 }
 
 void Simulation::Engine::one_step() {
+  // Inputs (`input x = 0`) hold only what this step delivers.
+  for (auto& p : pops)
+    if (p.kernel)
+      for (size_t s = 0; s < p.kernel->states.size(); ++s)
+        if (p.kernel->states[s].per_step)
+          std::fill(p.states[s].begin(), p.states[s].end(), p.kernel->states[s].rest);
   for (auto& p : projs) deliver(p);
   for (auto& d : drives) {
     const auto& tgt = d.drive->target;
@@ -1126,6 +1134,7 @@ void Simulation::Engine::one_step() {
       d.prog->run(
           lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
   }
+  if (rate) rate_step(*rate, *this);
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);
   for (auto& p : projs)

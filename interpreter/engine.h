@@ -203,6 +203,8 @@ struct DendriteState {
   uint64_t key = 0;
 };
 
+struct RateNet;  // rate layers (rate_layers.h)
+
 struct Simulation::Engine {
   std::shared_ptr<const ir::Module> mod;
   std::shared_ptr<DistributedContext> ctx;
@@ -211,6 +213,7 @@ struct Simulation::Engine {
   std::vector<MonitorState> monitors;
   std::vector<DriveState> drives;
   std::vector<DendriteState> dendrites;
+  std::shared_ptr<RateNet> rate;   // null when the circuit has no rate layers
   std::vector<double> modulators;  // current values, SI (sized once: programs point into it)
   int64_t step = 0;                // steps done
   size_t history_len = 1;

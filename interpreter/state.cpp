@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine.h"
+#include "rate_layers.h"
 
 namespace neuro {
 
@@ -234,6 +235,7 @@ std::vector<uint8_t> Simulation::snapshot() const {
     }
     for (const auto& r : pj.ring) w.vec(r);
   }
+  if (e.rate) w.vec(rate_params(*e.rate));
   for (const auto& m : e.monitors) {
     w.vec(m.spike_ids);
     w.vec(m.spike_steps);
@@ -274,6 +276,11 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
         r.vec(tr.last);
       }
       for (auto& ring : pj.ring) r.grow(ring);
+    }
+    if (e.rate) {
+      std::vector<double> params = rate_params(*e.rate);
+      r.vec(params);
+      set_rate_params(*e.rate, params);
     }
     for (auto& m : e.monitors) {
       r.grow(m.spike_ids);

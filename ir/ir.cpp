@@ -66,6 +66,15 @@ const char* solver_name(Solver s) {
   return "?";
 }
 
+const char* activation_name(Activation a) {
+  static const char* names[] = {"identity", "relu", "elu", "tanh", "sigmoid", "softmax"};
+  return names[static_cast<int>(a)];
+}
+
+const char* loss_name(Loss l) {
+  return l == Loss::CrossEntropy ? "cross_entropy" : "mse";
+}
+
 const char* owner_name(Trace::Owner o) {
   switch (o) {
     case Trace::Synapse:
@@ -307,6 +316,7 @@ std::string print(const Module& m) {
         out += fmt::format("population {} = spike_generator[{}] with {} spikes\n", p.name, p.size,
                            p.spikes.size());
         continue;
+      case frontend::PopKind::Layer:  // in Module::layers, never here
       case frontend::PopKind::Neuron:
         break;
     }
@@ -315,7 +325,8 @@ std::string print(const Module& m) {
     for (const auto& v : k.params)
       out += fmt::format("  param {} = {}{}\n", v.name, print(*v.value),
                          v.per_neuron ? "  (per neuron)" : "");
-    for (const auto& v : k.states) out += fmt::format("  state {} = {}\n", v.name, print(*v.value));
+    for (const auto& v : k.states)
+      out += fmt::format("  {} {} = {}\n", v.per_step ? "input" : "state", v.name, print(*v.value));
     for (const auto& in : p.init) {
       const auto& vars = in.space == Space::Param ? k.params : k.states;
       out += fmt::format("  init {} = {}\n", vars[in.slot].name, print(*in.value));
@@ -381,6 +392,16 @@ std::string print(const Module& m) {
         out += fmt::format("  on {}: if {} {{ {}({}, {}) }}\n", side == 0 ? "segment" : "cell",
                            print(*a.guard), kinds[a.kind], print(*a.a), print(*a.b));
   }
+  for (const auto& l : m.layers)
+    out += fmt::format("\nlayer {}[{}] activation = {} bias = {}\n", l.name, l.size,
+                       activation_name(l.activation), print(*l.bias));
+  for (const auto& d : m.dense)
+    out += fmt::format("\ndense {} -> {}: {} x {} weights w = {}\n", m.layers[d.src].name,
+                       m.layers[d.dst].name, m.layers[d.dst].size, m.layers[d.src].size,
+                       print(*d.weight));
+  for (const auto& l : m.learners)
+    out += fmt::format("\nlearn {} loss = {} rate = {}\n", m.layers[l.layer].name,
+                       loss_name(l.loss), print(*l.rate));
   for (const auto& mo : m.monitors) {
     out += "\nrecord ";
     std::string names = mo.spikes ? "spikes" : "";
@@ -405,6 +426,7 @@ std::string print(const Module& m) {
   auto vname = [&](size_t v) {
     const VertexInfo& vi = m.graph[v];
     return vi.kind == VertexInfo::Population ? m.pops[vi.index].name
+           : vi.kind == VertexInfo::Layer    ? m.layers[vi.index].name
                                              : fmt::format("monitor#{}", vi.index);
   };
   boost::graph_traits<CircuitGraph>::edge_iterator ei, ee;
@@ -413,6 +435,7 @@ std::string print(const Module& m) {
     const char* kind = info.kind == EdgeInfo::Projection ? "projection"
                        : info.kind == EdgeInfo::Observes ? "observes"
                        : info.kind == EdgeInfo::Dendrite ? "dendrite"
+                       : info.kind == EdgeInfo::Dense    ? "dense"
                                                          : "drives";
     out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)),
                        vname(boost::target(*ei, m.graph)), kind, info.index);

@@ -143,6 +143,10 @@ struct Variable {
   SourceRange range;
   ExprPtr value;            // parameter: its value (Const when uniform); state: initial value
   bool per_neuron = false;  // parameter held per neuron (set per neuron or driven)
+  // State declared `input`: set to `rest` at the start of every step, before
+  // delivery, so it holds the sum of what synapses add in that step.
+  bool per_step = false;
+  double rest = 0;  // SI
 };
 
 enum class Solver { Exact, ExpEuler, Euler, RK4, RK45 };
@@ -329,6 +333,42 @@ struct Dendrite {
   std::vector<Action> on_segment, on_cell;  // in statement order
 };
 
+// Rate layers (interpreter/rate_layers.cpp): populations of rate units that
+// compute a = f(bias + Σ W·x) over a minibatch each step, fed by the host or
+// by other layers through dense projections, and trained by `learn` rules
+// with backpropagation and SGD. They never spike.
+enum class Activation { Identity, Relu, Elu, Tanh, Sigmoid, Softmax };  // as frontend's names
+const char* activation_name(Activation a);
+enum class Loss { CrossEntropy, Mse };
+const char* loss_name(Loss l);
+
+struct Layer {
+  std::string name;
+  SourceRange range;
+  size_t size = 0;
+  Activation activation = Activation::Identity;
+  ExprPtr bias;  // initial bias of each unit, over `i` and random numbers
+};
+
+// `connect A -> B via dense { w = … }`: weights W (B.size × A.size), every
+// unit to every unit; W[j][i] is initialised from `weight` with `i` the
+// source unit and `j` the target unit.
+struct Dense {
+  SourceRange range;
+  int src = 0, dst = 0;  // indices into Module::layers
+  ExprPtr weight;
+};
+
+// `learn Out loss = … rate = …`: each step for which the host gave targets,
+// backpropagation of the loss's batch mean through every dense projection
+// that leads to the layer, then W ← W − rate·∂L/∂W (and the biases alike).
+struct Learn {
+  SourceRange range;
+  int layer = 0;
+  Loss loss = Loss::CrossEntropy;
+  ExprPtr rate;  // dimensionless; constants, modulators and `t`
+};
+
 struct Table {
   double step = 0;
   std::vector<double> values;
@@ -337,11 +377,11 @@ struct Table {
 // Vertices are populations and monitors; edges are projections (source →
 // target), observations (population → monitor) and drives (a self-edge).
 struct VertexInfo {
-  enum Kind { Population, Monitor } kind = Population;
+  enum Kind { Population, Monitor, Layer } kind = Population;
   int index = 0;
 };
 struct EdgeInfo {
-  enum Kind { Projection, Observes, Drives, Dendrite } kind = Projection;
+  enum Kind { Projection, Observes, Drives, Dendrite, Dense } kind = Projection;
   int index = 0;
 };
 using CircuitGraph =
@@ -364,6 +404,10 @@ struct Module {
   std::vector<Modulator> modulators;  // every declared modulator, by name
   std::vector<Selection> selections;
   std::vector<Dendrite> dendrites;
+  std::vector<Layer> layers;  // in declaration order
+  std::vector<Dense> dense;   // in connect order
+  std::vector<Learn> learners;
+  std::vector<int> layer_order;  // layers, each after the layers that feed it
   CircuitGraph graph;
   RunSpec run;
   int rand_sites = 0;

@@ -1,4 +1,5 @@
 #include "lower.h"
+#include "lower_layers.h"
 
 #include <fmt/format.h>
 
@@ -101,6 +102,10 @@ class Lowerer {
                                             const Kernel& k, SourceRange where);
   void monitor(const Member& m);
   void drive(const Member& m);
+  // Rate layers: `layer[n]`, `via dense`, `learn` (checked in frontend/sema_layers.cpp).
+  void layer(const Member& m);
+  void dense(const Member& m);
+  void learn(const Member& m);
   Slice slice(const FExpr& e) const;
   double constant(const FExpr& e, const Env& env);
 
@@ -109,6 +114,7 @@ class Lowerer {
   Module& mod_;
   Diagnostics& diags_;
   std::map<const Member*, int> pop_index_;                   // Bind → population
+  std::map<const Member*, int> layer_index_;                 // Bind → Module::layers
   std::map<const Member*, std::set<const Member*>> driven_;  // Bind → driven params
   std::vector<std::map<std::string, ExprPtr>> fn_args_;      // user function call frames
   std::vector<const FExpr*> call_stack_;
@@ -414,6 +420,10 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
     Variable& v = k.states[env.state_slot[m.get()]];
     auto it = init_of.find(m.get());
     v.value = fold_constants(expr(it != init_of.end() ? *it->second->value : *m->value, env));
+    if (m->per_step) {
+      v.per_step = true;
+      v.rest = constant(*m->value, env);
+    }
   }
   int id = static_cast<int>(mod_.kernels.size());
   auto order = prog_.let_order.find(&model);
@@ -614,16 +624,9 @@ ExprPtr Lowerer::group_reduce(const FExpr& e, const Env& env) {
     size = 1;
   }
   g.size = static_cast<size_t>(size);
-  std::function<bool(const ExprPtr&)> nested = [&](const ExprPtr& x) {
-    if (x->kind == Kind::Var && x->space == Space::Group) return true;
-    for (const auto& a : x->args)
-      if (nested(a)) return true;
-    return false;
-  };
-  if (nested(g.arg))
-    diags_.error(Code::Unsupported, e.args[0]->range,
-                 "a group reduction cannot read another group reduction (here through a derived "
-                 "value)");
+  // A reduction may read others (`group_sum(group_max(V, 8), 40)`): those in
+  // its argument were lowered just above, so they hold lower slots, and the
+  // engine computes the reductions in slot order.
   std::string key = fmt::format("{}/{}/{}", static_cast<int>(g.op), g.size, print(*g.arg));
   int slot = -1;
   for (size_t q = 0; q < k->groups.size(); ++q)
@@ -808,6 +811,10 @@ void Lowerer::circuit(const Member& circuit) {
     const Member& m = *mp;
     if (m.kind != MemberKind::Bind || !prog_.populations.count(&m)) continue;
     const PopInfo& info = prog_.populations.at(&m);
+    if (info.kind == PopKind::Layer) {
+      layer(m);
+      continue;
+    }
     Population p;
     p.name = m.name;
     p.range = m.range;
@@ -854,7 +861,9 @@ void Lowerer::circuit(const Member& circuit) {
   for (const auto& mp : circuit.body) {
     switch (mp->kind) {
       case MemberKind::Connect:
-        if (mp->target->ref.kind == NameRef::SegmentField)
+        if (mp->via == "dense")
+          dense(*mp);
+        else if (mp->target->ref.kind == NameRef::SegmentField)
           dendrite(*mp);
         else
           projection(*mp);
@@ -880,6 +889,9 @@ void Lowerer::circuit(const Member& circuit) {
         mod_.selections.push_back(std::move(s));
         break;
       }
+      case MemberKind::Learn:
+        learn(*mp);
+        break;
       default:
         break;
     }
@@ -902,6 +914,49 @@ void Lowerer::circuit(const Member& circuit) {
     if (mod_.drives[i].target.pop >= 0)
       boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop,
                       {EdgeInfo::Drives, static_cast<int>(i)}, mod_.graph);
+  if (!mod_.layers.empty()) add_layers_to_graph(mod_, diags_);
+}
+
+void Lowerer::layer(const Member& m) {
+  Layer l;
+  l.name = m.name;
+  l.range = m.range;
+  l.size = static_cast<size_t>(prog_.populations.at(&m).size);
+  l.bias = Expr::constant(0);
+  Env env;
+  env.N = static_cast<double>(l.size);
+  env.has_N = true;
+  for (const auto& s : m.stmts) {
+    if (s->target == "activation")
+      l.activation = static_cast<Activation>(*frontend::activation_index(s->value->text));
+    else if (s->target == "bias")
+      l.bias = fold_constants(expr(*s->value, env));
+  }
+  layer_index_[&m] = static_cast<int>(mod_.layers.size());
+  mod_.layers.push_back(std::move(l));
+}
+
+void Lowerer::dense(const Member& m) {
+  Dense d;
+  d.range = m.range;
+  d.src = layer_index_.at(prog_.pop_refs.at(m.source.get()).pop);
+  d.dst = layer_index_.at(prog_.pop_refs.at(m.target.get()).pop);
+  d.weight = Expr::constant(0);
+  Env env;
+  for (const auto& s : m.stmts) d.weight = fold_constants(expr(*s->value, env));
+  mod_.dense.push_back(std::move(d));
+}
+
+void Lowerer::learn(const Member& m) {
+  Learn l;
+  l.range = m.range;
+  l.layer = layer_index_.at(prog_.pop_refs.at(m.value.get()).pop);
+  Env env;
+  for (const auto& o : m.options) {
+    if (o.name == "loss") l.loss = static_cast<Loss>(*frontend::loss_index(o.value->text));
+    if (o.name == "rate") l.rate = fold_constants(expr(*o.value, env));
+  }
+  mod_.learners.push_back(std::move(l));
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ccache default-jre-headless antlr4 libantlr4-runtime-dev
           libfmt-dev libboost-graph-dev libeigen3-dev doctest-dev uuid-dev
-          libedit-dev tmux)
+          libedit-dev tmux zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

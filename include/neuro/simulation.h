@@ -125,6 +125,26 @@ class Simulation {
   void add_segment(size_t index, uint32_t cell, const std::vector<uint32_t>& pre,
                    const std::vector<double>& permanence);
 
+  // Rate layers (`H = layer[80] { activation = elu }`, docs/language.md §9.11).
+  // Values are column-major units × batch: column b is sample b of a
+  // minibatch. Every step computes the layers over the current minibatch.
+  // The input of a layer that no dense projection feeds, held until changed;
+  // its batch size is the minibatch's. Throws SimulationError.
+  void set_layer_input(const std::string& layer, const double* values, size_t batch);
+  // Targets of a layer with a `learn` rule, for the next step only: that
+  // step trains (backpropagation and one SGD update on the minibatch).
+  void set_layer_targets(const std::string& layer, const double* values, size_t batch);
+  // The layer's values computed by the last step (units × layer_batch()).
+  std::vector<double> layer_output(const std::string& layer) const;
+  size_t layer_batch() const;  // 0 when there are no layers
+  // The batch-mean loss of the layer's last training step (NaN before one).
+  double layer_loss(const std::string& layer) const;
+  // The trained values, which the host may read and change between steps:
+  // a layer's bias (one per unit) and the weights of dense projection
+  // `index` (in connect order), row-major target × source: W[j][i] at j·n_src + i.
+  double* layer_bias(const std::string& layer);
+  double* dense_weights(size_t index);
+
   struct Engine;  // the interpreter's state, opaque outside interpreter/
   // For backends that plug into the interpreter's step (jit/, neuro/backend.h).
   Engine& engine() { return *engine_; }
