@@ -43,6 +43,9 @@ const Builtin kBuiltins[] = {
     {"group_max", 2},
     {"group_argmax", 2},
     {"group_sum", 2},
+    // SDR encoders: 1 for the neurons (bits) active in the code, else 0.
+    {"scalar_code", 4},
+    {"category_code", 2},
 };
 
 bool theory_function(const std::string& n) {
@@ -444,8 +447,9 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     diags_.error(
         Code::BadCall, e.range, fmt::format("unknown function `{}`", n),
         "built-in functions: exp, log, log10, sqrt, abs, sin, cos, tan, tanh, sinh, cosh, "
-        "floor, ceil, min, max, clip, rand, randn, table, false_match, false_negative, union_size; "
-        "or declare `fn name(x) = …`");
+        "floor, ceil, min, max, clip, rand, randn, table, false_match, false_negative, union_size, "
+        "group_max, group_argmax, group_sum, scalar_code, category_code; or declare `fn name(x) = "
+        "…`");
     return Type::error();
   }
   if ((*arity >= 0 && static_cast<int>(e.args.size()) != *arity) ||
@@ -487,6 +491,42 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
       return Type::error();
     }
     return Type::quantity(first.dim);
+  }
+  if (n == "scalar_code" || n == "category_code") {
+    // scalar_code(x, lo, hi, w): the block of w neurons whose start moves
+    // linearly with x over [lo, hi]; category_code(c, w): neurons
+    // [c·w, (c+1)·w). The neuron's index in its population is the bit.
+    if (!scope.has_i || scope.synapse) {
+      diags_.error(Code::BadCall, e.range,
+                   fmt::format("`{}` encodes a value over a population's neurons; it has no "
+                               "meaning here",
+                               n),
+                   "use it in a neuron's code or a `drive P.x = …` onto a population");
+      return Type::error();
+    }
+    if (n == "scalar_code") {
+      Type t = check(*e.args[0], scope);
+      if (!t.ok()) return Type::error();
+      if (t.kind != Type::Quantity) {
+        diags_.error(Code::TypeMismatch, e.args[0]->range,
+                     fmt::format("`scalar_code` encodes a number, not a {}", describe(t)));
+        return Type::error();
+      }
+      if (!expect(*e.args[1], scope, t.dim, "the low end of the range") ||
+          !expect(*e.args[2], scope, t.dim, "the high end of the range"))
+        return Type::error();
+    } else if (!expect(*e.args[0], scope, Dimension(), "the category")) {
+      return Type::error();
+    }
+    const auto& w = *e.args.back();
+    if (!expect(*e.args.back(), scope, Dimension(), "the number of active bits"))
+      return Type::error();
+    if (auto v = constant(w); v && !(*v >= 1 && std::floor(*v) == *v)) {
+      diags_.error(Code::BadValue, w.range,
+                   fmt::format("the number of active bits is a whole number ≥ 1, not {}", *v));
+      return Type::error();
+    }
+    return Type::quantity({});
   }
   if (n.rfind("group_", 0) == 0) {
     // group_max(x, size): the largest x among the `size` consecutive neurons

@@ -90,6 +90,7 @@ class Lowerer {
   ExprPtr name(const FExpr& e, const Env& env);
   ExprPtr call(const FExpr& e, const Env& env);
   ExprPtr group_reduce(const FExpr& e, const Env& env);
+  ExprPtr sdr_code(const FExpr& e, const Env& env);
   void dendrite(const Member& m);
   Env kernel_env(int pop);
   void flatten_actions(const std::vector<StmtPtr>& body, const ExprPtr& guard, const Env& env,
@@ -212,6 +213,7 @@ ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
     return x;
   }
   if (e.text.rfind("group_", 0) == 0) return group_reduce(e, env);
+  if (e.text == "scalar_code" || e.text == "category_code") return sdr_code(e, env);
   if (e.text == "table") {
     Table t;
     t.step = constant(*e.args[0], env);
@@ -642,6 +644,49 @@ ExprPtr Lowerer::group_reduce(const FExpr& e, const Env& env) {
   return v;
 }
 
+// The SDR encoders, written out as arithmetic on the neuron's index (so
+// every backend computes them alike): neuron i is active when it lies in
+// the code's block [start, start + w).
+ExprPtr Lowerer::sdr_code(const FExpr& e, const Env& env) {
+  const SourceRange r = e.range;
+  auto num = [&](double v) { return Expr::constant(v, {}, r); };
+  const double w = constant(*e.args.back(), env);
+  ExprPtr start;
+  if (e.text == "scalar_code") {
+    if (!env.has_N) {
+      diags_.error(Code::Unsupported, r, "scalar_code needs the population's size, unknown here");
+      return num(0);
+    }
+    if (w > env.N) {
+      diags_.error(Code::BadValue, e.args.back()->range,
+                   fmt::format("{} active bits do not fit in a population of {}", w, env.N));
+      return num(0);
+    }
+    ExprPtr x = expr(*e.args[0], env), lo = expr(*e.args[1], env), hi = expr(*e.args[2], env);
+    ExprPtr lo_f = fold_constants(lo), hi_f = fold_constants(hi);
+    if (lo_f->kind == Kind::Const && hi_f->kind == Kind::Const && !(hi_f->value > lo_f->value)) {
+      diags_.error(Code::BadValue, e.range,
+                   "scalar_code needs a range with its high end above its low end");
+      return num(0);
+    }
+    // start = round((clip(x, lo, hi) − lo) / (hi − lo) · (N − w))
+    ExprPtr frac = Expr::binary(
+        Op::Div, Expr::binary(Op::Sub, Expr::call(Fn::Clip, {x, lo, hi}, x->dim, r), lo, r),
+        Expr::binary(Op::Sub, hi, lo, r), r);
+    start = Expr::call(
+        Fn::Floor,
+        {Expr::binary(Op::Add, Expr::binary(Op::Mul, frac, num(env.N - w), r), num(0.5), r)}, {},
+        r);
+  } else {
+    start = Expr::binary(Op::Mul, expr(*e.args[0], env), num(w), r);
+  }
+  auto i = Expr::make(Kind::Index, {}, r);
+  ExprPtr inside =
+      Expr::binary(Op::And, Expr::binary(Op::Ge, i, start, r),
+                   Expr::binary(Op::Lt, i, Expr::binary(Op::Add, start, num(w), r), r), r);
+  return Expr::select(inside, num(1), num(0), r);
+}
+
 // The names of population `pop`'s neuron model, resolved in its kernel.
 Env Lowerer::kernel_env(int pop) {
   Env env;
@@ -793,6 +838,8 @@ void Lowerer::drive(const Member& m) {
   for (size_t s = 0; s < vars.size(); ++s)
     if (vars[s].name == d.name) d.slot = static_cast<int>(s);
   Env env;
+  env.N = static_cast<double>(mod_.pops[d.target.pop].size);
+  env.has_N = true;  // for the SDR encoders (`N` itself is not in scope in a drive)
   d.value = fold_constants(expr(*m.value, env));
   mod_.drives.push_back(std::move(d));
 }

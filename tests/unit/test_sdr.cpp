@@ -3,6 +3,7 @@
 // choices against chi-square bounds, encoders against the overlaps their
 // designs promise; then the engine helper, the C API and the docs example.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -511,4 +512,53 @@ TEST_CASE("SDR: the example of docs/embedding.md prints what its comments say") 
         "neuro::CategoryEncoder colour(3, 4);", "neuro::RdseEncoder rdse(1000, 20, 0.1, 42);",
         "engine.inject_sdr(\"P\", slow);"})
     CHECK_MESSAGE(block.find(code) != std::string::npos, code);
+}
+
+TEST_CASE("SDR encoders in the language give the host encoders' codes") {
+  // 61 values over [-0.2, 1.2] (some clipped) into 50 neurons with 7 active,
+  // one per step through a drive; category codes likewise.
+  std::vector<double> xs;
+  for (int k = 0; k <= 60; ++k) xs.push_back(-0.2 + 1.4 * k / 60.0);
+  std::string table;
+  for (double x : xs) table += (table.empty() ? "" : ", ") + fmt::format("{:.17g}", x);
+  neuro::Engine e;
+  const std::string text = fmt::format(R"(
+neuron Bit {{ state act = 0 }}
+circuit C {{
+  S = Bit[50]
+  K = Bit[60]
+  drive S.act = scalar_code(table(0.1 ms, [{}]), 0, 1, 7)
+  drive K.act = category_code(floor(t / 0.1 ms + 0.5) % 6, 10)
+  record act of S
+  record act of K
+}}
+run C for 6.1 ms  dt = 0.1 ms
+)",
+                                       table);
+  REQUIRE(e.load_text(text, "codes.neuro") == neuro::Status::Ok);
+  REQUIRE(e.build() == neuro::Status::Ok);
+  REQUIRE(e.run_to_end() == neuro::Status::Ok);
+  auto active_rows = [&](const char* var) {
+    std::vector<double> times, values;
+    std::vector<uint32_t> ids;
+    REQUIRE(e.trace(var, "", times, ids, values) == neuro::Status::Ok);
+    std::vector<std::vector<uint32_t>> rows;
+    for (size_t s = 1; s < times.size(); ++s) {  // sample s: the drive of step s − 1
+      rows.emplace_back();
+      for (size_t k = 0; k < ids.size(); ++k)
+        if (values[s * ids.size() + k] != 0) rows.back().push_back(ids[k]);
+    }
+    return rows;
+  };
+  auto s_rows = active_rows("S.act"), k_rows = active_rows("K.act");
+  REQUIRE(s_rows.size() == xs.size());
+  neuro::ScalarEncoder scalar(0, 1, 50, 7, true);
+  neuro::CategoryEncoder category(6, 10);
+  for (size_t s = 0; s < xs.size(); ++s) {
+    INFO("x = " << xs[s]);
+    auto want = scalar.encode(xs[s]).active();
+    CHECK(s_rows[s] == std::vector<uint32_t>(want.begin(), want.end()));
+    auto cat = category.encode(static_cast<uint32_t>(s % 6)).active();
+    CHECK(k_rows[s] == std::vector<uint32_t>(cat.begin(), cat.end()));
+  }
 }
