@@ -500,8 +500,26 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
     not_nested(nested, "neuro_build");
     neuro::BuildOptions opt;
     if (options) {
-      if (options->flags & ~unsigned(NEURO_BUILD_DT | NEURO_BUILD_SEED | NEURO_BUILD_DURATION))
+      if (options->flags &
+          ~unsigned(NEURO_BUILD_DT | NEURO_BUILD_SEED | NEURO_BUILD_DURATION | NEURO_BUILD_BACKEND))
         usage("neuro: error: unknown flags in neuro_build_options");
+      if (options->flags & NEURO_BUILD_BACKEND) {
+        switch (options->backend) {
+          case NEURO_BACKEND_VM:
+            opt.backend = neuro::Backend::Vm;
+            break;
+          case NEURO_BACKEND_JIT:
+            opt.backend = neuro::Backend::Jit;
+            break;
+          case NEURO_BACKEND_AUTO:
+            opt.backend = neuro::Backend::Auto;
+            break;
+          default:
+            usage(
+                "neuro: error: unknown backend in neuro_build_options (NEURO_BACKEND_VM, "
+                "NEURO_BACKEND_JIT or NEURO_BACKEND_AUTO)");
+        }
+      }
       if (options->flags & NEURO_BUILD_DT) opt.dt = options->dt;
       if (options->flags & NEURO_BUILD_SEED) opt.seed = options->seed;
       if (options->flags & NEURO_BUILD_DURATION) {

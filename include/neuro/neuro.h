@@ -122,13 +122,20 @@ typedef struct neuro_config {
 enum {
   NEURO_BUILD_DT = 1,      /* use `dt` */
   NEURO_BUILD_SEED = 2,    /* use `seed` */
-  NEURO_BUILD_DURATION = 4 /* use `duration` */
+  NEURO_BUILD_DURATION = 4, /* use `duration` */
+  NEURO_BUILD_BACKEND = 8   /* use `backend` */
 };
+/* Which code runs the steps (docs/jit.md): the interpreter, code generated
+ * and compiled for the model (falls back to the interpreter, with a notice
+ * through the write callback, when no compiler works), or the JIT when the
+ * run is long enough to repay the compile. Results are bit-identical. */
+enum { NEURO_BACKEND_VM = 0, NEURO_BACKEND_JIT = 1, NEURO_BACKEND_AUTO = 2 };
 typedef struct neuro_build_options {
   unsigned flags;  /* NEURO_BUILD_… or-ed together */
   double dt;       /* seconds; default: the run statement's, else 0.1 ms */
   uint64_t seed;   /* default: the run statement's, else 0 */
   double duration; /* seconds; what neuro_run_to_end simulates */
+  int backend;     /* NEURO_BACKEND_…; default: NEURO_BACKEND_VM */
 } neuro_build_options;
 
 /* Called after every step in which `population` spiked: the spiking

@@ -909,3 +909,44 @@ TEST_CASE("c api: every function in neuro.h is documented there and in docs/embe
     CHECK(docs.find(name + "(") != std::string::npos);
   }
 }
+
+TEST_CASE(
+    "c api: the JIT backend gives the interpreter's results; a bad backend is a usage error") {
+  auto run_one = [](int backend, std::vector<double>* out) {
+    neuro_engine* e = neuro_new(nullptr);
+    REQUIRE(e);
+    REQUIRE(neuro_load_text(e, kModel, nullptr) == NEURO_OK);
+    neuro_build_options opt;
+    std::memset(&opt, 0, sizeof opt);
+    opt.flags = NEURO_BUILD_SEED | NEURO_BUILD_BACKEND;
+    opt.seed = 5;
+    opt.backend = backend;
+    REQUIRE(neuro_build(e, &opt) == NEURO_OK);
+    for (int i = 0; i < 20; ++i) REQUIRE(neuro_run(e, 0.001) == NEURO_OK);
+    size_t n = 0;
+    double buf[2];
+    REQUIRE(neuro_get(e, "P.v", nullptr, buf, 2, &n) == NEURO_OK);
+    out->assign(buf, buf + n);
+    neuro_free(e);
+  };
+  // A private cache, so the test neither reads nor fills the user's.
+  auto cache =
+      std::filesystem::temp_directory_path() / ("neuro_c_jit_" + std::to_string(::getpid()));
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  std::vector<double> vm, jit;
+  run_one(NEURO_BACKEND_VM, &vm);
+  run_one(NEURO_BACKEND_JIT, &jit);
+  ::unsetenv("XDG_CACHE_HOME");
+  std::filesystem::remove_all(cache);
+  REQUIRE(vm.size() == 2);
+  CHECK(jit == vm);
+  neuro_engine* e = neuro_new(nullptr);
+  REQUIRE(neuro_load_text(e, kModel, nullptr) == NEURO_OK);
+  neuro_build_options opt;
+  std::memset(&opt, 0, sizeof opt);
+  opt.flags = NEURO_BUILD_BACKEND;
+  opt.backend = 7;
+  CHECK(neuro_build(e, &opt) == NEURO_USAGE_ERROR);
+  CHECK(std::string(neuro_last_error()).find("unknown backend") != std::string::npos);
+  neuro_free(e);
+}
