@@ -14,7 +14,7 @@ namespace neuro::cli {
 
 io::Recordings recordings_of(const Simulation& sim) {
   io::Recordings r;
-  r.spikes = sim.spike_recordings();
+  r.spike_views = sim.spike_views();  // the engine's spikes, written without a copy
   r.states = sim.state_recordings();
   for (const auto& p : sim.population_stats()) r.population_sizes[p.name] = p.size;
   r.duration_s = sim.time();

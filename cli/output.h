@@ -10,7 +10,8 @@
 namespace neuro::cli {
 
 // The simulation's recordings, with the population sizes, the simulated
-// time and the step that the index and the plots use.
+// time and the step that the index and the plots use. The spikes are views
+// of the engine's (valid until `sim` steps again or is destroyed).
 io::Recordings recordings_of(const Simulation& sim);
 
 // Writes the recordings into `dir` as CSV or NPY files plus their index

@@ -1163,12 +1163,12 @@ void Simulation::Engine::publish(int64_t stamp) {
   }
   for (auto& m : monitors) {
     const ir::Monitor& mo = *m.mon;
-    if (mo.spikes)
+    if (mo.spikes) {
+      const size_t before = m.spike_ids.size();
       for (uint32_t id : pops[mo.target.pop].spikes)
-        if (id >= mo.target.lo && id < mo.target.hi) {
-          m.spike_ids.push_back(id);
-          m.spike_steps.push_back(stamp);
-        }
+        if (id >= mo.target.lo && id < mo.target.hi) m.spike_ids.push_back(id);
+      if (m.spike_ids.size() != before) m.spike_runs.push_back({stamp, m.spike_ids.size()});
+    }
     if (stamp > 0 && !m.probes.empty() && stamp % m.every_steps == 0) sample(m, stamp);
   }
   if (listener)
@@ -1240,10 +1240,32 @@ std::vector<SpikeRecording> Simulation::spike_recordings() const {
     if (!m.mon->spikes) continue;
     SpikeRecording r;
     r.population = engine_->mod->pops[m.mon->target.pop].name;
-    r.ids = m.spike_ids;
-    r.times.reserve(m.spike_steps.size());
-    for (int64_t s : m.spike_steps) r.times.push_back(static_cast<double>(s) * dt);
+    r.ids.reserve(m.spike_ids.size());
+    r.times.reserve(m.spike_ids.size());
+    for (size_t q = 0, k = 0; q < m.spike_runs.size(); ++q) {
+      const SpikeRun& run = m.spike_runs[q];
+      for (; k < run.end; ++k) {
+        r.ids.push_back(m.spike_ids[k]);
+        r.times.push_back(static_cast<double>(run.stamp) * dt);
+      }
+    }
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<SpikeView> Simulation::spike_views() const {
+  std::vector<SpikeView> out;
+  for (const auto& m : engine_->monitors) {
+    if (!m.mon->spikes) continue;
+    SpikeView v;
+    v.population = engine_->mod->pops[m.mon->target.pop].name;
+    v.size = m.spike_ids.size();
+    v.ids = m.spike_ids.blocks();
+    v.runs = m.spike_runs.blocks();
+    v.run_count = m.spike_runs.size();
+    v.dt = engine_->mod->run.dt;
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "block_log.h"
 #include "connectivity.h"
 #include "ir.h"
 #include "neuro/simulation.h"
@@ -165,8 +166,10 @@ struct ProjState {
 struct MonitorState {
   const ir::Monitor* mon = nullptr;
   int64_t every_steps = 1;
-  std::vector<uint32_t> spike_ids;
-  std::vector<int64_t> spike_steps;  // stamp index: spike time = stamp · dt
+  // Recorded spikes: the ids, and per step with spikes its stamp (time =
+  // stamp · dt) and the end of its ids; 4 bytes a spike (SpikeView).
+  interp::BlockLog<uint32_t, SpikeView::kIdBlock> spike_ids;
+  interp::BlockLog<SpikeRun, SpikeView::kRunBlock> spike_runs;
   std::vector<Program> probes;
   std::vector<std::vector<double>> probe_buf;
   std::vector<int64_t> sample_steps;

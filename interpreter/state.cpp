@@ -237,8 +237,12 @@ std::vector<uint8_t> Simulation::snapshot() const {
   }
   if (e.rate) w.vec(rate_params(*e.rate));
   for (const auto& m : e.monitors) {
-    w.vec(m.spike_ids);
-    w.vec(m.spike_steps);
+    // Each spike's stamp, as before the runs: snapshots keep their layout.
+    w.pod<uint64_t>(m.spike_ids.size());
+    for (size_t k = 0; k < m.spike_ids.size(); ++k) w.pod(m.spike_ids[k]);
+    w.pod<uint64_t>(m.spike_ids.size());
+    for (size_t r = 0, k = 0; r < m.spike_runs.size(); ++r)
+      for (; k < m.spike_runs[r].end; ++k) w.pod(m.spike_runs[r].stamp);
     w.vec(m.sample_steps);
     for (const auto& s : m.samples) w.vec(s);
   }
@@ -283,8 +287,20 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
       set_rate_params(*e.rate, params);
     }
     for (auto& m : e.monitors) {
-      r.grow(m.spike_ids);
-      r.grow(m.spike_steps);
+      const uint64_t n = r.pod<uint64_t>();
+      r.bytes<uint32_t>(n);
+      m.spike_ids.clear();
+      for (uint64_t k = 0; k < n; ++k) m.spike_ids.push_back(r.pod<uint32_t>());
+      if (r.pod<uint64_t>() != n) throw SimulationError("the snapshot is truncated or corrupt");
+      r.bytes<int64_t>(n);
+      m.spike_runs.clear();
+      for (uint64_t k = 0; k < n; ++k) {
+        const int64_t stamp = r.pod<int64_t>();
+        if (m.spike_runs.empty() || m.spike_runs.back().stamp != stamp)
+          m.spike_runs.push_back({stamp, k + 1});
+        else
+          m.spike_runs.back().end = k + 1;
+      }
       r.grow(m.sample_steps);
       for (auto& s : m.samples) r.grow(s);
     }
@@ -407,7 +423,7 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
       const MonitorState& om = o.monitors[k];
       if (e.pops[m.mon->target.pop].pop->name == o.pops[om.mon->target.pop].pop->name) {
         m.spike_ids = om.spike_ids;
-        m.spike_steps = om.spike_steps;
+        m.spike_runs = om.spike_runs;
         if (m.probes.size() == om.probes.size()) {
           m.sample_steps = om.sample_steps;
           m.samples = om.samples;

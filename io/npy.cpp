@@ -34,6 +34,14 @@ std::string header(const char* descr, const std::vector<size_t>& shape) {
   return out + dict;
 }
 
+}  // namespace
+
+std::string npy_header(const char* descr, const std::vector<size_t>& shape) {
+  return header(descr, shape);
+}
+
+namespace {
+
 template <class T>
 void put_le(std::string& out, T v) {
   uint64_t bits = 0;

@@ -23,6 +23,9 @@ std::string npy_bytes(const std::vector<double>& data, const std::vector<size_t>
 std::string npy_bytes(const std::vector<uint32_t>& data, const std::vector<size_t>& shape);
 std::string npy_bytes(const std::vector<int64_t>& data, const std::vector<size_t>& shape);
 
+// The header npy_bytes starts with: for files written in pieces.
+std::string npy_header(const char* descr, const std::vector<size_t>& shape);
+
 // Writes `bytes` to `path`; false (and `error` set) when it cannot.
 bool write_file(const std::string& path, const std::string& bytes, std::string& error);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -53,25 +54,69 @@ std::string csv_unit(const std::string& unit) {
   return u;
 }
 
-// Written in pieces of about 64 kB rather than built whole: the text of a
-// long recording takes several times the recording's own memory.
-bool write_spikes_csv(const std::string& path, const SpikeRecording& r, std::string& error) {
-  std::ofstream out(path, std::ios::binary);
-  std::string text = "id,t_ms\n";
-  for (size_t k = 0; k < r.ids.size(); ++k) {
-    fmt::format_to(std::back_inserter(text), "{},{:.10g}\n", r.ids[k], r.times[k] * 1e3);
-    if (text.size() >= (1u << 16)) {
-      out.write(text.data(), static_cast<std::streamsize>(text.size()));
-      text.clear();
-    }
+// Calls f(id, t) for every spike, in order (t in seconds).
+template <class F>
+void for_each_spike(const SpikeRecording& r, F&& f) {
+  for (size_t k = 0; k < r.ids.size(); ++k) f(r.ids[k], r.times[k]);
+}
+template <class F>
+void for_each_spike(const SpikeView& v, F&& f) {
+  v.for_each(f);
+}
+size_t spike_count(const SpikeRecording& r) {
+  return r.ids.size();
+}
+size_t spike_count(const SpikeView& v) {
+  return v.size;
+}
+
+// A file written in pieces of about 64 kB rather than built whole: the
+// bytes of a long recording take several times the recording's own memory.
+struct PieceFile {
+  std::ofstream out;
+  std::string text;
+  explicit PieceFile(const std::string& path) : out(path, std::ios::binary) {}
+  void spill(size_t at_least = 1u << 16) {
+    if (text.size() < at_least) return;
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    text.clear();
   }
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) {
+  bool close(const std::string& path, std::string& error) {
+    spill(0);
+    out.close();
+    if (out) return true;
     error = fmt::format("cannot write `{}`", path);
     return false;
   }
-  return true;
+};
+
+template <class Spikes>
+bool write_spikes_csv(const std::string& path, const Spikes& r, std::string& error) {
+  PieceFile f(path);
+  f.text = "id,t_ms\n";
+  for_each_spike(r, [&](uint32_t id, double t) {
+    fmt::format_to(std::back_inserter(f.text), "{},{:.10g}\n", id, t * 1e3);
+    f.spill();
+  });
+  return f.close(path, error);
+}
+
+// The NPY file of the spikes' ids (<u4) or of their times in ms (<f8):
+// the bytes npy_bytes gives, little-endian.
+template <class Spikes>
+bool write_spikes_npy(const std::string& path, const Spikes& r, bool times, std::string& error) {
+  PieceFile f(path);
+  f.text = npy_header(times ? "<f8" : "<u4", {spike_count(r)});
+  for_each_spike(r, [&](uint32_t id, double t) {
+    uint64_t bits = id;
+    if (times) {
+      const double ms = t * 1e3;
+      std::memcpy(&bits, &ms, sizeof ms);
+    }
+    for (int b = 0; b < (times ? 8 : 4); ++b) f.text += static_cast<char>((bits >> (8 * b)) & 0xff);
+    f.spill();
+  });
+  return f.close(path, error);
 }
 
 std::string state_csv(const StateRecording& r) {
@@ -403,19 +448,23 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
     index += fmt::format("{}\t{}\t{}\t{}\t{}\t{:.10g}\t{:.10g}\t{}\n", kind, pop, field(var),
                          field(unit), size_of(pop), recs.duration_s * 1e3, recs.dt_s * 1e3, files);
   };
-  for (const auto& r : recs.spikes) {
+  auto spikes = [&](const auto& r) {
+    auto path = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
     if (format == Format::csv) {
       std::string b = names.claim(r.population + "_spikes", {".csv"});
-      std::string p = (fs::path(dir) / (b + ".csv")).string();
-      if (write_spikes_csv(p, r, error)) written.push_back(p);
+      if (write_spikes_csv(path(b + ".csv"), r, error)) written.push_back(path(b + ".csv"));
       index_line("spikes", r.population, "", "", b + ".csv");
     } else {
       std::string b = names.claim(r.population + "_spikes", {"_id.npy", "_t_ms.npy"});
-      put(b + "_id.npy", npy_bytes(r.ids, {r.ids.size()}));
-      put(b + "_t_ms.npy", npy_bytes(times_ms(r.times), {r.times.size()}));
+      for (bool times : {false, true}) {
+        std::string p = path(b + (times ? "_t_ms.npy" : "_id.npy"));
+        if (write_spikes_npy(p, r, times, error)) written.push_back(p);
+      }
       index_line("spikes", r.population, "", "", b + "_id.npy," + b + "_t_ms.npy");
     }
-  }
+  };
+  for (const auto& r : recs.spikes) spikes(r);
+  for (const auto& v : recs.spike_views) spikes(v);
   for (const auto& r : recs.states) {
     const std::string base = r.population + "_" + r.variable;
     if (format == Format::csv) {
@@ -504,11 +553,21 @@ std::vector<std::string> write_plots(const Recordings& recs, const std::string& 
   PlotOptions o;
   o.t_end_s = recs.duration_s;
   o.dt_s = recs.dt_s;
-  for (const auto& r : recs.spikes) {
+  auto spikes = [&](const SpikeRecording& r) {
     auto it = recs.population_sizes.find(r.population);
     o.population_size = it == recs.population_sizes.end() ? 0 : it->second;
     put(r.population + "_raster", raster_svg(r, o));
     put(r.population + "_rate", rate_svg(r, o));
+  };
+  for (const auto& r : recs.spikes) spikes(r);
+  for (const auto& v : recs.spike_views) {
+    SpikeRecording r;  // one at a time
+    r.population = v.population;
+    v.for_each([&](uint32_t id, double t) {
+      r.ids.push_back(id);
+      r.times.push_back(t);
+    });
+    spikes(r);
   }
   o.population_size = 0;
   for (const auto& r : recs.states) put(r.population + "_" + r.variable, traces_svg(r, o));

@@ -19,6 +19,9 @@ inline constexpr const char* kIndexFile = "recordings.tsv";
 
 struct Recordings {
   std::vector<SpikeRecording> spikes;
+  // Spikes still held by a simulation (cli::recordings_of), written and
+  // plotted like `spikes` after them, without a copy of the whole recording.
+  std::vector<SpikeView> spike_views;
   std::vector<StateRecording> states;
   std::map<std::string, size_t> population_sizes;  // by population name
   double duration_s = 0;                           // simulated time; 0: unknown

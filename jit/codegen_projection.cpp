@@ -377,12 +377,16 @@ class ProjGen {
     w_.line("{{");
     w_.depth++;
     w_.line("unsigned int SY[256], PR[256], PO[256];");
+    // A chunk also ends every `cap` synapses (the interpreter's chunks): at
+    // g == lim, the next multiple of cap, rather than g % cap == 0, which
+    // divided once per synapse.
     w_.line("u64 nk = 0, g = 0;");
     w_.line("const u64 cap = c->cap;");
+    w_.line("u64 lim = cap;");
     const std::string pf = prefetches(side);
     visit(fmt::format(
-        "if (nk > 0 && (nk == 256 || g % cap == 0)) {{ {}(c, SY, PR, PO, nk); nk = 0; }} "
-        "SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;{}",
+        "if (nk > 0 && (nk == 256 || g == lim)) {{ lim += g == lim ? cap : 0; {}(c, SY, PR, PO, "
+        "nk); nk = 0; }} SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;{}",
         chunk, pf));
     w_.line("if (nk > 0) {}(c, SY, PR, PO, nk);", chunk);
     w_.depth--;
@@ -447,11 +451,12 @@ class ProjGen {
       w_.line("double DA[256];");
       w_.line("unsigned int DI[256];");
       w_.line("u64 dm = 0;");
+      // DA holds t − last; nj_decay divides by τ in its vectorised loop.
       for_due(fmt::format(
-          "if (TL_{0}[{1}] != t) {{ DA[dm] = -(t - TL_{0}[{1}]) / {2}; DI[dm++] = {1}; "
-          "TL_{0}[{1}] = t; if (dm == 256) {{ nj_decay(TR_{0}, DA, DI, dm); dm = 0; }} }}",
+          "if (TL_{0}[{1}] != t) {{ DA[dm] = t - TL_{0}[{1}]; DI[dm++] = {1}; "
+          "TL_{0}[{1}] = t; if (dm == 256) {{ nj_decay(TR_{0}, DA, DI, dm, {2}); dm = 0; }} }}",
           n, idx, lit(pr_.traces[tr].tau)));
-      w_.line("nj_decay(TR_{}, DA, DI, dm);", n);
+      w_.line("nj_decay(TR_{}, DA, DI, dm, {});", n, lit(pr_.traces[tr].tau));
       w_.depth--;
       w_.line("}}");
     }

@@ -71,13 +71,13 @@ static inline double nj_call(const struct nj_proj* c, int fn, double a, double b
 }
 )";
 
-// Trace decays (jit/codegen_projection.cpp): the factors of dm stale values
-// in a loop that vectorises, then applied.
+// Trace decays (jit/codegen_projection.cpp): the factors exp(−Δt/τ) of dm
+// stale values (da: Δt) in a loop that vectorises, then applied.
 constexpr const char* kDecay =
     R"(static inline void nj_decay(double* __restrict tr, const double* da,
-                            const unsigned int* di, u64 dm) {
+                            const unsigned int* di, u64 dm, double tau) {
   double f[256];
-  for (u64 k = 0; k < dm; ++k) f[k] = nj_exp(da[k]);
+  for (u64 k = 0; k < dm; ++k) f[k] = nj_exp(-da[k] / tau);
   for (u64 k = 0; k < dm; ++k) tr[di[k]] *= f[k];
 }
 )";

@@ -40,6 +40,35 @@ struct SpikeRecording {
   std::vector<double> times;  // seconds
 };
 
+// The spikes of one `record spikes` as the engine keeps them, 4 bytes a
+// spike: the ids in order, and one run per step with spikes. Both lie in
+// blocks that never move (growing copies nothing): id k is
+// ids[k / kIdBlock][k % kIdBlock], run r runs[r / kRunBlock][r % kRunBlock].
+// Spike k belongs to the first run whose `end` is above k.
+struct SpikeRun {
+  int64_t stamp;  // the step's stamp: its time is stamp · dt
+  uint64_t end;   // one past its last spike
+};
+struct SpikeView {
+  static constexpr size_t kIdBlock = 1 << 14, kRunBlock = 1 << 12;  // 64 kB each
+  std::string population;
+  size_t size = 0;                   // spikes
+  std::vector<const uint32_t*> ids;  // index within the population
+  std::vector<const SpikeRun*> runs;
+  size_t run_count = 0;
+  double dt = 0;  // seconds
+  // Calls f(id, t) for every spike in order (t in seconds).
+  template <class F>
+  void for_each(F&& f) const {
+    size_t k = 0;
+    for (size_t r = 0; r < run_count; ++r) {
+      const SpikeRun& run = runs[r / kRunBlock][r % kRunBlock];
+      const double t = static_cast<double>(run.stamp) * dt;
+      for (; k < run.end; ++k) f(ids[k / kIdBlock][k % kIdBlock], t);
+    }
+  }
+};
+
 struct StateRecording {
   std::string population;
   std::string variable;
@@ -106,6 +135,9 @@ class Simulation {
   // `index` (in connect order), SI; empty when there is no such variable.
   std::vector<double> synapse_values(size_t index, const std::string& variable) const;
   std::vector<SpikeRecording> spike_recordings() const;
+  // The same spikes without a copy (writers of long recordings): valid
+  // until the simulation next steps, restores, adopts state or is destroyed.
+  std::vector<SpikeView> spike_views() const;
   std::vector<StateRecording> state_recordings() const;
 
   // Dendritic segments of dendrite `index` (segment connects in circuit
