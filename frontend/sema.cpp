@@ -656,10 +656,12 @@ void Checker::check_segments_connect(Member& m, Scope& scope, Member& dend) {
     return;
   }
   tgt.ref = {NameRef::SegmentField, coll};
-  if (!si.model)
+  used_synapses_.insert(&dend);
+  if (!si.model) {
     diags_.error(Code::Unsupported, m.source->range,
                  "segments read the spikes of neuron populations; sources are not supported yet");
-  used_synapses_.insert(&dend);
+    return;
+  }
   check_dendrite_use(dend, si.model, di.model, false, ec_, diags_);
 }
 

@@ -430,8 +430,13 @@ int Lowerer::make_kernel(const Member& bind, const PopInfo& info,
   int id = static_cast<int>(mod_.kernels.size());
   auto order = prog_.let_order.find(&model);
   if (order != prog_.let_order.end())
-    for (const Member* l : order->second)
-      k.lets.push_back({l->name, prog_.decl_types.at(l).dim, fold_constants(expr(*l->value, env))});
+    for (const Member* l : order->second) {
+      // Through the cache, so code that reads the let later does not lower
+      // it (and report its problems) a second time.
+      ExprPtr v = expr(*l->value, env);
+      let_cache_[{env.kernel, l}] = v;
+      k.lets.push_back({l->name, prog_.decl_types.at(l).dim, fold_constants(v)});
+    }
   for (const auto& m : model.body) {
     switch (m->kind) {
       case MemberKind::Ode:
@@ -619,8 +624,11 @@ ExprPtr Lowerer::group_reduce(const FExpr& e, const Env& env) {
                                     : GroupReduce::Sum;
   g.arg = fold_constants(expr(*e.args[0], env));
   g.range = e.range;
+  const size_t errors = diags_.error_count();
   double size = constant(*e.args[1], env);
-  if (!(size >= 1) || std::floor(size) != size) {
+  if (diags_.error_count() > errors) {
+    size = 1;  // not a constant: reported
+  } else if (!(size >= 1) || std::floor(size) != size) {
     diags_.error(Code::BadValue, e.args[1]->range,
                  fmt::format("a group size is a whole number ≥ 1, not {}", size));
     size = 1;
