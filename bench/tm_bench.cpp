@@ -3,8 +3,11 @@
 // step drawn from a repeating set of sequences so segments grow and predict.
 // Prints the median time per step over the measured steps, the segment and
 // synapse counts, and the anomaly, so the work can be related to them.
+// The backend is the interpreter (vm, the default) or the JIT (jit: the
+// cells' per-step code generated and compiled; the dendrites stay on the
+// interpreter); the compile happens before the first step and is not timed.
 //
-//   ./build/bench/neuro_tm_bench [steps=2000] [warmup=2000]
+//   ./build/bench/neuro_tm_bench [steps=2000] [warmup=2000] [vm|jit]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,11 +18,17 @@
 #include <vector>
 
 #include "driver.h"
+#include "neuro/backend.h"
 #include "neuro/simulation.h"
 
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int warmup = argc > 2 ? std::atoi(argv[2]) : 2000;
+  const auto backend = neuro::parse_backend(argc > 3 ? argv[3] : "vm");
+  if (!backend || *backend == neuro::Backend::Auto) {
+    std::fprintf(stderr, "backend: vm or jit\n");
+    return 2;
+  }
   const char* path = "/tmp/neuro_tm_bench.neuro";
   std::ofstream(path) << R"(
 import stdlib.temporal_memory
@@ -36,6 +45,9 @@ run TM for 1 ms
     return 1;
   }
   neuro::Simulation sim(c->module);
+  const neuro::BackendReport br =
+      neuro::use_backend(sim, *backend, static_cast<uint64_t>(warmup + steps));
+  if (!br.notice.empty()) std::fprintf(stderr, "%s\n", br.notice.c_str());
   // 10 sequences of 10 SDRs of 40 columns, presented in turn (a high-order
   // mixture, so both prediction and bursting occur throughout).
   uint64_t x = 42;
@@ -73,8 +85,9 @@ run TM for 1 ms
   auto segs = sim.segments(0);
   size_t syn = 0;
   for (const auto& g : segs) syn += g.pre.size();
-  std::printf("temporal memory 2048 x 32, 40 active columns: %d steps after %d warm-up\n", steps,
-              warmup);
+  std::printf("temporal memory 2048 x 32, 40 active columns: %d steps after %d warm-up, %s\n",
+              steps, warmup,
+              br.jit ? "jit (cells in generated code, dendrites on the interpreter)" : "vm");
   std::printf("  time per step: median %.3f ms, 10th %.3f ms, 90th %.3f ms\n",
               1e3 * times[times.size() / 2], 1e3 * times[times.size() / 10],
               1e3 * times[times.size() * 9 / 10]);

@@ -970,7 +970,8 @@ void Simulation::Engine::compute_groups(PopState& p) {
 }
 
 void Simulation::Engine::detect(PopState& p) {
-  if (p.kernel && !p.kernel->groups.empty()) compute_groups(p);
+  // Generated code (native_integrate) computes the group reductions itself.
+  if (p.kernel && !p.kernel->groups.empty() && !p.native_integrate) compute_groups(p);
   if (p.kernel && !p.native_integrate) {
     const size_t n = p.n;
     if (p.fast_state >= 0) {

@@ -102,9 +102,9 @@ struct PopState {
   uint64_t spike_count = 0;
 
   // The JIT backend's code for this population (jit/), when it covers it:
-  // native_integrate integrates and appends the threshold crossings to
-  // `spikes` (detect() then skips the threshold); native_reset replaces
-  // `reset`. Empty: the interpreter's path.
+  // native_integrate integrates, computes the group reductions and appends
+  // the threshold crossings to `spikes` (detect() then skips both);
+  // native_reset replaces `reset`. Empty: the interpreter's path.
   std::function<void()> native_integrate, native_reset;
 };
 

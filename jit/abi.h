@@ -12,6 +12,8 @@
   struct nj_pop {                                                                                \
     double* const* params;             /* per-neuron parameter arrays, by slot (null: folded) */ \
     double* const* states;             /* state arrays, by slot */                               \
+    double* const* seg_agg;            /* segment aggregates, by slot (collection·4 + field) */  \
+    double* const* group_vals;         /* value of each group reduction, by slot */              \
     const long* ref_end;          /* first step at which each neuron is not refractory */   \
     const unsigned long* keys;    /* random stream key of each rand() call site */          \
     const double* modulators;                                                                    \

@@ -98,6 +98,15 @@ class PopGen {
       if (k_.params[s].per_neuron)
         w_.line("double* __restrict P_{} = c->params[{}];  // per-neuron parameter {}", pname(s), s,
                 k_.params[s].name);
+    static const char* const fields[] = {"active_segments", "matching_segments", "segments",
+                                         "best_potential"};
+    for (size_t s = 0; s < 4 * k_.segments.size(); ++s)
+      if (reads(Space::Segment, static_cast<int>(s)))
+        w_.line("double* __restrict SG_{} = c->seg_agg[{}];  // {}.{}", s, s, k_.segments[s / 4],
+                fields[s % 4]);
+    for (size_t g = 0; g < k_.groups.size(); ++g)
+      if (!reset || reads(Space::Group, static_cast<int>(g)))
+        w_.line("double* __restrict GR_{} = c->group_vals[{}];  // group reduction {}", g, g, g);
     (void)reset;
   }
 
@@ -109,9 +118,78 @@ class PopGen {
         return fmt::format("{}{}", state_prefix, sname(slot)) + (state_prefix == "S_" ? "[i]" : "");
       if (sp == Space::Param && k_.params[slot].per_neuron)
         return fmt::format("P_{}[i]", pname(slot));
+      if (sp == Space::Segment) return fmt::format("SG_{}[i]", slot);
+      if (sp == Space::Group) return fmt::format("GR_{}[i]", slot);
       return "";
     };
     return cx;
+  }
+
+  // Whether any expression of the kernel reads (space, slot).
+  bool reads(Space sp, int slot) const {
+    std::function<bool(const ir::ExprPtr&)> in = [&](const ir::ExprPtr& e) {
+      if (!e) return false;
+      if (e->kind == Kind::Var && e->space == sp && e->slot == slot) return true;
+      for (const auto& a : e->args)
+        if (in(a)) return true;
+      return false;
+    };
+    std::function<bool(const std::vector<ir::Stmt>&)> body = [&](const std::vector<ir::Stmt>& b) {
+      for (const auto& s : b)
+        if (in(s.value) || in(s.cond) || body(s.then_body) || body(s.else_body)) return true;
+      return false;
+    };
+    for (const auto& o : k_.odes)
+      if (in(o.rhs)) return true;
+    for (const auto& u : k_.update)
+      if (in(u)) return true;
+    for (const auto& c : k_.linear.c)
+      if (in(c)) return true;
+    for (const auto& g : k_.groups)
+      if (in(g.arg)) return true;
+    return in(k_.threshold) || body(k_.reset);
+  }
+
+  // Group reductions, as Engine::compute_groups makes them: after the
+  // update, before the threshold, in slot order (an inner reduction before
+  // the one that reads it). Each argument over the whole population, stored
+  // in the value array itself, then each group reduced in place: its
+  // arguments are all read before any value of the group is written.
+  bool groups() {
+    Ctx cx = ctx("S_");
+    for (size_t g = 0; g < k_.groups.size(); ++g) {
+      const ir::GroupReduce& gr = k_.groups[g];
+      const char* op = gr.op == ir::GroupReduce::Max      ? "group_max"
+                       : gr.op == ir::GroupReduce::ArgMax ? "group_argmax"
+                                                          : "group_sum";
+      w_.line("// group reduction {}, {}: {}({}, {})", g, at(gr.range), op, ir::print(*gr.arg),
+              gr.size);
+      w_.line("for (u64 i = 0; i < n; ++i) GR_{}[i] = {};", g, expr(gr.arg, cx));
+      w_.line("for (u64 g0 = 0; g0 < n; g0 += {}) {{", gr.size);
+      w_.depth++;
+      w_.line("const u64 g1 = g0 + {0} < n ? g0 + {0} : n;", gr.size);
+      if (gr.op == ir::GroupReduce::Sum) {
+        w_.line("double sum = 0;");
+        w_.line("for (u64 i = g0; i < g1; ++i) sum += GR_{}[i];", g);
+        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = sum;", g);
+      } else {
+        // The first largest argument, as the interpreter's `x[i] > x[arg]`
+        // (m is always x[arg]: NaN and -0.0 behave the same).
+        w_.line("double m = GR_{}[g0];", g);
+        if (gr.op == ir::GroupReduce::Max) {
+          w_.line("for (u64 i = g0 + 1; i < g1; ++i) m = GR_{}[i] > m ? GR_{}[i] : m;", g, g);
+          w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = m;", g);
+        } else {
+          w_.line("u64 arg = g0;");
+          w_.line("for (u64 i = g0 + 1; i < g1; ++i)");
+          w_.line("  if (GR_{}[i] > m) m = GR_{}[i], arg = i;", g, g);
+          w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = i == arg ? 1.0 : 0.0;", g);
+        }
+      }
+      w_.depth--;
+      w_.line("}}");
+    }
+    return cx.ok;
   }
 
   bool integrate(PopCode&) {
@@ -148,6 +226,16 @@ class PopGen {
     }
     w_.depth--;
     w_.line("}}");
+    if (!k_.groups.empty()) {
+      // The reductions need the whole population updated: the threshold
+      // test gets blocks of its own.
+      w_.depth--;
+      w_.line("}}");
+      ok &= groups();
+      w_.line("for (u64 b = 0; b < n; b += 256) {{");
+      w_.depth++;
+      w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
+    }
     if (k_.threshold) {
       const ir::Expr& th = *k_.threshold;
       w_.line("// threshold, {}: {}", at(th.range), ir::print(th));

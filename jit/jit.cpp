@@ -41,7 +41,7 @@ struct PopHook {
   PopFn integrate = nullptr, reset = nullptr;
   std::vector<uint64_t> keys;
   std::vector<jit::nj_table> tables;
-  std::vector<double*> params, states;
+  std::vector<double*> params, states, seg_agg, group_vals;
   std::vector<uint32_t> spikes;
   jit::nj_pop call{};
 };
@@ -61,8 +61,12 @@ void point(PopHook& h, PopState& ps) {
   for (size_t s = 0; s < ps.params.size(); ++s)
     h.params[s] = ps.params[s].empty() ? nullptr : ps.params[s].data();
   for (size_t s = 0; s < ps.states.size(); ++s) h.states[s] = ps.states[s].data();
+  for (size_t s = 0; s < ps.seg_agg.size(); ++s) h.seg_agg[s] = ps.seg_agg[s].data();
+  for (size_t g = 0; g < ps.group_vals.size(); ++g) h.group_vals[g] = ps.group_vals[g].data();
   h.call.params = h.params.data();
   h.call.states = h.states.data();
+  h.call.seg_agg = h.seg_agg.data();
+  h.call.group_vals = h.group_vals.data();
   h.call.ref_end = ps.ref_end.data();
 }
 
@@ -106,6 +110,8 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->tables = tables_of(m);
     h->params.resize(ps.params.size());
     h->states.resize(ps.states.size());
+    h->seg_agg.resize(ps.seg_agg.size());
+    h->group_vals.resize(ps.group_vals.size());
     h->spikes.resize(ps.n);
     h->call.keys = h->keys.data();
     h->call.modulators = eng.modulators.data();

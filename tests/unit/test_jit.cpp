@@ -73,6 +73,16 @@ std::vector<std::pair<std::string, std::string>> fingerprint(Simulation& sim) {
       add_bytes(b, p.params[s]);
       parts.push_back({fmt::format("{}.param#{}", pop, s), b});
     }
+    for (size_t s = 0; s < p.seg_agg.size(); ++s) {
+      std::string b;
+      add_bytes(b, p.seg_agg[s]);
+      parts.push_back({fmt::format("{}.segment aggregate #{}", pop, s), b});
+    }
+    for (size_t g = 0; g < p.group_vals.size(); ++g) {
+      std::string b;
+      add_bytes(b, p.group_vals[g]);
+      parts.push_back({fmt::format("{}.group reduction #{}", pop, g), b});
+    }
     std::string r;
     add_bytes(r, p.ref_end);
     parts.push_back({pop + ".ref_end", r});
