@@ -197,43 +197,11 @@ class Hold {
   size_t index_ = 0;
 };
 
-// Runs `body` for a live engine: every exception becomes a result code, and
-// the thread's last error is set ("" on success).
-template <class F>
-neuro_result guarded(neuro_engine* handle, F&& body) {
+// The exception being handled as a result code, with the thread's last
+// error set: a caller's mistake, a bad SDR request, memory, or our bug.
+neuro_result current_error() {
   try {
-    Hold hold(handle);
-    if (!hold.get()) {
-      set_error(handle ? "neuro: error: invalid engine handle (never created, or already released "
-                         "by neuro_free)"
-                       : "neuro: error: the engine handle is NULL");
-      return NEURO_INVALID_HANDLE;
-    }
-    neuro_result r = body(*hold.get(), hold.nested());
-    if (r == NEURO_OK) t_last_error.clear();
-    return r;
-  } catch (const UsageError& e) {
-    set_error(e.message);
-    return NEURO_USAGE_ERROR;
-  } catch (const std::bad_alloc&) {
-    set_error("neuro: error: out of memory");
-    return NEURO_OUT_OF_MEMORY;
-  } catch (const std::exception& e) {
-    set_error(fmt::format("neuro: internal error: {}", e.what()));
-    return NEURO_INTERNAL_ERROR;
-  } catch (...) {
-    set_error("neuro: internal error: unknown exception");
-    return NEURO_INTERNAL_ERROR;
-  }
-}
-
-// guarded() for the functions that need no engine (the SDR encoders).
-template <class F>
-neuro_result guarded_pure(F&& body) {
-  try {
-    neuro_result r = body();
-    if (r == NEURO_OK) t_last_error.clear();
-    return r;
+    throw;
   } catch (const UsageError& e) {
     set_error(e.message);
     return NEURO_USAGE_ERROR;
@@ -249,6 +217,38 @@ neuro_result guarded_pure(F&& body) {
   } catch (...) {
     set_error("neuro: internal error: unknown exception");
     return NEURO_INTERNAL_ERROR;
+  }
+}
+
+// Runs `body` for a live engine: every exception becomes a result code, and
+// the thread's last error is set ("" on success).
+template <class F>
+neuro_result guarded(neuro_engine* handle, F&& body) {
+  try {
+    Hold hold(handle);
+    if (!hold.get()) {
+      set_error(handle ? "neuro: error: invalid engine handle (never created, or already released "
+                         "by neuro_free)"
+                       : "neuro: error: the engine handle is NULL");
+      return NEURO_INVALID_HANDLE;
+    }
+    neuro_result r = body(*hold.get(), hold.nested());
+    if (r == NEURO_OK) t_last_error.clear();
+    return r;
+  } catch (...) {
+    return current_error();
+  }
+}
+
+// guarded() for the functions that need no engine (the SDR encoders).
+template <class F>
+neuro_result guarded_pure(F&& body) {
+  try {
+    neuro_result r = body();
+    if (r == NEURO_OK) t_last_error.clear();
+    return r;
+  } catch (...) {
+    return current_error();
   }
 }
 

@@ -16,8 +16,6 @@ using interp::Binding;
 using interp::Lanes;
 using interp::StreamKind;
 
-namespace {
-
 SimulationError located(const frontend::SourceRange& r, const std::string& message) {
   SimulationError e(message);
   e.file = r.file;
@@ -27,6 +25,8 @@ SimulationError located(const frontend::SourceRange& r, const std::string& messa
   e.end_column = r.end_col;
   return e;
 }
+
+namespace {
 
 int64_t to_steps(double seconds, double dt) {
   return static_cast<int64_t>(std::llround(seconds / dt));

@@ -108,6 +108,9 @@ struct PopState {
   std::function<void()> native_integrate, native_reset;
 };
 
+// A run-time problem pointing at the model text it comes from.
+SimulationError located(const frontend::SourceRange& r, const std::string& message);
+
 // A neuron variable of `ps` for compiled code: an array indexed by the lane
 // (from `offset`) or through index list `list`.
 interp::Binding neuron_binding(PopState& ps, ir::Space space, int slot, size_t offset = 0,

@@ -50,16 +50,6 @@ struct RateNet {
 
 namespace {
 
-SimulationError at(const frontend::SourceRange& r, const std::string& message) {
-  SimulationError e(message);
-  e.file = r.file;
-  e.line = r.line;
-  e.column = r.col;
-  e.end_line = r.end_line;
-  e.end_column = r.end_col;
-  return e;
-}
-
 void activate(ir::Activation f, const Mat& z, Mat& a) {
   switch (f) {
     case ir::Activation::Identity:
@@ -185,9 +175,9 @@ void rate_step(RateNet& net, Simulation::Engine& e) {
     if (l.input.size() == 0) continue;
     const size_t b = static_cast<size_t>(l.input.cols());
     if (batch != 0 && b != batch)
-      throw at(l.ir->range, fmt::format("the inputs of the rate layers hold minibatches of "
-                                        "different sizes ({} and {} samples)",
-                                        batch, b));
+      throw located(l.ir->range, fmt::format("the inputs of the rate layers hold minibatches of "
+                                             "different sizes ({} and {} samples)",
+                                             batch, b));
     batch = b;
   }
   net.batch = batch == 0 ? 1 : batch;
@@ -214,9 +204,10 @@ void rate_step(RateNet& net, Simulation::Engine& e) {
     auto& out = net.layers[rule.layer];
     if (out.target.size() == 0) continue;
     if (out.target.cols() != B)
-      throw at(rule.range, fmt::format("the targets of `{}` hold {} samples, but the minibatch "
-                                       "has {}",
-                                       out.ir->name, out.target.cols(), B));
+      throw located(rule.range,
+                    fmt::format("the targets of `{}` hold {} samples, but the minibatch "
+                                "has {}",
+                                out.ir->name, out.target.cols(), B));
     net.rates[r].run(e.lanes(1, 0, static_cast<uint64_t>(e.step) + 1));
     const double rate = net.rate_vals[r];
     // ∂L/∂Z of the output, L the batch mean of the loss.
