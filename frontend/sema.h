@@ -70,6 +70,8 @@ bool is_reserved_name(const std::string& name);
 
 // The index of a segment collection's value (`active_segments` = 0, …), or -1.
 int segment_field(const std::string& name);
+// Its name (`segment_field_name(0)` is "active_segments"); null past the last.
+const char* segment_field_name(int k);
 
 // The activation and loss functions a rate layer and a `learn` rule may name,
 // in the order of ir::Activation and ir::Loss; nothing when not one.

@@ -195,8 +195,9 @@ void check_dendrite_use(Member& dend, Member* pre, Member* post, bool unknown, E
   declare(seg, "active_potential", &dend, Type::quantity({}));
   declare(seg, "synapses", &dend, Type::quantity({}));
   Scope cell = base.child();
-  for (const char* f : {"active_segments", "matching_segments", "segments", "best_potential"})
-    declare(cell, f, &dend, Type::quantity({}));
+  // `on cell` reads the cell's values of its collection by their bare names.
+  for (int k = 0; segment_field_name(k); ++k)
+    declare(cell, segment_field_name(k), &dend, Type::quantity({}));
   for (auto& m : dend.body)
     if (m->kind == MemberKind::On && (m->name == "segment" || m->name == "cell"))
       check_actions(m->stmts, m->name == "segment" ? seg : cell, m->name, can_grow, ec, diags);

@@ -60,6 +60,7 @@ bool dimensionless_math(const std::string& n) {
 const char* kReserved[] = {"t", "dt", "i", "j", "N", "pi", "pre", "post", "spikes", "delay"};
 
 // What a neuron reads of its segment collection `distal`: `distal.active_segments`.
+// In ir::SegmentField order: lowering turns the index into the IR slot.
 const char* kSegmentFields[] = {"active_segments", "matching_segments", "segments",
                                 "best_potential"};
 
@@ -75,6 +76,10 @@ std::optional<int> builtin_arity(const std::string& name) {
   for (const auto& b : kBuiltins)
     if (name == b.name) return b.arity;
   return std::nullopt;
+}
+
+const char* segment_field_name(int k) {
+  return k >= 0 && k < static_cast<int>(std::size(kSegmentFields)) ? kSegmentFields[k] : nullptr;
 }
 
 int segment_field(const std::string& name) {

@@ -775,21 +775,34 @@ TEST_CASE("c api: calls from inside a callback") {
   every_call_answers(g, NEURO_INVALID_HANDLE);
 }
 
+// P.v of kModel after 20 ms, built with `seed` (and `backend` when ≥ 0);
+// empty when any call fails. Safe on any thread (no test macros); what the
+// engine writes (a JIT fallback notice) goes to `written` when given.
+std::vector<double> final_v(uint64_t seed, int backend = -1, std::string* written = nullptr) {
+  neuro_config cfg;
+  std::memset(&cfg, 0, sizeof cfg);
+  cfg.user = written;
+  if (written)
+    cfg.write = [](void* user, const char* text) { *static_cast<std::string*>(user) += text; };
+  neuro_engine* e = neuro_new(&cfg);
+  std::vector<double> out;
+  if (!e) return out;
+  neuro_build_options opt;
+  std::memset(&opt, 0, sizeof opt);
+  opt.flags = NEURO_BUILD_SEED | (backend >= 0 ? NEURO_BUILD_BACKEND : 0u);
+  opt.seed = seed;
+  opt.backend = backend;
+  size_t n = 0;
+  double buf[2];
+  bool ok = neuro_load_text(e, kModel, nullptr) == NEURO_OK && neuro_build(e, &opt) == NEURO_OK;
+  for (int i = 0; ok && i < 20; ++i) ok = neuro_run(e, 0.001) == NEURO_OK;
+  if (ok && neuro_get(e, "P.v", nullptr, buf, 2, &n) == NEURO_OK) out.assign(buf, buf + n);
+  neuro_free(e);
+  return out;
+}
+
 TEST_CASE("c api: engines are independent, also on different threads") {
-  auto run_one = [](uint64_t seed, std::vector<double>* out) {
-    neuro_engine* e = neuro_new(nullptr);
-    if (!e || neuro_load_text(e, kModel, nullptr) != NEURO_OK) return;
-    neuro_build_options opt;
-    std::memset(&opt, 0, sizeof opt);
-    opt.flags = NEURO_BUILD_SEED;
-    opt.seed = seed;
-    if (neuro_build(e, &opt) != NEURO_OK) return;
-    for (int i = 0; i < 20; ++i) neuro_run(e, 0.001);
-    size_t n = 0;
-    double buf[2];
-    if (neuro_get(e, "P.v", nullptr, buf, 2, &n) == NEURO_OK) out->assign(buf, buf + n);
-    neuro_free(e);
-  };
+  auto run_one = [](uint64_t seed, std::vector<double>* out) { *out = final_v(seed); };
   std::vector<double> alone, t1, t2;
   run_one(3, &alone);
   std::thread a(run_one, 3, &t1), b(run_one, 3, &t2);
@@ -912,30 +925,14 @@ TEST_CASE("c api: every function in neuro.h is documented there and in docs/embe
 
 TEST_CASE(
     "c api: the JIT backend gives the interpreter's results; a bad backend is a usage error") {
-  auto run_one = [](int backend, std::vector<double>* out) {
-    neuro_engine* e = neuro_new(nullptr);
-    REQUIRE(e);
-    REQUIRE(neuro_load_text(e, kModel, nullptr) == NEURO_OK);
-    neuro_build_options opt;
-    std::memset(&opt, 0, sizeof opt);
-    opt.flags = NEURO_BUILD_SEED | NEURO_BUILD_BACKEND;
-    opt.seed = 5;
-    opt.backend = backend;
-    REQUIRE(neuro_build(e, &opt) == NEURO_OK);
-    for (int i = 0; i < 20; ++i) REQUIRE(neuro_run(e, 0.001) == NEURO_OK);
-    size_t n = 0;
-    double buf[2];
-    REQUIRE(neuro_get(e, "P.v", nullptr, buf, 2, &n) == NEURO_OK);
-    out->assign(buf, buf + n);
-    neuro_free(e);
-  };
   // A private cache, so the test neither reads nor fills the user's.
   auto cache =
       std::filesystem::temp_directory_path() / ("neuro_c_jit_" + std::to_string(::getpid()));
   ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
-  std::vector<double> vm, jit;
-  run_one(NEURO_BACKEND_VM, &vm);
-  run_one(NEURO_BACKEND_JIT, &jit);
+  std::string notice;
+  std::vector<double> vm = final_v(5, NEURO_BACKEND_VM),
+                      jit = final_v(5, NEURO_BACKEND_JIT, &notice);
+  CHECK(notice.empty());  // the generated code ran: no fallback notice
   ::unsetenv("XDG_CACHE_HOME");
   std::filesystem::remove_all(cache);
   REQUIRE(vm.size() == 2);
