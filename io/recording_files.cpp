@@ -420,17 +420,21 @@ void load_npy(const Entry& e, Recordings& out) {
   out.states.push_back(std::move(r));
 }
 
+// Creates `dir` (and its parents) when missing; says why not in `error`.
+bool make_folder(const std::string& dir, const char* what, std::string& error) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!ec) return true;
+  error = fmt::format("cannot create the {} folder `{}`: {}", what, dir, ec.message());
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> write_recordings(const Recordings& recs, const std::string& dir,
                                           Format format, std::string& error) {
   std::vector<std::string> written;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    error = fmt::format("cannot create the output folder `{}`: {}", dir, ec.message());
-    return written;
-  }
+  if (!make_folder(dir, "output", error)) return written;
   Names names;
   std::string index =
       "# neuro recordings, one per line; files are relative to this folder (docs/plots.md)\n"
@@ -539,12 +543,7 @@ Recordings read_recordings(const std::vector<std::string>& paths) {
 std::vector<std::string> write_plots(const Recordings& recs, const std::string& dir,
                                      std::string& error) {
   std::vector<std::string> written;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    error = fmt::format("cannot create the plot folder `{}`: {}", dir, ec.message());
-    return written;
-  }
+  if (!make_folder(dir, "plot", error)) return written;
   Names names;
   auto put = [&](const std::string& base, const std::string& svg) {
     std::string p = (fs::path(dir) / (names.claim(base, {".svg"}) + ".svg")).string();
