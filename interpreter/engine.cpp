@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "exp.h"
 #include "exp_lanes.h"
+#include "place_traces.h"
 #include "rng.h"
 
 namespace neuro {
@@ -416,8 +418,17 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     ts.value.assign(n, t.initial);
     ts.last.assign(n, 0.0);
     ts.tau = t.tau;
+    ts.scaled = ir::trace_scaled(t, mod->run.dt);
+    if (ts.scaled) {
+      ts.scratch.assign(n, 0.0);
+      for (long k = 0; k <= ir::kTraceBlock; ++k) {
+        ts.table.push_back(ir::trace_factor(k, -1, mod->run.dt, t.tau));
+        ts.table.push_back(ir::trace_factor(k, 1, mod->run.dt, t.tau));
+      }
+    }
     ps.traces.push_back(std::move(ts));
   }
+  ps.trace_g.assign(2 * pr.traces.size(), 1.0);
   auto bind = [&ps, &pre_pop, &post_pop](ir::Space space, int slot) -> Binding {
     switch (space) {
       case ir::Space::Syn:
@@ -428,7 +439,9 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       case ir::Space::Post:
         return {post_pop.states[slot].data(), 2, false};
       case ir::Space::Trace:
-        return {ps.traces[slot].value.data(), ps.traces[slot].list, false};
+        return {
+            ps.traces[slot].scaled ? ps.traces[slot].scratch.data() : ps.traces[slot].value.data(),
+            ps.traces[slot].list, false};
       default:
         return {};
     }
@@ -550,7 +563,31 @@ void Simulation::Engine::build() {
 // ---------------------------------------------------------------------------
 // The step.
 
+// After a once-per-neuron update: scaled traces of `list` stored back from
+// the values at t, for every spiking neuron (changed or not: both backends).
+template <class P>
+void store_scaled(P& p, int list) {
+  for (size_t k = 0; k < p.traces.size(); ++k) {
+    auto& tr = p.traces[k];
+    if (!tr.scaled || tr.list != list) continue;
+    const double gi = p.trace_g[2 * k + 1];
+    for (uint32_t i : p.spikers) tr.value[i] = tr.scratch[i] * gi;
+  }
+}
+
+// g = exp(−k·dt/τ) and 1/g of every scaled trace, k steps after T (the
+// start of the current block of ir::kTraceBlock steps).
+void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
+  for (size_t i = 0; i < p.traces.size(); ++i) {
+    const auto& tr = p.traces[i];
+    if (!tr.scaled) continue;
+    p.trace_g[2 * i] = tr.table[2 * static_cast<size_t>(k)];
+    p.trace_g[2 * i + 1] = tr.table[2 * static_cast<size_t>(k) + 1];
+  }
+}
+
 void Simulation::Engine::deliver(ProjState& p) {
+  set_trace_g(p, step % ir::kTraceBlock);
   if (p.native_deliver) return p.native_deliver();
   const ir::Projection& pr = *p.proj;
   PopState& src = pops[p.src];
@@ -620,6 +657,7 @@ void Simulation::Engine::deliver(ProjState& p) {
       l.ids = p.spikers.data();
       l.lists[1] = p.spikers.data();
       p.pre_neuron->run(l);
+      store_scaled(p, 1);
     }
   }
   if (!p.handler) return;
@@ -648,6 +686,11 @@ void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const u
   for (auto& tr : p.traces) {
     const uint32_t* idx = tr.list == 0 ? syn : tr.list == 1 ? pre : post;
     if (!idx) continue;
+    if (tr.scaled) {  // the value at t, for the handler: one multiply
+      const double g = p.trace_g[2 * static_cast<size_t>(&tr - p.traces.data())];
+      for (size_t k = 0; k < n; ++k) tr.scratch[idx[k]] = tr.value[idx[k]] * g;
+      continue;
+    }
     for (size_t k0 = 0; k0 < n; k0 += kChunk) {
       const size_t k1 = std::min(n, k0 + kChunk);
       size_t m = 0;
@@ -688,6 +731,7 @@ void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential,
 // at the spike's time: first the once-per-neuron trace updates, then the
 // handler for each incoming synapse.
 void Simulation::Engine::post_events(ProjState& p) {
+  set_trace_g(p, step % ir::kTraceBlock + 1);
   if (p.native_post) return p.native_post();
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
@@ -703,6 +747,7 @@ void Simulation::Engine::post_events(ProjState& p) {
     l.ids = p.spikers.data();
     l.lists[2] = p.spikers.data();
     p.post_neuron->run(l);
+    store_scaled(p, 2);
   }
   if (!p.on_post) return;
   p.batch_syn.clear();
@@ -731,6 +776,15 @@ void Simulation::Engine::post_events(ProjState& p) {
 }
 
 namespace {
+
+// One term a·x of a propagator's sum. A zero coefficient contributes
+// nothing, even when x is infinite or NaN (0·∞ would be NaN): the JIT omits
+// such terms from its code, and this keeps both backends' bits equal. For
+// finite x it is the same as adding a·x, since a sum that starts at q (never
+// −0) is unchanged by adding ±0.
+inline double term(double a, double x) {
+  return a != 0.0 ? a * x : 0.0;
+}
 
 // Compiled for AVX-512, AVX2 and any x86-64 machines; the loader picks one.
 // None uses FMA contraction (-ffp-contract=off), so all give the same bits.
@@ -762,7 +816,7 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void propaga
       double y[N];
       for (int r = 0; r < N; ++r) {
         double acc = q[r];
-        for (int c = 0; c < N; ++c) acc += P[r * N + c] * v[c];
+        for (int c = 0; c < N; ++c) acc += term(P[r * N + c], v[c]);
         y[r] = acc;
       }
       x0[i] = y[0];
@@ -781,9 +835,9 @@ inline void propagate_one(double* const* x, size_t m, size_t i, const double* P,
   for (size_t r = 0; r < m; ++r) old[r] = x[r][i];
   for (size_t r = 0; r < m; ++r) {
     double acc = q ? q[r] : 0.0;
-    for (size_t c = 0; c < m; ++c) acc += P[r * m + c] * old[c];
+    for (size_t c = 0; c < m; ++c) acc += term(P[r * m + c], old[c]);
     if (!q)
-      for (size_t c = 0; c < m; ++c) acc += Q[r * m + c] * (*cbuf)[c][i];
+      for (size_t c = 0; c < m; ++c) acc += term(Q[r * m + c], (*cbuf)[c][i]);
     x[r][i] = acc;
   }
 }
@@ -796,7 +850,7 @@ inline void propagate_one_const(double* const* x, size_t i, const double* P, con
   for (int r = 0; r < N; ++r) old[r] = x[r][i];
   for (int r = 0; r < N; ++r) {
     double acc = q[r];
-    for (int c = 0; c < N; ++c) acc += P[r * N + c] * old[c];
+    for (int c = 0; c < N; ++c) acc += term(P[r * N + c], old[c]);
     x[r][i] = acc;
   }
 }
@@ -1143,6 +1197,18 @@ void Simulation::Engine::one_step() {
   for (auto& d : dendrites) dendrite_step(d);
   publish(step + 1);
   ++step;
+  if (step % ir::kTraceBlock == 0) renormalise_traces();
+}
+
+// A new block of steps: scaled traces move their reference time T forward
+// by one block (between steps: during step s, T is s − s mod kTraceBlock).
+void Simulation::Engine::renormalise_traces() {
+  for (auto& p : projs)
+    for (auto& tr : p.traces)
+      if (tr.scaled) {
+        const double f = tr.table[2 * ir::kTraceBlock];
+        for (double& v : tr.value) v *= f;
+      }
 }
 
 void Simulation::Engine::publish(int64_t stamp) {

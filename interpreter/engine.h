@@ -145,8 +145,12 @@ struct ProjState {
     std::vector<double> value, last;  // last: the time (s) `value` refers to
     int list = 0;                     // indexed by 0: synapse, 1: pre neuron, 2: post neuron
     double tau = 0;
+    bool scaled = false;          // stored scaled (ir::trace_scaled); read through scratch
+    std::vector<double> scratch;  // scaled: the values at the current event time
+    std::vector<double> table;  // scaled: exp(−k·dt/τ), exp(k·dt/τ) for k = 0 … kTraceBlock
   };
   std::vector<TraceState> traces;
+  std::vector<double> trace_g;  // per trace: g and 1/g-factor at the current event time
   // Incoming synapses of each target neuron (for `on post`): slice-relative.
   std::vector<uint64_t> post_ptr;
   std::vector<uint32_t> post_syn;
@@ -236,6 +240,8 @@ struct Simulation::Engine {
   void run_batch(ProjState& p, Program& prog, bool sequential, double t);
   void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2,
                     size_t n, double t);
+  void set_trace_g(ProjState& p, int64_t k);
+  void renormalise_traces();
   void integrate(PopState& p);
   void integrate_exact(PopState& p);
   void integrate_rk(PopState& p, bool adaptive);

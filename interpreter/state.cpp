@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "engine.h"
+#include "exp.h"
+#include "place_traces.h"
 #include "rate_layers.h"
 
 namespace neuro {
@@ -316,6 +318,38 @@ void Simulation::restore(const std::vector<uint8_t>& bytes) {
   }
 }
 
+namespace {
+
+// A trace's values carried into a redefined model. Unchanged (same τ, dt,
+// storage) they are copied bit for bit. Otherwise they pass through their
+// values now, decayed with the old τ up to now (from then on the new τ
+// applies): a scaled trace (ir::trace_scaled) is stored relative to the
+// start of its block of steps, a plain one as of its last event.
+void adopt_trace(ProjState::TraceState& to, int64_t step, double dt,
+                 const ProjState::TraceState& from, int64_t from_step, double from_dt) {
+  to.value = from.value;
+  if (from.tau == to.tau && from.scaled == to.scaled && dt == from_dt && step == from_step) {
+    to.last = from.last;
+    return;
+  }
+  const double now = static_cast<double>(step) * dt;
+  const double from_now = static_cast<double>(from_step) * from_dt;
+  if (from.scaled) {
+    const double f = ir::trace_factor(from_step % ir::kTraceBlock, -1, from_dt, from.tau);
+    for (double& v : to.value) v *= f;
+  } else {
+    for (size_t i = 0; i < to.value.size(); ++i)
+      if (from.last[i] != from_now) to.value[i] *= ir::exp(-(from_now - from.last[i]) / from.tau);
+  }
+  std::fill(to.last.begin(), to.last.end(), now);
+  if (to.scaled) {
+    const double f = ir::trace_factor(step % ir::kTraceBlock, 1, dt, to.tau);
+    for (double& v : to.value) v *= f;
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
   Engine& e = *engine_;
   const Engine& o = *old_sim.engine_;
@@ -408,8 +442,7 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
         if (pj.proj->traces[t].name == opj.proj->traces[q].name &&
             pj.traces[t].value.size() == opj.traces[q].value.size() &&
             pj.traces[t].list == opj.traces[q].list) {
-          pj.traces[t].value = opj.traces[q].value;
-          pj.traces[t].last = opj.traces[q].last;
+          adopt_trace(pj.traces[t], e.step, e.mod->run.dt, opj.traces[q], o.step, o.mod->run.dt);
         }
     if (pj.ring.size() == opj.ring.size())
       pj.ring = opj.ring;

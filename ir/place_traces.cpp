@@ -1,5 +1,7 @@
 #include "place_traces.h"
 
+#include "exp.h"
+
 namespace neuro::ir {
 
 namespace {
@@ -118,6 +120,10 @@ void place_traces(Module& m) {
       }
     }
   }
+}
+
+double trace_factor(long k, int sign, double dt, double tau) {
+  return ir::exp(sign * (static_cast<double>(k) * dt) / tau);
 }
 
 }  // namespace neuro::ir

@@ -49,6 +49,7 @@
     unsigned long src_lo, dst_lo;                                                           \
     long step;                                                                              \
     double t;                          /* the event time handlers see */                         \
+    const double* trace_g;             /* scaled traces: exp(-(t-T)/tau), exp((t-T)/tau) */      \
   };
 // clang-format on
 

@@ -192,6 +192,37 @@ class PopGen {
     return cx.ok;
   }
 
+  // The threshold condition for neuron i, from the stored states.
+  std::string threshold_test(bool& ok) {
+    const ir::Expr& th = *k_.threshold;
+    bool fast = th.kind == Kind::Binary &&
+                (th.op == Op::Gt || th.op == Op::Ge || th.op == Op::Lt || th.op == Op::Le) &&
+                th.args[0]->kind == Kind::Var && th.args[0]->space == Space::State &&
+                th.args[1]->kind == Kind::Const;
+    if (fast) {
+      const char* op = th.op == Op::Gt   ? ">"
+                       : th.op == Op::Ge ? ">="
+                       : th.op == Op::Lt ? "<"
+                                         : "<=";
+      return fmt::format("S_{}[i] {} {}", sname(th.args[0]->slot), op, lit(th.args[1]->value));
+    }
+    Ctx cx = ctx("S_");
+    std::string cond = expr(k_.threshold, cx) + " != 0";
+    ok &= cx.ok;
+    return cond;
+  }
+
+  // The block's flags F, 8 neurons at a time, into the spike list.
+  void spike_scan() {
+    w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
+    w_.line("  u64 word;");
+    w_.line("  __builtin_memcpy(&word, F + k, 8);");
+    w_.line("  if (word)");
+    w_.line("    for (u64 j = k; j < k + 8; ++j)");
+    w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
+    w_.line("}}");
+  }
+
   bool integrate(PopCode&) {
     bool ok = true;
     w_.line("// population {} = {}[{}]: model {} ({}), solver {}", pop_.name, k_.model, pop_.size,
@@ -207,6 +238,13 @@ class PopGen {
     w_.line("for (u64 b = 0; b < n; b += 256) {{");
     w_.depth++;
     w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
+    // Without group reductions the threshold is tested in the update loop,
+    // on the values just stored; a block is scanned only when one of its
+    // flags is set (reading the flag bytes back as words right after
+    // storing them stalls: most blocks have no spike).
+    const bool fused = k_.threshold && k_.groups.empty();
+    if (fused) w_.line("unsigned char F[264] = {{0}};");
+    if (fused) w_.line("unsigned int any = 0;");
     w_.line("for (u64 i = b; i < e; ++i) {{");
     w_.depth++;
     switch (k_.solver) {
@@ -224,8 +262,17 @@ class PopGen {
         ok = false;
         break;
     }
+    if (fused) {
+      w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
+      w_.line("F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
+      w_.line("any |= F[i - b];");
+    }
     w_.depth--;
     w_.line("}}");
+    if (fused) {
+      w_.line("if (any)");
+      spike_scan();
+    }
     if (!k_.groups.empty()) {
       // The reductions need the whole population updated: the threshold
       // test gets blocks of its own.
@@ -236,36 +283,13 @@ class PopGen {
       w_.depth++;
       w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
     }
-    if (k_.threshold) {
-      const ir::Expr& th = *k_.threshold;
-      w_.line("// threshold, {}: {}", at(th.range), ir::print(th));
+    if (k_.threshold && !fused) {
+      w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
       w_.line("// flags first (a loop that vectorises), then a scan 8 neurons at a time");
       w_.line("unsigned char F[264] = {{0}};");
       w_.line("for (u64 i = b; i < e; ++i)");
-      Ctx cx = ctx("S_");
-      std::string cond;
-      bool fast = th.kind == Kind::Binary &&
-                  (th.op == Op::Gt || th.op == Op::Ge || th.op == Op::Lt || th.op == Op::Le) &&
-                  th.args[0]->kind == Kind::Var && th.args[0]->space == Space::State &&
-                  th.args[1]->kind == Kind::Const;
-      if (fast) {
-        const char* op = th.op == Op::Gt   ? ">"
-                         : th.op == Op::Ge ? ">="
-                         : th.op == Op::Lt ? "<"
-                                           : "<=";
-        cond = fmt::format("S_{}[i] {} {}", sname(th.args[0]->slot), op, lit(th.args[1]->value));
-      } else {
-        cond = expr(k_.threshold, cx) + " != 0";
-        ok &= cx.ok;
-      }
-      w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", cond);
-      w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
-      w_.line("  u64 word;");
-      w_.line("  __builtin_memcpy(&word, F + k, 8);");
-      w_.line("  if (word)");
-      w_.line("    for (u64 j = k; j < k + 8; ++j)");
-      w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
-      w_.line("}}");
+      w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
+      spike_scan();
     }
     w_.depth--;
     w_.line("}}");
@@ -311,9 +335,13 @@ class PopGen {
                    const std::vector<double>& qv, const std::string& name) {
       std::string s = fmt::format("double {} = {};", name, c_const ? lit(qv[r]) : "0.0");
       w_.line("{}", s);
-      for (size_t c = 0; c < n; ++c) w_.line("{} += {} * x{};", name, lit(P[r * n + c]), c);
+      // Terms with a zero coefficient are left out, as the interpreter's
+      // term() makes them contribute nothing.
+      for (size_t c = 0; c < n; ++c)
+        if (P[r * n + c] != 0.0) w_.line("{} += {} * x{};", name, lit(P[r * n + c]), c);
       if (!c_const)
-        for (size_t c = 0; c < n; ++c) w_.line("{} += {} * c{};", name, lit(Q[r * n + c]), c);
+        for (size_t c = 0; c < n; ++c)
+          if (Q[r * n + c] != 0.0) w_.line("{} += {} * c{};", name, lit(Q[r * n + c]), c);
     };
     if (clamps_) w_.line("const bool refractory = step < ref_end[i];");
     for (size_t r = 0; r < n; ++r) {

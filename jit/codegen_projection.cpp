@@ -9,8 +9,12 @@
 // (nj_proj::cap = 1).
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+
 #include "codegen.h"
 #include "emit.h"
+#include "place_traces.h"
 
 namespace neuro::jit {
 
@@ -18,6 +22,12 @@ using ir::Kind;
 using ir::Space;
 
 namespace {
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
+  return s;
+}
 
 void collect_writes(const std::vector<ir::Stmt>& body, std::vector<bool>& written) {
   for (const auto& s : body) {
@@ -72,6 +82,9 @@ class ProjGen {
   const ir::Kernel* pre_ = nullptr;
   const ir::Kernel* post_ = nullptr;
   int temps_ = 0;
+  bool lane_mode_ = false;  // once-per-neuron statements: scaled traces in locals A_x
+
+  bool scaled(int trace) const { return ir::trace_scaled(pr_.traces[trace], m_.run.dt); }
 
   // Writes into a scratch writer and keeps the text only when `f` succeeds.
   template <class F>
@@ -117,6 +130,9 @@ class ProjGen {
       w_.line("double* __restrict TR_{0} = c->trace[{1}];  // trace {0}, per {2}",
               ident(pr_.traces[tr].name), tr, ir::owner_name(pr_.traces[tr].owner));
       w_.line("double* __restrict TL_{} = c->trace_last[{}];", ident(pr_.traces[tr].name), tr);
+      if (scaled(static_cast<int>(tr)))
+        w_.line("const double TG_{0} = c->trace_g[{1}], TGI_{0} = c->trace_g[{2}];  // scaled",
+                ident(pr_.traces[tr].name), 2 * tr, 2 * tr + 1);
     }
     w_.line("(void)0;");
   }
@@ -139,6 +155,10 @@ class ProjGen {
           const int l = list_of(slot);
           const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
           if (idx.empty()) return "";
+          if (scaled(slot))
+            return lane_mode_
+                       ? fmt::format("A_{}", ident(pr_.traces[slot].name))
+                       : fmt::format("(TR_{0}[{1}] * TG_{0})", ident(pr_.traces[slot].name), idx);
           return fmt::format("TR_{}[{}]", ident(pr_.traces[slot].name), idx);
         }
         default:
@@ -156,11 +176,23 @@ class ProjGen {
       const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
       if (idx.empty()) continue;
       const std::string n = ident(pr_.traces[tr].name);
+      if (scaled(static_cast<int>(tr))) {
+        w_.line("double A_{0} = TR_{0}[{1}] * TG_{0};", n, idx);
+        continue;
+      }
       w_.line(
           "if (TL_{0}[{1}] != t) {{ "
           "TR_{0}[{1}] *= nj_exp(-(t - TL_{0}[{1}]) / {2}); TL_{0}[{1}] = t; }}",
           n, idx, lit(pr_.traces[tr].tau));
     }
+  }
+
+  // Scaled traces of `list` stored back after the once-per-neuron statements
+  // (as the interpreter's store_scaled: every spiking neuron).
+  void store_scaled(int list, const std::string& idx) {
+    for (size_t tr = 0; tr < pr_.traces.size(); ++tr)
+      if (list_of(static_cast<int>(tr)) == list && scaled(static_cast<int>(tr)))
+        w_.line("TR_{0}[{1}] = A_{0} * TGI_{0};", ident(pr_.traces[tr].name), idx);
   }
 
   // `post.x += w` for every due synapse, as the interpreter's native loop.
@@ -276,6 +308,7 @@ class ProjGen {
       }
       std::string target = cx.read(s.space, s.slot);
       if (target.empty() || (s.space == Space::Syn && shared_[s.slot])) return false;
+      if (s.space == Space::Trace && scaled(s.slot)) return false;
       int id = temps_++;
       w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
               at(s.range));
@@ -352,7 +385,7 @@ class ProjGen {
       if (side == 1 ? l != 2 : l == 2) continue;
       const char* at = l == 0 ? "s" : l == 1 ? "pre" : "post";
       out += pf("TR_" + ident(pr_.traces[tr].name), at);
-      out += pf("TL_" + ident(pr_.traces[tr].name), at);
+      if (!scaled(static_cast<int>(tr))) out += pf("TL_" + ident(pr_.traces[tr].name), at);
     }
     if (side == 1 && post_) {
       std::vector<bool> written(post_->states.size(), false);
@@ -444,6 +477,7 @@ class ProjGen {
     for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
       const int l = list_of(static_cast<int>(tr));
       if (l == skip_list) continue;
+      if (scaled(static_cast<int>(tr))) continue;  // read as TR * TG
       const std::string n = ident(pr_.traces[tr].name);
       const std::string idx = l == 0 ? "s" : l == 1 ? "pre" : "post";
       w_.line("{{  // trace {}", pr_.traces[tr].name);
@@ -471,10 +505,63 @@ class ProjGen {
         w_.line("//   {}: if {} …  ({})", what, ir::print(*st.cond), at(st.range));
   }
 
+  // Whether `body` may run synapse after synapse instead of in chunks with
+  // the same bits. A chunk computes each statement for all its synapses and
+  // then stores them in order; that differs from running synapse by
+  // synapse only where one synapse reads what another wrote: neuron
+  // variables (and traces) written by the handler and read by it, written
+  // by two statements (the adds would interleave differently), or written
+  // with `*=`, `/=`. Synapse variables are each synapse's own. Traces must
+  // be the scaled kind, read with one multiply and never decayed here.
+  bool direct_ok(const std::vector<ir::Stmt>& body) const {
+    std::map<std::pair<Space, int>, int> writes;
+    std::set<std::pair<Space, int>> reads;
+    bool ok = true;
+    std::function<void(const ir::Expr&)> read = [&](const ir::Expr& e) {
+      if (e.kind == Kind::Var) {
+        if (e.space == Space::Trace && !scaled(e.slot)) ok = false;
+        if (e.space == Space::Pre || e.space == Space::Post || e.space == Space::Trace)
+          reads.insert({e.space, e.slot});
+      }
+      for (const auto& a : e.args) read(*a);
+    };
+    std::function<void(const std::vector<ir::Stmt>&)> walk = [&](const auto& stmts) {
+      for (const auto& st : stmts) {
+        if (st.type == ir::Stmt::If) {
+          read(*st.cond);
+          walk(st.then_body);
+          walk(st.else_body);
+          continue;
+        }
+        read(*st.value);
+        using frontend::AssignOp;
+        if (st.space == Space::Syn) continue;
+        if ((st.space != Space::Pre && st.space != Space::Post) ||
+            (st.op != AssignOp::Add && st.op != AssignOp::Sub && st.op != AssignOp::Set))
+          ok = false;
+        ++writes[{st.space, st.slot}];
+      }
+    };
+    walk(body);
+    for (const auto& [where, n] : writes)
+      if (n > 1 || reads.count(where)) ok = false;
+    return ok;
+  }
+
+  // `body` for one synapse s (with pre, post), in statement order.
+  bool direct_stmts(const std::vector<ir::Stmt>& body) {
+    Ctx cx = ctx("s", "pre", "post");
+    cx.index_i = "pre";
+    cx.index_j = "post";
+    return lane_stmts(body, cx, "");
+  }
+
   // `on pre` with a uniform delay: the sources that spiked D steps ago.
   bool deliver() {
     const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
-    if (!pr_.on_pre.empty() && !chunk_function(chunk, pr_.on_pre, pr_.pre_neuron.empty() ? -1 : 1))
+    const bool direct = !pr_.on_pre.empty() && direct_ok(pr_.on_pre);
+    if (!pr_.on_pre.empty() && !direct &&
+        !chunk_function(chunk, pr_.on_pre, pr_.pre_neuron.empty() ? -1 : 1))
       return false;
     w_.line("// {}", title());
     handler_comments("on pre, once per neuron", pr_.pre_neuron);
@@ -489,13 +576,34 @@ class ProjGen {
       w_.line("const unsigned int pre = c->spikers[q];");
       w_.line("if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
       decay("", "pre", "");
+      lane_mode_ = true;
       Ctx cx = ctx("", "pre", "");
       cx.index_i = "pre";
-      if (!lane_stmts(pr_.pre_neuron, cx, "")) return false;
+      const bool ok = lane_stmts(pr_.pre_neuron, cx, "");
+      lane_mode_ = false;
+      if (!ok) return false;
+      store_scaled(1, "pre");
       w_.depth--;
       w_.line("}}");
     }
-    if (!pr_.on_pre.empty()) {
+    if (direct) {
+      w_.line("// synapse after synapse: the handler has no dependence between synapses");
+      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+      w_.depth++;
+      w_.line("const unsigned int pre = c->spikers[q];");
+      next_row_prefetch("");
+      w_.line("if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
+      w_.line("const u64 b = c->row[pre - {0}u], e = c->row[pre - {0}u + 1];", pr_.src.lo);
+      w_.line("for (u64 s = b; s < e; ++s) {{");
+      w_.depth++;
+      w_.line("const unsigned int post = c->col[s];");
+      w_.line("(void)post;");
+      if (!direct_stmts(pr_.on_pre)) return false;
+      w_.depth--;
+      w_.line("}}");
+      w_.depth--;
+      w_.line("}}");
+    } else if (!pr_.on_pre.empty()) {
       auto each_due = [&](const std::string& body) { for_due_pre(body); };
       batches(chunk, each_due, 1);
     }
@@ -508,7 +616,8 @@ class ProjGen {
   // `on post` for the postsynaptic neurons that spiked, at t_{n+1}.
   bool post() {
     const std::string chunk = fmt::format("nj_proj{}_on_post", index_);
-    if (!pr_.on_post.empty() &&
+    const bool direct = !pr_.on_post.empty() && direct_ok(pr_.on_post);
+    if (!pr_.on_post.empty() && !direct &&
         !chunk_function(chunk, pr_.on_post, pr_.post_neuron.empty() ? -1 : 2))
       return false;
     w_.line("// {}", title());
@@ -524,13 +633,48 @@ class ProjGen {
       w_.line("const unsigned int post = c->spikers[q];");
       w_.line("if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
       decay("", "", "post");
+      lane_mode_ = true;
       Ctx cx = ctx("", "", "post");
       cx.index_i = "post";
-      if (!lane_stmts(pr_.post_neuron, cx, "")) return false;
+      const bool ok = lane_stmts(pr_.post_neuron, cx, "");
+      lane_mode_ = false;
+      if (!ok) return false;
+      store_scaled(2, "post");
       w_.depth--;
       w_.line("}}");
     }
-    if (!pr_.on_post.empty()) {
+    if (direct) {
+      w_.line("// synapse after synapse: the handler has no dependence between synapses");
+      w_.line("const unsigned int* __restrict psyn = c->post_syn;");
+      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+      w_.depth++;
+      w_.line("const unsigned int post = c->spikers[q];");
+      w_.line("if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
+      w_.line("const u64 xb = c->post_ptr[post - {0}u], xe = c->post_ptr[post - {0}u + 1];",
+              pr_.dst.lo);
+      // The synapses' variables lie scattered: asked for a few ahead.
+      std::string pf;
+      for (size_t v = 0; v < pr_.vars.size(); ++v)
+        if (!shared_[v])
+          pf += fmt::format(" __builtin_prefetch(&W_{}[psyn[x + 8]], 1);", ident(pr_.vars[v].name));
+      if (!pf.empty())
+        w_.line("for (u64 x = xb; x < xb + 8 && x < xe; ++x) {{{}}}",
+                replace_all(pf, "x + 8", "x"));
+      w_.line("for (u64 x = xb; x < xe; ++x) {{");
+      w_.depth++;
+      if (!pf.empty()) w_.line("if (x + 8 < xe) {{{}}}", pf);
+      w_.line("const u64 s = psyn[x];");
+      w_.line("u64 r = c->row_block[s >> 6];  // the synapse's row, as ProjState::row_of");
+      w_.line("r += c->row[r + 1] <= s;");
+      w_.line("while (c->row[r + 1] <= s) ++r;");
+      w_.line("const unsigned int pre = (unsigned int)r + {}u;", pr_.src.lo);
+      w_.line("(void)pre;");
+      if (!direct_stmts(pr_.on_post)) return false;
+      w_.depth--;
+      w_.line("}}");
+      w_.depth--;
+      w_.line("}}");
+    } else if (!pr_.on_post.empty()) {
       auto each_due = [&](const std::string& body) { for_due_post(body); };
       batches(chunk, each_due, 2);
     }

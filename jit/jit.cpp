@@ -86,6 +86,7 @@ void point(ProjHook& h, ProjState& p, PopState& src, PopState& dst) {
   h.call.post = h.post_states.data();
   h.call.trace = h.trace.data();
   h.call.trace_last = h.trace_last.data();
+  h.call.trace_g = p.trace_g.data();
 }
 
 struct Attached {
@@ -172,15 +173,13 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     if (h->deliver) {
       const uint64_t cap = pj.sequential ? 1 : batch;
       pj.native_deliver = [h, e, p, &src, &dst, cap] {
-        point(*h, *p, src, dst);
         const int64_t from = e->step - 1 - p->delay_steps;  // the step whose spikes arrive now
-        if (from < -1) {
-          h->call.nspikers = 0;
-        } else {
-          const auto& list = src.history[static_cast<size_t>(from + 1) % e->history_len];
-          h->call.spikers = list.data();
-          h->call.nspikers = list.size();
-        }
+        if (from < -1) return;
+        const auto& list = src.history[static_cast<size_t>(from + 1) % e->history_len];
+        if (list.empty()) return;  // most steps of a sparse network
+        point(*h, *p, src, dst);
+        h->call.spikers = list.data();
+        h->call.nspikers = list.size();
         h->call.cap = cap;
         h->call.step = e->step;
         h->call.t = e->t_now();
@@ -191,6 +190,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     if (h->post) {
       const uint64_t cap = pj.post_sequential ? 1 : batch;
       pj.native_post = [h, e, p, &src, &dst, cap] {
+        if (dst.spikes.empty()) return;
         point(*h, *p, src, dst);
         h->call.spikers = dst.spikes.data();
         h->call.nspikers = dst.spikes.size();

@@ -93,6 +93,42 @@ TEST_CASE("repl: hot redefinition keeps state bit-identical and follows the new 
   CHECK(rec[0].values[1000] == x_switch);
 }
 
+// A trace decays with the old time constant up to a redefinition and with
+// the new one after it, whether stored once per neuron (scaled, see
+// docs/semantics.md) or per synapse.
+TEST_CASE("repl: a redefined trace time constant applies from the switch on") {
+  auto weight_after = [](const std::string& post_rule, const char* tau_before,
+                         const char* tau_after) {
+    std::string out, err;
+    neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                              [&](const std::string& x) { err += x; });
+    auto synapse = [&](const char* tau) {
+      return fmt::format(
+          "synapse S {{ param w = 0 mV\n trace apre = 0 mV decays {}\n on pre {{ apre += 1 mV }}\n"
+          " on post {{ {} }} }}\n",
+          tau, post_rule);
+    };
+    // Pre spikes at 10 ms; Post at 60 ms (x passes 59.95 ms in the step to 60 ms).
+    s.feed("neuron Clock { state x = 0 ms\n dx/dt = 1\n spike when x > 59.95 ms { x = -1 s } }\n");
+    s.feed(synapse(tau_before));
+    s.feed(
+        "circuit C { Pre = spike_generator[1] { times = [10 ms] }\n Post = Clock[1]\n"
+        " connect Pre -> Post via S }\n");
+    s.feed("run C for 30 ms\n");
+    s.feed(synapse(tau_after));
+    s.feed(":run 40 ms\n");
+    REQUIRE(err.empty());
+    return s.simulation()->synapse_values(0, "w").at(0);
+  };
+  for (const char* rule : {"w += apre", "w += apre;  apre *= 1"}) {  // per neuron, per synapse
+    CAPTURE(rule);
+    CHECK(weight_after(rule, "20 ms", "20 ms") ==
+          doctest::Approx(1e-3 * std::exp(-50.0 / 20)).epsilon(1e-12).scale(0));
+    CHECK(weight_after(rule, "20 ms", "10 ms") ==
+          doctest::Approx(1e-3 * std::exp(-20.0 / 20 - 30.0 / 10)).epsilon(1e-12).scale(0));
+  }
+}
+
 TEST_CASE("repl: meta-commands accept unambiguous prefixes and complete") {
   std::string out, err;
   neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
