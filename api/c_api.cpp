@@ -500,8 +500,8 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
     not_nested(nested, "neuro_build");
     neuro::BuildOptions opt;
     if (options) {
-      if (options->flags &
-          ~unsigned(NEURO_BUILD_DT | NEURO_BUILD_SEED | NEURO_BUILD_DURATION | NEURO_BUILD_BACKEND))
+      if (options->flags & ~unsigned(NEURO_BUILD_DT | NEURO_BUILD_SEED | NEURO_BUILD_DURATION |
+                                     NEURO_BUILD_BACKEND | NEURO_BUILD_THREADS))
         usage("neuro: error: unknown flags in neuro_build_options");
       if (options->flags & NEURO_BUILD_BACKEND) {
         switch (options->backend) {
@@ -519,6 +519,11 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
                 "neuro: error: unknown backend in neuro_build_options (NEURO_BACKEND_VM, "
                 "NEURO_BACKEND_JIT or NEURO_BACKEND_AUTO)");
         }
+      }
+      if (options->flags & NEURO_BUILD_THREADS) {
+        if (options->threads < 1 || options->threads > 256)
+          usage("neuro: error: threads in neuro_build_options must be from 1 to 256");
+        opt.threads = static_cast<unsigned>(options->threads);
       }
       if (options->flags & NEURO_BUILD_DT) opt.dt = options->dt;
       if (options->flags & NEURO_BUILD_SEED) opt.seed = options->seed;

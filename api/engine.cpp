@@ -62,6 +62,7 @@ struct Engine::Impl {
   std::shared_ptr<ir::Module> module;
   std::unique_ptr<Simulation> sim;
   Backend backend = Backend::Vm;
+  unsigned threads = 1;
   std::map<int, std::pair<std::string, SpikeFn>> subscribers;
   int next_handle = 1;
 
@@ -129,7 +130,8 @@ struct Engine::Impl {
     auto shared = std::make_shared<ir::Module>(std::move(*mod));
     try {
       auto fresh = std::make_unique<Simulation>(shared);
-      const auto report = use_backend(*fresh, backend, fresh->steps_for(shared->run.duration));
+      const auto report =
+          use_backend(*fresh, backend, fresh->steps_for(shared->run.duration), threads);
       if (!report.notice.empty() && config.write) config.write(report.notice + "\n");
       if (carry && sim) {
         for (const auto& note : fresh->adopt_state(*sim))
@@ -223,6 +225,9 @@ Status Engine::build(const BuildOptions& options) {
   if (options.seed) impl_->overrides.seed = *options.seed;
   if (options.duration) impl_->overrides.duration = *options.duration;
   impl_->backend = options.backend;
+  if (options.threads < 1 || options.threads > 256)
+    return impl_->usage("threads must be from 1 to 256");
+  impl_->threads = options.threads;
   if (options.dt && !(*options.dt > 0)) return impl_->usage("dt must be positive");
   impl_->sim.reset();
   return impl_->rebuild(false);

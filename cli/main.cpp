@@ -35,7 +35,7 @@ constexpr const char* kUsage = R"(neuro — a language for neural models
 
 usage:
   neuro run FILE [--duration T] [--seed N] [--dt T] [--out DIR] [--json]
-                 [--format csv|npy] [--plot DIR] [--backend vm|jit|auto]
+                 [--format csv|npy] [--plot DIR] [--backend vm|jit|auto] [--threads N]
       Simulate the file's `run` statement; options override it. T takes a
       unit (500ms, 0.5s, 0.1ms); a bare number means seconds. Recordings go
       to DIR (default neuro_out): <population>_spikes.csv (id,t_ms) and
@@ -47,6 +47,8 @@ usage:
       compiled by the system C++ compiler (jit, cached in
       $XDG_CACHE_HOME/neuro/jit), or jit when the run is long enough to
       repay the compile (auto, the default); same results either way.
+      --threads N splits the JIT's updates of populations of 16384 neurons
+      or more over N threads (default 1); the same results as one thread.
   neuro plot DIR|FILE... [--out DIR]
       Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
@@ -103,6 +105,7 @@ struct RunArgs {
   io::Format format = io::Format::csv;
   std::string plot;  // folder for SVG plots; empty: none
   Backend backend = Backend::Auto;
+  unsigned threads = 1;
   bool emit = false;  // `neuro jit --emit`
 };
 
@@ -152,7 +155,8 @@ int cmd_run(const RunArgs& args) {
     std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
-  const BackendReport backend = use_backend(*sim, args.backend, sim->steps_for(mod.run.duration));
+  const BackendReport backend =
+      use_backend(*sim, args.backend, sim->steps_for(mod.run.duration), args.threads);
   if (!backend.notice.empty()) std::cerr << backend.notice << "\n";
   const char* backend_used = backend.jit ? "jit" : "vm";
   double build_s =
@@ -198,15 +202,17 @@ int cmd_run(const RunArgs& args) {
                           pops.empty() ? "" : ",", cli::json_escape(p.name), p.size, p.spikes,
                           p.rate_hz);
     fmt::print(
-        "{{\"backend\":\"{}\",\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},\"sim_time_s\":{:.9g},"
+        "{{\"backend\":\"{}\",\"threads\":{},\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},"
+        "\"sim_time_s\":{:.9g},"
         "\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
         "{}}},"
         "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_"
         "rss_mb\":{:.3f},"
         "\"steps\":{},\"interrupted\":{}}}\n",
-        backend_used, backend.setup_s, backend.cache_hit ? "true" : "false", sim->time(),
-        mod.run.dt * 1e3, mod.run.seed, pops, sim->synapse_count(), compiled->parse_seconds,
-        build_s, run_s, cli::peak_rss_mb(), done, interrupted ? "true" : "false");
+        backend_used, backend.pops_threaded > 0 ? args.threads : 1u, backend.setup_s,
+        backend.cache_hit ? "true" : "false", sim->time(), mod.run.dt * 1e3, mod.run.seed, pops,
+        sim->synapse_count(), compiled->parse_seconds, build_s, run_s, cli::peak_rss_mb(), done,
+        interrupted ? "true" : "false");
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
                sim->time(), mod.run.circuit, run_s,
@@ -370,6 +376,13 @@ int main_impl(int argc, char** argv) {
       auto b = v ? parse_backend(*v) : std::nullopt;
       if (!b) return usage_error("--backend needs vm, jit or auto");
       args.backend = *b;
+    } else if (cmd == "run" && o == "--threads") {
+      auto v = value();
+      char* end = nullptr;
+      unsigned long n = v ? std::strtoul(v->c_str(), &end, 10) : 0;
+      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-' || n < 1 || n > 256)
+        return usage_error("--threads needs a whole number from 1 to 256");
+      args.threads = static_cast<unsigned>(n);
     } else if (cmd == "jit" && o == "--emit") {
       args.emit = true;
     } else if (cmd == "run" && o == "--json") {

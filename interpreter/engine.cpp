@@ -416,9 +416,9 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
                                              : post_pop.n;
     ts.list = t.owner == ir::Trace::Synapse ? 0 : t.owner == ir::Trace::Pre ? 1 : 2;
     ts.value.assign(n, t.initial);
-    ts.last.assign(n, 0.0);
     ts.tau = t.tau;
     ts.scaled = ir::trace_scaled(t, mod->run.dt);
+    if (!ts.scaled) ts.last.assign(n, 0.0);  // a scaled trace needs no times
     if (ts.scaled) {
       ts.scratch.assign(n, 0.0);
       for (long k = 0; k <= ir::kTraceBlock; ++k) {

@@ -25,6 +25,7 @@
     unsigned long nspikes;        /* integrate: out */                                      \
     long step;                                                                              \
     double t;                          /* step · dt */                                           \
+    unsigned long lo, hi;         /* integrate: the neurons [lo, hi) (threads: one part each) */ \
   };                                                                                             \
   /* One call for one projection: `on pre` delivery or `on post` events. */                     \
   struct nj_proj {                                                                               \

@@ -52,6 +52,7 @@ class PopGen {
       w_.out += body.out;
       pc.integrate = fmt::format("nj_pop{}_integrate", index_);
       pc.detects = true;
+      pc.splittable = k_.groups.empty();
     } else {
       pc.why_not = "an expression the code generator does not handle";
     }
@@ -231,13 +232,15 @@ class PopGen {
     w_.depth++;
     prologue(false);
     w_.line("const u64 n = c->n;");
+    w_.line("const u64 lo = c->lo, hi = c->hi;  // this call's part of the population");
+    w_.line("(void)n;");
     w_.line("unsigned int* __restrict spikes = c->spikes;");
     w_.line("u64 ns = 0;");
     w_.line("// blocks of 256 neurons: the update loop vectorises, the threshold scan");
     w_.line("// finds the block still in L1 cache");
-    w_.line("for (u64 b = 0; b < n; b += 256) {{");
+    w_.line("for (u64 b = lo; b < hi; b += 256) {{");
     w_.depth++;
-    w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
+    w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
     // Without group reductions the threshold is tested in the update loop,
     // on the values just stored; a block is scanned only when one of its
     // flags is set (reading the flag bytes back as words right after
@@ -279,9 +282,9 @@ class PopGen {
       w_.depth--;
       w_.line("}}");
       ok &= groups();
-      w_.line("for (u64 b = 0; b < n; b += 256) {{");
+      w_.line("for (u64 b = lo; b < hi; b += 256) {{");
       w_.depth++;
-      w_.line("const u64 e = b + 256 < n ? b + 256 : n;");
+      w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
     }
     if (k_.threshold && !fused) {
       w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));

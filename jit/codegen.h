@@ -18,10 +18,11 @@ namespace neuro::jit {
 // What the generated source covers, with the names of its entry points
 // (empty: the interpreter runs that part).
 struct PopCode {
-  std::string integrate;  // integrates, then appends threshold crossings (nj_pop)
-  bool detects = false;   // integrate also did the threshold test
-  std::string reset;      // runs the reset for nj_pop::ids
-  std::string why_not;    // when integrate is empty: why the interpreter runs it
+  std::string integrate;   // integrates, then appends threshold crossings (nj_pop)
+  bool detects = false;    // integrate also did the threshold test
+  bool splittable = true;  // integrate may run on parts [lo, hi) (no group reductions)
+  std::string reset;       // runs the reset for nj_pop::ids
+  std::string why_not;     // when integrate is empty: why the interpreter runs it
 };
 struct ProjCode {
   std::string deliver;  // `on pre` (uniform delay: spikers are the arriving sources)

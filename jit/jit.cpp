@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "abi.h"
 #include "codegen.h"
@@ -13,6 +14,7 @@
 #include "engine.h"
 #include "fold_constants.h"
 #include "neuro/backend.h"
+#include "step_pool.h"
 
 namespace neuro {
 
@@ -44,7 +46,31 @@ struct PopHook {
   std::vector<double*> params, states, seg_agg, group_vals;
   std::vector<uint32_t> spikes;
   jit::nj_pop call{};
+  // With threads: the population's parts [bounds[k], bounds[k+1]), each
+  // with its own call and spike list, concatenated in order afterwards.
+  std::shared_ptr<jit::StepPool> pool;
+  std::vector<uint64_t> bounds;
+  std::vector<jit::nj_pop> part_calls;
+  std::vector<std::vector<uint32_t>> part_spikes;
+  std::function<void(unsigned)> part_job;
 };
+
+// Below this many neurons a population is not split: handing a step to
+// another thread costs more than updating them (docs/jit.md, "Threads").
+constexpr size_t kSplitMin = 16384;
+
+constexpr const char* kOneThread =
+    "neuro: note: threads serve the JIT's neuron updates; the interpreter runs on one thread";
+
+// The population's parts for `parts` threads: contiguous, at multiples of
+// the generated loop's 256-neuron blocks.
+std::vector<uint64_t> split(size_t n, unsigned parts) {
+  const size_t blocks = (n + 255) / 256;
+  std::vector<uint64_t> b;
+  for (unsigned k = 0; k <= parts; ++k)
+    b.push_back(std::min<uint64_t>(n, blocks * k / parts * 256));
+  return b;
+}
 
 struct ProjHook {
   std::shared_ptr<jit::Library> lib;
@@ -90,10 +116,11 @@ void point(ProjHook& h, ProjState& p, PopState& src, PopState& dst) {
 }
 
 struct Attached {
-  size_t pops = 0, pops_native = 0, parts = 0, parts_native = 0;
+  size_t pops = 0, pops_native = 0, parts = 0, parts_native = 0, pops_threaded = 0;
 };
 
-Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit::Library>& lib) {
+Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit::Library>& lib,
+                const std::shared_ptr<jit::StepPool>& pool) {
   Attached a;
   const ir::Module& m = *eng.mod;
   for (size_t i = 0; i < eng.pops.size(); ++i) {
@@ -120,14 +147,40 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.apply_fn = apply_fn;
     Engine* e = &eng;
     PopState* p = &ps;
+    if (pool && pc.splittable && ps.n >= kSplitMin && pool->parts() > 1) {
+      h->pool = pool;
+      h->bounds = split(ps.n, pool->parts());
+      h->part_calls.resize(pool->parts());
+      h->part_spikes.resize(pool->parts());
+      for (unsigned k = 0; k < pool->parts(); ++k)
+        h->part_spikes[k].resize(h->bounds[k + 1] - h->bounds[k]);
+      PopHook* hp = h.get();
+      h->part_job = [hp](unsigned k) {
+        jit::nj_pop& call = hp->part_calls[k];
+        call = hp->call;
+        call.lo = hp->bounds[k];
+        call.hi = hp->bounds[k + 1];
+        call.spikes = hp->part_spikes[k].data();
+        hp->integrate(&call);
+      };
+    }
     ps.native_integrate = [h, e, p] {
       point(*h, *p);
       h->call.n = p->n;
+      h->call.lo = 0;
+      h->call.hi = p->n;
       h->call.spikes = h->spikes.data();
       h->call.step = e->step;
       h->call.t = e->t_now();
-      h->integrate(&h->call);
-      p->spikes.insert(p->spikes.end(), h->spikes.data(), h->spikes.data() + h->call.nspikes);
+      if (!h->pool) {
+        h->integrate(&h->call);
+        p->spikes.insert(p->spikes.end(), h->spikes.data(), h->spikes.data() + h->call.nspikes);
+        return;
+      }
+      h->pool->run(h->part_job);
+      for (size_t k = 0; k < h->part_calls.size(); ++k)  // in neuron order: as one thread
+        p->spikes.insert(p->spikes.end(), h->part_spikes[k].data(),
+                         h->part_spikes[k].data() + h->part_calls[k].nspikes);
     };
     if (h->reset)
       ps.native_reset = [h, e, p] {
@@ -139,6 +192,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
         h->reset(&h->call);
       };
     ++a.pops_native;
+    a.pops_threaded += h->pool != nullptr;
   }
   for (size_t i = 0; i < eng.projs.size(); ++i) {
     ProjState& pj = eng.projs[i];
@@ -204,6 +258,10 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
       };
       ++a.parts_native;
     }
+    // Scaled traces are read through `scratch` only by the interpreter's
+    // handlers: with both sides generated, it is never used.
+    if ((!has_pre || pj.native_deliver) && (!has_post || pj.native_post))
+      for (auto& tr : pj.traces) std::vector<double>().swap(tr.scratch);
   }
   return a;
 }
@@ -225,12 +283,22 @@ std::string jit_source(const Simulation& sim) {
   return jit::generate(sim.module()).source;
 }
 
-BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps) {
+BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps,
+                          unsigned threads) {
   BackendReport r;
-  if (backend == Backend::Vm) return r;
+  if (backend == Backend::Vm) {
+    if (threads > 1) r.notice = kOneThread;
+    return r;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto done = [&] {
     r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (threads > 1 && r.notice.empty() && !r.jit) r.notice = kOneThread;
+    if (threads > 1 && r.notice.empty() && r.pops_threaded == 0)
+      r.notice = fmt::format(
+          "neuro: note: no population is large enough to split over threads (at least {} "
+          "neurons, without group reductions); running on one thread",
+          kSplitMin);
     return r;
   };
   Engine& eng = sim.engine();
@@ -274,8 +342,11 @@ BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_st
                   loaded.error, loaded.log);
     return done();
   }
-  Attached a = attach(eng, g, loaded.lib);
+  std::shared_ptr<jit::StepPool> pool;
+  if (threads > 1) pool = std::make_shared<jit::StepPool>(threads);
+  Attached a = attach(eng, g, loaded.lib, pool);
   r.jit = a.pops_native + a.parts_native > 0;
+  r.pops_threaded = a.pops_threaded;
   r.pops = a.pops;
   r.pops_native = a.pops_native;
   r.parts = a.parts;

@@ -120,10 +120,11 @@ typedef struct neuro_config {
 
 /* Options of neuro_build; each field counts only when its flag is set. */
 enum {
-  NEURO_BUILD_DT = 1,      /* use `dt` */
-  NEURO_BUILD_SEED = 2,    /* use `seed` */
+  NEURO_BUILD_DT = 1,       /* use `dt` */
+  NEURO_BUILD_SEED = 2,     /* use `seed` */
   NEURO_BUILD_DURATION = 4, /* use `duration` */
-  NEURO_BUILD_BACKEND = 8   /* use `backend` */
+  NEURO_BUILD_BACKEND = 8,  /* use `backend` */
+  NEURO_BUILD_THREADS = 16  /* use `threads` */
 };
 /* Which code runs the steps (docs/jit.md): the interpreter, code generated
  * and compiled for the model (falls back to the interpreter, with a notice
@@ -136,6 +137,8 @@ typedef struct neuro_build_options {
   uint64_t seed;   /* default: the run statement's, else 0 */
   double duration; /* seconds; what neuro_run_to_end simulates */
   int backend;     /* NEURO_BACKEND_…; default: NEURO_BACKEND_VM */
+  int threads;     /* 1 … 256; with the JIT, large populations' updates are
+                      split over them (same results as 1); default 1 */
 } neuro_build_options;
 
 /* Called after every step in which `population` spiked: the spiking

@@ -945,5 +945,11 @@ TEST_CASE(
   opt.backend = 7;
   CHECK(neuro_build(e, &opt) == NEURO_USAGE_ERROR);
   CHECK(std::string(neuro_last_error()).find("unknown backend") != std::string::npos);
+  opt.flags = NEURO_BUILD_THREADS;
+  opt.threads = 0;
+  CHECK(neuro_build(e, &opt) == NEURO_USAGE_ERROR);
+  CHECK(std::string(neuro_last_error()).find("threads") != std::string::npos);
+  opt.threads = 2;  // accepted; the interpreter says it runs on one thread
+  CHECK(neuro_build(e, &opt) == NEURO_OK);
   neuro_free(e);
 }

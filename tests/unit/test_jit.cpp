@@ -390,3 +390,81 @@ TEST_CASE("jit: the embedding API selects the backend in BuildOptions") {
   CHECK(notices.find("JIT unavailable") != std::string::npos);
   fs::remove_all(dir);
 }
+
+namespace {
+
+// Two populations large enough to be split (an exact LIF with refractory
+// neurons and a conductance-based one on exponential Euler), with STDP
+// between them, so every kind of neuron update runs in parts.
+const char* kLarge = R"(
+neuron LIF {
+  param tau = 20 ms;  state v = 0 mV;  state ge = 0 mV
+  dv/dt = (22 mV + ge - v) / tau   unless refractory
+  dge/dt = -ge / 5 ms
+  spike when v > 15 mV { v = 0 mV }
+  refractory 2 ms
+}
+neuron Cond {
+  param C = 200 pF;  param g_L = 10 nS;  state v = -60 mV;  state g = 0 nS
+  dv/dt = (g_L * (-60 mV - v) + g * (0 mV - v) + 0.25 nA) / C
+  dg/dt = -g / 5 ms
+  spike when v > -50 mV { v = -60 mV }
+}
+synapse Stdp {
+  param w = 0.5 mV
+  trace a = 0 mV decays 20 ms
+  trace b = 0 mV decays 20 ms
+  on pre  { post.ge += w;  a += 0.01 mV;  w = clip(w + b, 0 mV, 1 mV) }
+  on post { b -= 0.0105 mV;  w = clip(w + a, 0 mV, 1 mV) }
+}
+synapse Exc { param w = 2 nS;  on pre { post.g += w } }
+circuit C {
+  P = LIF[40000] { v = rand() * 15 mV }
+  Q = Cond[20000] { v = -60 mV + rand() * 10 mV }
+  connect P -> P via Stdp  p = 0.0005
+  connect P -> Q via Exc  p = 0.0005
+  record spikes of P
+  record spikes of Q
+}
+run C for 100 ms  dt = 0.1 ms  seed = 5
+)";
+
+}  // namespace
+
+TEST_CASE("jit: threads split large populations and give the one-thread bits") {
+  const std::string dir = test_cache() + "_threads";
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  auto mod = testing::compile_text(kLarge);
+  Simulation vm(mod);
+  const uint64_t steps = vm.steps_for(0.1);
+  vm.run(steps);
+  const auto want = fingerprint(vm);
+  size_t spikes = 0;
+  for (const auto& r : vm.spike_recordings()) spikes += r.ids.size();
+  CHECK(spikes > 1000);  // both populations fire: the parts have spikes to merge
+  for (unsigned threads : {1u, 2u, 3u}) {
+    CAPTURE(threads);
+    Simulation sim(mod);
+    auto r = use_backend(sim, Backend::Jit, steps, threads);
+    REQUIRE(r.jit);
+    CHECK(r.pops_threaded == (threads > 1 ? 2u : 0u));
+    CHECK(r.notice.empty());
+    sim.run(steps);
+    const auto got = fingerprint(sim);
+    REQUIRE(got.size() == want.size());
+    for (size_t k = 0; k < got.size(); ++k) {
+      INFO(got[k].first << " differs from the interpreter's");
+      CHECK(got[k].second == want[k].second);
+    }
+  }
+  // Small populations stay on one thread, and the interpreter has none: both said.
+  Simulation small(testing::compile_text(kSmall));
+  CHECK(use_backend(small, Backend::Jit, 100, 2).notice.find("large enough") != std::string::npos);
+  Simulation interp(testing::compile_text(kSmall));
+  CHECK(use_backend(interp, Backend::Vm, 100, 2).notice.find("one thread") != std::string::npos);
+  auto bad = testing::run_shell(
+      fmt::format("{} run {}/examples/cuba.neuro --threads 0", NEURO_BINARY, NEURO_SOURCE_DIR));
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--threads needs a whole number from 1 to 256") != std::string::npos);
+  fs::remove_all(dir);
+}
