@@ -9,9 +9,10 @@ neuro/brian2 ratios; --json FILE also saves every raw run.  Stdlib only.
 
   bench/run.py [--models cuba,coba,cuba_stdp] [--sizes 4000,16000,64000] [--repeats 3]
                [--duration 1] [--seed 1] [--neuro build/neuro] [--no-brian]
-               [--backend vm,jit] [--json FILE]
+               [--backend vm,jit,jit:2] [--json FILE]
 
---backend runs neuro once per listed backend (rows neuro-vm, neuro-jit).  The
+--backend runs neuro once per listed backend (rows neuro-vm, neuro-jit); jit:N
+runs the JIT with --threads N (row neuro-jit:N).  The
 JIT's cache is a fresh temporary XDG_CACHE_HOME: the first, untimed run of a
 case compiles (its model-text-to-first-step time is printed as `cold start`),
 the timed runs then find the code cached (start_s is their warm start).
@@ -177,6 +178,8 @@ def neuro_plastic_synapses(neuro, model, n, seed, tmp):
 
 
 def neuro_run(neuro, model, n, duration, seed, tmp, backend='vm'):
+    """backend: vm, jit, auto, or jit:N (the JIT with --threads N)."""
+    backend, _, threads = backend.partition(':')
     path = os.path.join(tmp, f'{model}_{n}.neuro')
     with open(path, 'w') as f:
         f.write(model_source(model, n, duration, seed))
@@ -186,6 +189,8 @@ def neuro_run(neuro, model, n, duration, seed, tmp, backend='vm'):
     # as its own getrusage() peak; sh forks it from a ~1 MB process instead.
     cmd = ['sh', '-c', '"$@"; exit $?', 'sh',
            neuro, 'run', path, '--json', '--out', out, '--backend', backend]
+    if threads:
+        cmd += ['--threads', threads]
     j, wall = run_json(cmd, 'neuro')
     if backend == 'jit' and j.get('backend') != 'jit':
         sys.exit(f'neuro did not run on the JIT for {path} (no compiler?)')
@@ -234,7 +239,7 @@ def summarize(runs):
                 else statistics.median(m[k] for m in per_run)) for k in per_run[0]}
 
 
-ROW = '{:<16} {:<9} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8}'
+ROW = '{:<16} {:<11} {:>11} {:>10} {:>10} {:>8} {:>7} {:>8} {:>8} {:>8}'
 
 
 def print_row(case, impl, m):
@@ -285,8 +290,8 @@ def main():
     print(ROW.format('case', 'impl', 'loop/sim_s', 'process_s', 'syn_ev/s',
                      'rss_MB', 'B/syn', 'B/plast', 'rate_Hz', 'start_s'))
     backends = args.backend.split(',')
-    if not set(backends) <= {'vm', 'jit', 'auto'}:
-        sys.exit(f'unknown backend in --backend {args.backend}; choose from vm,jit,auto')
+    if not all(re.fullmatch(r'vm|auto|jit(:[1-9][0-9]*)?', b) for b in backends):
+        sys.exit(f'unknown backend in --backend {args.backend}; choose from vm,jit,jit:N,auto')
     os.environ['XDG_CACHE_HOME'] = tempfile.mkdtemp(prefix='neuro_bench_jit_cache_')
     report = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
               'host': platform.node(), 'neuro': neuro, 'args': vars(args),

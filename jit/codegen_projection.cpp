@@ -229,19 +229,9 @@ class ProjGen {
     w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
     w_.depth++;
     prologue();
-    w_.line("const u64* __restrict row = c->row;");
-    w_.line("const unsigned int* __restrict col = c->col;");
-    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
-    w_.depth++;
-    w_.line("const unsigned int id = c->spikers[q];");
-    next_row_prefetch("");
-    w_.line("if (id < {}u || id >= {}u) continue;", pr_.src.lo, pr_.src.hi);
-    w_.line("const u64 b = row[id - {0}u], e = row[id - {0}u + 1];", pr_.src.lo);
-    w_.line("for (u64 s = b; s < e; ++s) {{");
-    for (const auto& x : sc) w_.line("  {}[col[s]] += {};", x.target, x.w);
-    w_.line("}}");
-    w_.depth--;
-    w_.line("}}");
+    open_due_rows("id");
+    for (const auto& x : sc) w_.line("{}[col[s]] += {};", x.target, x.w);
+    close_due_rows();
     w_.depth--;
     w_.line("}}");
     w_.line("");
@@ -435,6 +425,28 @@ class ProjGen {
             pr_.src.lo);
   }
 
+  // Opens the loops over the due synapses of the spiking sources: `q` over
+  // the sources (named `name`), `s` over each one's row; close_due_rows()
+  // closes them.
+  void open_due_rows(const char* name) {
+    w_.line("const u64* __restrict row = c->row;");
+    w_.line("const unsigned int* __restrict col = c->col;");
+    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+    w_.depth++;
+    w_.line("const unsigned int {} = c->spikers[q];", name);
+    next_row_prefetch("");
+    w_.line("if ({0} < {1}u || {0} >= {2}u) continue;", name, pr_.src.lo, pr_.src.hi);
+    w_.line("const u64 b = row[{0} - {1}u], e = row[{0} - {1}u + 1];", name, pr_.src.lo);
+    w_.line("for (u64 s = b; s < e; ++s) {{");
+    w_.depth++;
+  }
+  void close_due_rows() {
+    w_.depth--;
+    w_.line("}}");
+    w_.depth--;
+    w_.line("}}");
+  }
+
   void for_due_pre(const std::string& body) {
     w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
     w_.line("  const unsigned int pre = c->spikers[q];");
@@ -588,21 +600,11 @@ class ProjGen {
     }
     if (direct) {
       w_.line("// synapse after synapse: the handler has no dependence between synapses");
-      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
-      w_.depth++;
-      w_.line("const unsigned int pre = c->spikers[q];");
-      next_row_prefetch("");
-      w_.line("if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
-      w_.line("const u64 b = c->row[pre - {0}u], e = c->row[pre - {0}u + 1];", pr_.src.lo);
-      w_.line("for (u64 s = b; s < e; ++s) {{");
-      w_.depth++;
-      w_.line("const unsigned int post = c->col[s];");
+      open_due_rows("pre");
+      w_.line("const unsigned int post = col[s];");
       w_.line("(void)post;");
       if (!direct_stmts(pr_.on_pre)) return false;
-      w_.depth--;
-      w_.line("}}");
-      w_.depth--;
-      w_.line("}}");
+      close_due_rows();
     } else if (!pr_.on_pre.empty()) {
       auto each_due = [&](const std::string& body) { for_due_pre(body); };
       batches(chunk, each_due, 1);

@@ -62,7 +62,7 @@ constexpr size_t kSplitMin = 16384;
 constexpr const char* kOneThread =
     "neuro: note: threads serve the JIT's neuron updates; the interpreter runs on one thread";
 
-// The population's parts for `parts` threads: contiguous, at multiples of
+// The population split into `parts` contiguous parts, at multiples of
 // the generated loop's 256-neuron blocks.
 std::vector<uint64_t> split(size_t n, unsigned parts) {
   const size_t blocks = (n + 255) / 256;
@@ -147,12 +147,15 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.apply_fn = apply_fn;
     Engine* e = &eng;
     PopState* p = &ps;
-    if (pool && pc.splittable && ps.n >= kSplitMin && pool->parts() > 1) {
+    if (pool && pc.splittable && ps.n >= kSplitMin && pool->threads() > 1) {
       h->pool = pool;
-      h->bounds = split(ps.n, pool->parts());
-      h->part_calls.resize(pool->parts());
-      h->part_spikes.resize(pool->parts());
-      for (unsigned k = 0; k < pool->parts(); ++k)
+      // A few parts per thread, so that a thread held up elsewhere leaves
+      // little for the others to wait on (they take its parts).
+      h->bounds = split(ps.n, std::min<unsigned>(4 * pool->threads(), (ps.n + 255) / 256));
+      const unsigned parts = static_cast<unsigned>(h->bounds.size() - 1);
+      h->part_calls.resize(parts);
+      h->part_spikes.resize(parts);
+      for (unsigned k = 0; k < parts; ++k)
         h->part_spikes[k].resize(h->bounds[k + 1] - h->bounds[k]);
       PopHook* hp = h.get();
       h->part_job = [hp](unsigned k) {
@@ -177,7 +180,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
         p->spikes.insert(p->spikes.end(), h->spikes.data(), h->spikes.data() + h->call.nspikes);
         return;
       }
-      h->pool->run(h->part_job);
+      h->pool->run(static_cast<unsigned>(h->part_calls.size()), h->part_job);
       for (size_t k = 0; k < h->part_calls.size(); ++k)  // in neuron order: as one thread
         p->spikes.insert(p->spikes.end(), h->part_spikes[k].data(),
                          h->part_spikes[k].data() + h->part_calls[k].nspikes);

@@ -14,8 +14,8 @@ inline void relax() {
 
 }  // namespace
 
-StepPool::StepPool(unsigned parts) : parts_(parts < 1 ? 1 : parts) {
-  for (unsigned k = 1; k < parts_; ++k) threads_.emplace_back([this, k] { work(k); });
+StepPool::StepPool(unsigned threads) : threads_(threads < 1 ? 1 : threads) {
+  for (unsigned k = 1; k < threads_; ++k) workers_.emplace_back([this] { work(); });
 }
 
 StepPool::~StepPool() {
@@ -25,13 +25,35 @@ StepPool::~StepPool() {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
   }
-  for (auto& t : threads_) t.join();
+  for (auto& t : workers_) t.join();
 }
 
-void StepPool::run(const std::function<void(unsigned)>& job) {
-  if (parts_ == 1) return job(0);
-  job_ = &job;
-  pending_.store(parts_ - 1);
+constexpr int kPartBits = 24;
+constexpr uint64_t kPartMask = (uint64_t{1} << kPartBits) - 1;
+
+void StepPool::claim() {
+  for (;;) {
+    uint64_t v = next_.load();
+    const unsigned k = static_cast<unsigned>(v & kPartMask);
+    // parts_ may already be a later round's; then the swap below fails.
+    if (k >= parts_.load(std::memory_order_relaxed)) return;
+    if (!next_.compare_exchange_weak(v, v + 1)) continue;
+    // Claimed: the round is open until this part is done, so job_ is its.
+    (*job_.load(std::memory_order_relaxed))(k);
+    done_.fetch_add(1, std::memory_order_release);
+  }
+}
+
+void StepPool::run(unsigned parts, const std::function<void(unsigned)>& job) {
+  if (threads_ == 1 || parts <= 1) {
+    for (unsigned k = 0; k < parts; ++k) job(k);
+    return;
+  }
+  // The last round is over (all its parts done): nobody uses job_ or parts_.
+  job_.store(&job);
+  parts_.store(parts);
+  done_.store(0);
+  next_.store(++round_ << kPartBits);
   // Sequentially consistent: a worker that counted itself asleep after this
   // increment sees it in its wait's predicate; one counted before is woken.
   generation_.fetch_add(1);
@@ -39,11 +61,11 @@ void StepPool::run(const std::function<void(unsigned)>& job) {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
   }
-  job(0);
-  while (pending_.load(std::memory_order_acquire) != 0) relax();
+  claim();
+  while (done_.load(std::memory_order_acquire) != parts) relax();
 }
 
-void StepPool::work(unsigned part) {
+void StepPool::work() {
   using Clock = std::chrono::steady_clock;
   uint64_t seen = 0;
   for (;;) {
@@ -62,8 +84,7 @@ void StepPool::work(unsigned part) {
     }
     seen = g;
     if (stop_.load()) return;
-    (*job_)(part);
-    pending_.fetch_sub(1, std::memory_order_release);
+    claim();
   }
 }
 

@@ -1,8 +1,10 @@
 // A team of threads that runs one job in parts, step after step (the JIT's
-// neuron updates with `--threads N`). The caller runs part 0 and waits for
-// the others. A step's hand-off must cost well under a microsecond, so
-// waiting workers spin; after about 0.2 ms without work they sleep, so an
-// idle simulation (the REPL between commands) takes no CPU.
+// neuron updates with `--threads N`). The parts are claimed one at a time
+// by whoever is free, the caller included, so a worker the system has put
+// aside (this machine is shared) costs at most the part it holds: the
+// caller does the rest. A step's hand-off must cost well under a
+// microsecond, so waiting workers spin; after about 0.2 ms without work
+// they sleep, so an idle simulation (the REPL between commands) takes no CPU.
 #pragma once
 
 #include <atomic>
@@ -17,24 +19,31 @@ namespace neuro::jit {
 
 class StepPool {
  public:
-  explicit StepPool(unsigned parts);  // parts ≥ 1: the caller and parts − 1 threads
+  explicit StepPool(unsigned threads);  // the caller and threads − 1 workers
   ~StepPool();
   StepPool(const StepPool&) = delete;
   StepPool& operator=(const StepPool&) = delete;
 
-  unsigned parts() const { return parts_; }
-  // job(k) for k = 0 … parts − 1, k = 0 on the calling thread; returns when
-  // all are done. The job must not throw.
-  void run(const std::function<void(unsigned)>& job);
+  unsigned threads() const { return threads_; }
+  // job(k) for every k < parts (at most 2^24), each exactly once, in any
+  // order and on any of the threads; returns when all are done. The job
+  // must not throw.
+  void run(unsigned parts, const std::function<void(unsigned)>& job);
 
  private:
-  void work(unsigned part);
+  void work();
+  void claim();  // runs parts of the current round until none is unclaimed
 
-  const unsigned parts_;
-  std::vector<std::thread> threads_;
-  const std::function<void(unsigned)>* job_ = nullptr;
+  const unsigned threads_;
+  std::vector<std::thread> workers_;
+  uint64_t round_ = 0;  // the caller's count of rounds
+  // The round (high bits) and its next unclaimed part (low 24 bits): a claim
+  // is a compare-and-swap on both, so a claim meant for an earlier round
+  // fails. job_ and parts_ are the current round's while it has parts left.
+  std::atomic<uint64_t> next_{0};
+  std::atomic<const std::function<void(unsigned)>*> job_{nullptr};
+  std::atomic<unsigned> parts_{0}, done_{0};
   std::atomic<uint64_t> generation_{0};
-  std::atomic<unsigned> pending_{0};
   std::atomic<unsigned> sleepers_{0};
   std::atomic<bool> stop_{false};
   std::mutex mutex_;
