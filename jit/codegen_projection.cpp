@@ -521,7 +521,8 @@ class ProjGen {
   // the same bits. A chunk computes each statement for all its synapses and
   // then stores them in order; that differs from running synapse by
   // synapse only where one synapse reads what another wrote: neuron
-  // variables (and traces) written by the handler and read by it, written
+  // variables (and traces) written by the handler and read by it (also as
+  // `pre.x` when the projection is onto its own population), written
   // by two statements (the adds would interleave differently), or written
   // with `*=`, `/=`. Synapse variables are each synapse's own. Traces must
   // be the scaled kind, read with one multiply and never decayed here.
@@ -529,11 +530,16 @@ class ProjGen {
     std::map<std::pair<Space, int>, int> writes;
     std::set<std::pair<Space, int>> reads;
     bool ok = true;
+    // Onto its own population, `pre.x` and `post.x` are one array.
+    const bool same_pop = pr_.src.pop == pr_.dst.pop;
+    auto key = [same_pop](Space sp, int slot) {
+      return std::make_pair(same_pop && sp == Space::Pre ? Space::Post : sp, slot);
+    };
     std::function<void(const ir::Expr&)> read = [&](const ir::Expr& e) {
       if (e.kind == Kind::Var) {
         if (e.space == Space::Trace && !scaled(e.slot)) ok = false;
         if (e.space == Space::Pre || e.space == Space::Post || e.space == Space::Trace)
-          reads.insert({e.space, e.slot});
+          reads.insert(key(e.space, e.slot));
       }
       for (const auto& a : e.args) read(*a);
     };
@@ -551,7 +557,7 @@ class ProjGen {
         if ((st.space != Space::Pre && st.space != Space::Post) ||
             (st.op != AssignOp::Add && st.op != AssignOp::Sub && st.op != AssignOp::Set))
           ok = false;
-        ++writes[{st.space, st.slot}];
+        ++writes[key(st.space, st.slot)];
       }
     };
     walk(body);

@@ -35,7 +35,8 @@ void StepPool::claim() {
   for (;;) {
     uint64_t v = next_.load();
     const unsigned k = static_cast<unsigned>(v & kPartMask);
-    // parts_ may already be a later round's; then the swap below fails.
+    // parts_ may already be a later round's; then the word has changed
+    // since (run() closes it before writing parts_) and the swap fails.
     if (k >= parts_.load(std::memory_order_relaxed)) return;
     if (!next_.compare_exchange_weak(v, v + 1)) continue;
     // Claimed: the round is open until this part is done, so job_ is its.
@@ -45,15 +46,20 @@ void StepPool::claim() {
 }
 
 void StepPool::run(unsigned parts, const std::function<void(unsigned)>& job) {
-  if (threads_ == 1 || parts <= 1) {
+  if (threads_ == 1 || parts <= 1 || parts >= kPartMask) {
     for (unsigned k = 0; k < parts; ++k) job(k);
     return;
   }
-  // The last round is over (all its parts done): nobody uses job_ or parts_.
+  // The last round is over (all its parts done), but a worker may still
+  // hold its word and be about to read parts_: the word is closed first
+  // (the part field full, so nothing is claimable and that worker's swap
+  // fails), then the round is set up, then opened.
+  ++round_;
+  next_.store(round_ << kPartBits | kPartMask);
   job_.store(&job);
   parts_.store(parts);
   done_.store(0);
-  next_.store(++round_ << kPartBits);
+  next_.store(round_ << kPartBits);
   // Sequentially consistent: a worker that counted itself asleep after this
   // increment sees it in its wait's predicate; one counted before is woken.
   generation_.fetch_add(1);

@@ -25,9 +25,9 @@ class StepPool {
   StepPool& operator=(const StepPool&) = delete;
 
   unsigned threads() const { return threads_; }
-  // job(k) for every k < parts (at most 2^24), each exactly once, in any
-  // order and on any of the threads; returns when all are done. The job
-  // must not throw.
+  // job(k) for every k < parts, each exactly once, in any order and on any
+  // of the threads (parts ≥ 2^24 − 1: all on the caller); returns when all
+  // are done. The job must not throw.
   void run(unsigned parts, const std::function<void(unsigned)>& job);
 
  private:
