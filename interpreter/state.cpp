@@ -348,6 +348,17 @@ void adopt_trace(ProjState::TraceState& to, int64_t step, double dt,
   }
 }
 
+// A trace new to a running network holds its initial value now, at the
+// switch, rather than as of t = 0.
+void start_trace_now(ProjState::TraceState& tr, int64_t step, double dt) {
+  if (tr.scaled) {
+    const double f = ir::trace_factor(step % ir::kTraceBlock, 1, dt, tr.tau);
+    for (double& v : tr.value) v *= f;
+  } else {
+    std::fill(tr.last.begin(), tr.last.end(), static_cast<double>(step) * dt);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
@@ -426,6 +437,7 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
     bool same = k < o.projs.size() && o.projs[k].csr.row == pj.csr.row &&
                 o.projs[k].csr.col == pj.csr.col && o.projs[k].proj->synapse == pj.proj->synapse;
     if (!same) {
+      for (auto& tr : pj.traces) start_trace_now(tr, e.step, e.mod->run.dt);
       notes.push_back(fmt::format(
           "projection #{} ({}) changed: its synapses were drawn anew and spikes in flight dropped",
           k, pj.proj->synapse));
@@ -437,13 +449,17 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
       if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size())
         pj.vars[v] = opj.vars[ov];
     }
-    for (size_t t = 0; t < pj.traces.size(); ++t)
-      for (size_t q = 0; q < opj.traces.size(); ++q)
+    for (size_t t = 0; t < pj.traces.size(); ++t) {
+      bool adopted = false;
+      for (size_t q = 0; q < opj.traces.size() && !adopted; ++q)
         if (pj.proj->traces[t].name == opj.proj->traces[q].name &&
             pj.traces[t].value.size() == opj.traces[q].value.size() &&
             pj.traces[t].list == opj.traces[q].list) {
           adopt_trace(pj.traces[t], e.step, e.mod->run.dt, opj.traces[q], o.step, o.mod->run.dt);
+          adopted = true;
         }
+      if (!adopted) start_trace_now(pj.traces[t], e.step, e.mod->run.dt);
+    }
     if (pj.ring.size() == opj.ring.size())
       pj.ring = opj.ring;
     else if (!opj.ring.empty())

@@ -129,6 +129,29 @@ TEST_CASE("repl: a redefined trace time constant applies from the switch on") {
   }
 }
 
+// A trace that a redefinition adds starts from its initial value at the
+// switch, not as if it had decayed since t = 0.
+TEST_CASE("repl: a trace added by a redefinition starts at the switch") {
+  for (const char* rule : {"w += a", "w += a;  a *= 1"}) {  // per neuron, per synapse
+    CAPTURE(rule);
+    std::string out, err;
+    neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                              [&](const std::string& x) { err += x; });
+    s.feed("neuron Clock { state x = 0 ms\n dx/dt = 1\n spike when x > 59.95 ms { x = -1 s } }\n");
+    s.feed("synapse S { param w = 0 mV\n on post { w += 0 mV } }\n");
+    s.feed(
+        "circuit C { Pre = spike_generator[1] { times = [10 ms] }\n Post = Clock[1]\n"
+        " connect Pre -> Post via S }\n");
+    s.feed("run C for 30 ms\n");
+    s.feed(fmt::format(
+        "synapse S {{ param w = 0 mV\n trace a = 1 mV decays 20 ms\n on post {{ {} }} }}\n", rule));
+    s.feed(":run 40 ms\n");
+    REQUIRE(err.empty());
+    CHECK(s.simulation()->synapse_values(0, "w").at(0) ==
+          doctest::Approx(1e-3 * std::exp(-30.0 / 20)).epsilon(1e-12).scale(0));
+  }
+}
+
 TEST_CASE("repl: meta-commands accept unambiguous prefixes and complete") {
   std::string out, err;
   neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
