@@ -17,8 +17,14 @@ namespace {
 using neuro::testing::slurp;
 using Result = neuro::testing::ShellResult;
 
+// With a JIT cache of its own that stays empty: `--backend auto` (the
+// default) takes the JIT for a short run when the code is already cached,
+// so the user's cache would otherwise decide which backend these tests see.
 Result run_neuro(const std::string& args) {
-  return neuro::testing::run_shell(fmt::format("{} {}", NEURO_BINARY, args));
+  const auto cache =
+      std::filesystem::temp_directory_path() / fmt::format("neuro_cli_cache_{}", ::getpid());
+  return neuro::testing::run_shell(
+      fmt::format("XDG_CACHE_HOME={} {} {}", cache.string(), NEURO_BINARY, args));
 }
 
 std::filesystem::path temp_dir(const char* name) {
