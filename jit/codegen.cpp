@@ -439,53 +439,13 @@ class PopGen {
     w_.line("const u64 i = c->ids[k];");
     Ctx cx = ctx("S_");
     int masks = 0;
-    bool ok = stmts(k_.reset, "", cx, masks);
+    bool ok = lane_statements(w_, k_.reset, "", cx, masks, nullptr, where_);
     w_.depth--;
     w_.line("}}");
     w_.depth--;
     w_.line("}}");
     w_.line("");
     return ok && cx.ok;
-  }
-
-  // Statements over one lane, with the interpreter's masking of `if`.
-  bool stmts(const std::vector<ir::Stmt>& body, const std::string& mask, Ctx& cx, int& masks) {
-    for (const auto& s : body) {
-      if (s.type == ir::Stmt::If) {
-        w_.line("// if {}  ({})", ir::print(*s.cond), at(s.range));
-        int id = masks++;
-        w_.line("const double c{} = {};", id, expr(s.cond, cx));
-        if (mask.empty()) {
-          w_.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
-        } else {
-          w_.line("const double mt{0} = (double)({1} != 0 && c{0} != 0);", id, mask);
-          w_.line("const double me{0} = (double)({1} != 0 && c{0} == 0);", id, mask);
-        }
-        if (!stmts(s.then_body, fmt::format("mt{}", id), cx, masks)) return false;
-        if (!stmts(s.else_body, fmt::format("me{}", id), cx, masks)) return false;
-        continue;
-      }
-      std::string target = cx.read(s.space, s.slot);
-      if (target.empty()) return false;
-      w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
-              at(s.range));
-      std::string v = expr(s.value, cx);
-      using frontend::AssignOp;
-      if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
-        // Indexed `+=`: a scatter-add of the (masked) value.
-        if (s.op == AssignOp::Sub) v = "(-" + v + ")";
-        if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
-        w_.line("{} += {};", target, v);
-        continue;
-      }
-      if (s.op != AssignOp::Set) {
-        const char* op = s.op == AssignOp::Mul ? "*" : "/";
-        v = fmt::format("({} {} {})", target, op, v);
-      }
-      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
-      w_.line("{} = {};", target, v);
-    }
-    return true;
   }
 };
 

@@ -238,41 +238,13 @@ class ProjGen {
     return true;
   }
 
-  // Statements over one lane (once-per-neuron trace updates), in order.
+  // Statements over one lane (a once-per-neuron update, or one synapse of a
+  // synapse-after-synapse handler); a shared synapse variable is no target.
   bool lane_stmts(const std::vector<ir::Stmt>& body, Ctx& cx, const std::string& mask) {
-    for (const auto& s : body) {
-      if (s.type == ir::Stmt::If) {
-        int id = temps_++;
-        w_.line("const double c{} = {};", id, expr(s.cond, cx));
-        if (mask.empty())
-          w_.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
-        else
-          w_.line(
-              "const double mt{0} = (double)({1} != 0 && c{0} != 0), me{0} = (double)({1} != 0 "
-              "&& c{0} == 0);",
-              id, mask);
-        if (!lane_stmts(s.then_body, cx, fmt::format("mt{}", id))) return false;
-        if (!lane_stmts(s.else_body, cx, fmt::format("me{}", id))) return false;
-        continue;
-      }
-      std::string target = cx.read(s.space, s.slot);
-      if (target.empty() || (s.space == Space::Syn && shared_[s.slot])) return false;
-      w_.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
-              at(s.range));
-      std::string v = expr(s.value, cx);
-      using frontend::AssignOp;
-      if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
-        if (s.op == AssignOp::Sub) v = "(-" + v + ")";
-        if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
-        w_.line("{} += {};", target, v);
-        continue;
-      }
-      if (s.op != AssignOp::Set)
-        v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
-      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
-      w_.line("{} = {};", target, v);
-    }
-    return cx.ok;
+    auto writable = [this](const ir::Stmt& s) {
+      return !(s.space == Space::Syn && shared_[s.slot]);
+    };
+    return lane_statements(w_, body, mask, cx, temps_, writable, where_);
   }
 
   // Statements over a chunk of lanes k < nk: each computed for every lane,
@@ -574,6 +546,32 @@ class ProjGen {
     return lane_stmts(body, cx, "");
   }
 
+  // The once-per-neuron statements (trace updates) of `on pre` (list 1:
+  // for each spiking source) or `on post` (list 2: each spiking target),
+  // with the neuron's scaled traces in locals and stored back after.
+  bool once_per_neuron(const std::vector<ir::Stmt>& body, int list) {
+    if (body.empty()) return true;
+    const bool pre = list == 1;
+    const char* name = pre ? "pre" : "post";
+    const auto& range = pre ? pr_.src : pr_.dst;
+    w_.line("// once per spiking {}synaptic neuron", pre ? "pre" : "post");
+    w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
+    w_.depth++;
+    w_.line("const unsigned int {} = c->spikers[q];", name);
+    w_.line("if ({0} < {1}u || {0} >= {2}u) continue;", name, range.lo, range.hi);
+    decay("", pre ? name : "", pre ? "" : name);
+    lane_mode_ = true;
+    Ctx cx = pre ? ctx("", name, "") : ctx("", "", name);
+    cx.index_i = name;
+    const bool ok = lane_stmts(body, cx, "");
+    lane_mode_ = false;
+    if (!ok) return false;
+    store_scaled(list, name);
+    w_.depth--;
+    w_.line("}}");
+    return true;
+  }
+
   // `on pre` with a uniform delay: the sources that spiked D steps ago.
   bool deliver() {
     const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
@@ -587,23 +585,7 @@ class ProjGen {
     w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
     w_.depth++;
     prologue();
-    if (!pr_.pre_neuron.empty()) {
-      w_.line("// once per spiking presynaptic neuron");
-      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
-      w_.depth++;
-      w_.line("const unsigned int pre = c->spikers[q];");
-      w_.line("if (pre < {}u || pre >= {}u) continue;", pr_.src.lo, pr_.src.hi);
-      decay("", "pre", "");
-      lane_mode_ = true;
-      Ctx cx = ctx("", "pre", "");
-      cx.index_i = "pre";
-      const bool ok = lane_stmts(pr_.pre_neuron, cx, "");
-      lane_mode_ = false;
-      if (!ok) return false;
-      store_scaled(1, "pre");
-      w_.depth--;
-      w_.line("}}");
-    }
+    if (!once_per_neuron(pr_.pre_neuron, 1)) return false;
     if (direct) {
       w_.line("// synapse after synapse: the handler has no dependence between synapses");
       open_due_rows("pre");
@@ -634,23 +616,7 @@ class ProjGen {
     w_.line("extern \"C\" void nj_proj{}_post(struct nj_proj* c) {{", index_);
     w_.depth++;
     prologue();
-    if (!pr_.post_neuron.empty()) {
-      w_.line("// once per spiking postsynaptic neuron");
-      w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
-      w_.depth++;
-      w_.line("const unsigned int post = c->spikers[q];");
-      w_.line("if (post < {}u || post >= {}u) continue;", pr_.dst.lo, pr_.dst.hi);
-      decay("", "", "post");
-      lane_mode_ = true;
-      Ctx cx = ctx("", "", "post");
-      cx.index_i = "post";
-      const bool ok = lane_stmts(pr_.post_neuron, cx, "");
-      lane_mode_ = false;
-      if (!ok) return false;
-      store_scaled(2, "post");
-      w_.depth--;
-      w_.line("}}");
-    }
+    if (!once_per_neuron(pr_.post_neuron, 2)) return false;
     if (direct) {
       w_.line("// synapse after synapse: the handler has no dependence between synapses");
       w_.line("const unsigned int* __restrict psyn = c->post_syn;");

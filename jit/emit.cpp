@@ -236,4 +236,47 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
   return "0.0";
 }
 
+bool lane_statements(Writer& w, const std::vector<ir::Stmt>& body, const std::string& mask, Ctx& cx,
+                     int& masks, const std::function<bool(const ir::Stmt&)>& writable,
+                     const Where& where) {
+  auto at = [&](const frontend::SourceRange& r) {
+    return where ? where(r) : fmt::format("line {}", r.line);
+  };
+  for (const auto& s : body) {
+    if (s.type == ir::Stmt::If) {
+      w.line("// if {}  ({})", ir::print(*s.cond), at(s.range));
+      const int id = masks++;
+      w.line("const double c{} = {};", id, expr(s.cond, cx));
+      if (mask.empty()) {
+        w.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
+      } else {
+        w.line("const double mt{0} = (double)({1} != 0 && c{0} != 0);", id, mask);
+        w.line("const double me{0} = (double)({1} != 0 && c{0} == 0);", id, mask);
+      }
+      if (!lane_statements(w, s.then_body, fmt::format("mt{}", id), cx, masks, writable, where) ||
+          !lane_statements(w, s.else_body, fmt::format("me{}", id), cx, masks, writable, where))
+        return false;
+      continue;
+    }
+    const std::string target = cx.read(s.space, s.slot);
+    if (target.empty() || (writable && !writable(s))) return false;
+    w.line("// {} {} {}  ({})", s.name, frontend::assign_text(s.op), ir::print(*s.value),
+           at(s.range));
+    std::string v = expr(s.value, cx);
+    using frontend::AssignOp;
+    if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
+      // Indexed `+=`: a scatter-add of the (masked) value.
+      if (s.op == AssignOp::Sub) v = "(-" + v + ")";
+      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
+      w.line("{} += {};", target, v);
+      continue;
+    }
+    if (s.op != AssignOp::Set)
+      v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
+    if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
+    w.line("{} = {};", target, v);
+  }
+  return cx.ok;
+}
+
 }  // namespace neuro::jit

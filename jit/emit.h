@@ -44,11 +44,21 @@ struct Writer {
   }
 };
 
+using Where = std::function<std::string(const frontend::SourceRange&)>;
+
+// Statements over one lane (one neuron, or one synapse), in order, with the
+// interpreter's masking of `if`: a masked `+=` adds 0.0, a masked `=` keeps
+// the old value. `masks` numbers the mask variables (c/mt/me) of one
+// function. `writable` may refuse a target (then false, as for a target or
+// expression `cx` cannot read); `where` gives a statement's source line.
+bool lane_statements(Writer& w, const std::vector<ir::Stmt>& body, const std::string& mask, Ctx& cx,
+                     int& masks, const std::function<bool(const ir::Stmt&)>& writable,
+                     const Where& where);
+
 }  // namespace neuro::jit
 
 namespace neuro::jit {
 struct ProjCode;
-using Where = std::function<std::string(const frontend::SourceRange&)>;
 // Appends the functions of projection `index` (codegen_projection.cpp).
 void generate_projection(const ir::Module& m, size_t index, Writer& w, ProjCode& pc,
                          const Where& where);

@@ -119,6 +119,18 @@ std::vector<std::pair<std::string, std::string>> fingerprint(Simulation& sim) {
   return parts;
 }
 
+// Every part of two fingerprints is equal, byte for byte.
+void check_same(const std::vector<std::pair<std::string, std::string>>& a,
+                const std::vector<std::pair<std::string, std::string>>& b,
+                const std::string& what) {
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) {
+    INFO(what << ": " << a[k].first << " differs");
+    CHECK(a[k].first == b[k].first);
+    CHECK(a[k].second == b[k].second);
+  }
+}
+
 struct Differential {
   bool built = false;  // false: the model does not build (an error fixture)
   BackendReport report;
@@ -156,13 +168,7 @@ Differential check_same_bits(const std::string& path, double seconds) {
   }
   CHECK(vm_error == jit_error);
   CHECK(vm->step_index() == jit->step_index());
-  auto a = fingerprint(*vm), b = fingerprint(*jit);
-  REQUIRE(a.size() == b.size());
-  for (size_t k = 0; k < a.size(); ++k) {
-    INFO(path << ": " << a[k].first << " differs between the backends");
-    CHECK(a[k].first == b[k].first);
-    CHECK(a[k].second == b[k].second);
-  }
+  check_same(fingerprint(*vm), fingerprint(*jit), path);
   MESSAGE(fmt::format("{}: {} steps, {}/{} populations and {}/{} handler parts in generated code",
                       fs::path(path).filename().string(), steps, d.report.pops_native,
                       d.report.pops, d.report.parts_native, d.report.parts));
@@ -453,12 +459,7 @@ TEST_CASE("jit: threads split large populations and give the one-thread bits") {
     CHECK(r.pops_threaded == (threads > 1 ? 2u : 0u));
     CHECK(r.notice.empty());
     sim.run(steps);
-    const auto got = fingerprint(sim);
-    REQUIRE(got.size() == want.size());
-    for (size_t k = 0; k < got.size(); ++k) {
-      INFO(got[k].first << " differs from the interpreter's");
-      CHECK(got[k].second == want[k].second);
-    }
+    check_same(want, fingerprint(sim), fmt::format("{} threads against the interpreter", threads));
   }
   // Small populations stay on one thread, and the interpreter has none: both said.
   Simulation small(testing::compile_text(kSmall));

@@ -93,38 +93,45 @@ TEST_CASE("repl: hot redefinition keeps state bit-identical and follows the new 
   CHECK(rec[0].values[1000] == x_switch);
 }
 
+namespace {
+
+// Synapse S onto a neuron that spikes once, at 60 ms, from a generator that
+// spikes at 10 ms: S is `before` for the first 30 ms, then redefined as
+// `after` in the running network. Returns S's weight w at 70 ms.
+double weight_across_redefinition(const std::string& before, const std::string& after) {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
+  // x passes 59.95 ms in the step that ends at 60 ms.
+  s.feed("neuron Clock { state x = 0 ms\n dx/dt = 1\n spike when x > 59.95 ms { x = -1 s } }\n");
+  s.feed(before);
+  s.feed(
+      "circuit C { Pre = spike_generator[1] { times = [10 ms] }\n Post = Clock[1]\n"
+      " connect Pre -> Post via S }\n");
+  s.feed("run C for 30 ms\n");
+  s.feed(after);
+  s.feed(":run 40 ms\n");
+  REQUIRE(err.empty());
+  return s.simulation()->synapse_values(0, "w").at(0);
+}
+
+}  // namespace
+
 // A trace decays with the old time constant up to a redefinition and with
 // the new one after it, whether stored once per neuron (scaled, see
 // docs/semantics.md) or per synapse.
 TEST_CASE("repl: a redefined trace time constant applies from the switch on") {
-  auto weight_after = [](const std::string& post_rule, const char* tau_before,
-                         const char* tau_after) {
-    std::string out, err;
-    neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
-                              [&](const std::string& x) { err += x; });
+  for (const char* rule : {"w += apre", "w += apre;  apre *= 1"}) {  // per neuron, per synapse
+    CAPTURE(rule);
     auto synapse = [&](const char* tau) {
       return fmt::format(
           "synapse S {{ param w = 0 mV\n trace apre = 0 mV decays {}\n on pre {{ apre += 1 mV }}\n"
           " on post {{ {} }} }}\n",
-          tau, post_rule);
+          tau, rule);
     };
-    // Pre spikes at 10 ms; Post at 60 ms (x passes 59.95 ms in the step to 60 ms).
-    s.feed("neuron Clock { state x = 0 ms\n dx/dt = 1\n spike when x > 59.95 ms { x = -1 s } }\n");
-    s.feed(synapse(tau_before));
-    s.feed(
-        "circuit C { Pre = spike_generator[1] { times = [10 ms] }\n Post = Clock[1]\n"
-        " connect Pre -> Post via S }\n");
-    s.feed("run C for 30 ms\n");
-    s.feed(synapse(tau_after));
-    s.feed(":run 40 ms\n");
-    REQUIRE(err.empty());
-    return s.simulation()->synapse_values(0, "w").at(0);
-  };
-  for (const char* rule : {"w += apre", "w += apre;  apre *= 1"}) {  // per neuron, per synapse
-    CAPTURE(rule);
-    CHECK(weight_after(rule, "20 ms", "20 ms") ==
+    CHECK(weight_across_redefinition(synapse("20 ms"), synapse("20 ms")) ==
           doctest::Approx(1e-3 * std::exp(-50.0 / 20)).epsilon(1e-12).scale(0));
-    CHECK(weight_after(rule, "20 ms", "10 ms") ==
+    CHECK(weight_across_redefinition(synapse("20 ms"), synapse("10 ms")) ==
           doctest::Approx(1e-3 * std::exp(-20.0 / 20 - 30.0 / 10)).epsilon(1e-12).scale(0));
   }
 }
@@ -134,20 +141,10 @@ TEST_CASE("repl: a redefined trace time constant applies from the switch on") {
 TEST_CASE("repl: a trace added by a redefinition starts at the switch") {
   for (const char* rule : {"w += a", "w += a;  a *= 1"}) {  // per neuron, per synapse
     CAPTURE(rule);
-    std::string out, err;
-    neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
-                              [&](const std::string& x) { err += x; });
-    s.feed("neuron Clock { state x = 0 ms\n dx/dt = 1\n spike when x > 59.95 ms { x = -1 s } }\n");
-    s.feed("synapse S { param w = 0 mV\n on post { w += 0 mV } }\n");
-    s.feed(
-        "circuit C { Pre = spike_generator[1] { times = [10 ms] }\n Post = Clock[1]\n"
-        " connect Pre -> Post via S }\n");
-    s.feed("run C for 30 ms\n");
-    s.feed(fmt::format(
-        "synapse S {{ param w = 0 mV\n trace a = 1 mV decays 20 ms\n on post {{ {} }} }}\n", rule));
-    s.feed(":run 40 ms\n");
-    REQUIRE(err.empty());
-    CHECK(s.simulation()->synapse_values(0, "w").at(0) ==
+    const std::string after = fmt::format(
+        "synapse S {{ param w = 0 mV\n trace a = 1 mV decays 20 ms\n on post {{ {} }} }}\n", rule);
+    CHECK(weight_across_redefinition("synapse S { param w = 0 mV\n on post { w += 0 mV } }\n",
+                                     after) ==
           doctest::Approx(1e-3 * std::exp(-30.0 / 20)).epsilon(1e-12).scale(0));
   }
 }
