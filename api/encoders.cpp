@@ -7,7 +7,7 @@
 #include <cmath>
 #include <unordered_set>
 
-#include "splitmix.h"
+#include "api/splitmix.h"
 
 namespace neuro {
 

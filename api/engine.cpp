@@ -7,17 +7,17 @@
 #include <cstdio>
 #include <map>
 
-#include "driver.h"
-#include "ir.h"
-#include "loader.h"
+#include "driver/driver.h"
+#include "driver/output.h"
+#include "frontend/loader.h"
+#include "frontend/sema.h"
+#include "frontend/units.h"
+#include "io/recording_files.h"
+#include "ir/ir.h"
+#include "ir/pipeline.h"
 #include "neuro/sdr.h"
 #include "neuro/simulation.h"
-#include "output.h"
-#include "pipeline.h"
-#include "recording_files.h"
-#include "sema.h"
-#include "stdlib.h"
-#include "units.h"
+#include "stdlib/stdlib.h"
 
 namespace neuro {
 
@@ -458,7 +458,7 @@ Status Engine::save(const std::string& dir, std::string_view format) {
   auto f = io::parse_format(std::string(format));
   if (!f) return impl_->usage(fmt::format("unknown format `{}`", format), "use \"csv\" or \"npy\"");
   std::string error;
-  io::write_recordings(cli::recordings_of(*impl_->sim), dir, *f, error);
+  io::write_recordings(driver::recordings_of(*impl_->sim), dir, *f, error);
   if (!error.empty()) return impl_->usage(error);
   return Status::Ok;
 }
@@ -467,8 +467,8 @@ Status Engine::plot(const std::string& dir) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
   std::string error;
-  io::write_plots(cli::recordings_of(*impl_->sim), dir, error);
-  cli::write_weight_plots(*impl_->sim, dir, error);
+  io::write_plots(driver::recordings_of(*impl_->sim), dir, error);
+  driver::write_weight_plots(*impl_->sim, dir, error);
   if (!error.empty()) return impl_->usage(error);
   return Status::Ok;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-#include "ir.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
 
 namespace neuro::homeostatic {

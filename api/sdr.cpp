@@ -9,7 +9,7 @@
 #include <ostream>
 #include <unordered_set>
 
-#include "splitmix.h"
+#include "api/splitmix.h"
 
 namespace neuro {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "rng.h"  // the engine's mixer: SplitMix64's finaliser
+#include "interpreter/rng.h"  // the engine's mixer: SplitMix64's finaliser
 
 namespace neuro::sdr_detail {
 

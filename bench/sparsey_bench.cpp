@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "driver.h"
+#include "driver/driver.h"
 #include "neuro/simulation.h"
 
 int main(int argc, char** argv) {
@@ -41,7 +41,7 @@ circuit Bench {
 }
 run Bench for 1 ms  dt = 1 ms  seed = 1
 )";
-  auto c = neuro::cli::compile_file(path, {}, false);
+  auto c = neuro::driver::compile_file(path, {}, false);
   if (!c->module) {
     std::fprintf(stderr, "%s", neuro::frontend::render_all(c->diags, c->sources).c_str());
     return 1;

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "driver.h"
+#include "driver/driver.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
 
@@ -39,7 +39,7 @@ circuit TM {
 }
 run TM for 1 ms
 )";
-  auto c = neuro::cli::compile_file(path, {}, false);
+  auto c = neuro::driver::compile_file(path, {}, false);
   if (!c->module) {
     std::fprintf(stderr, "%s", neuro::frontend::render_all(c->diags, c->sources).c_str());
     return 1;

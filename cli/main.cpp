@@ -15,15 +15,15 @@
 #include <string>
 #include <vector>
 
-#include "driver.h"
-#include "ir.h"
+#include "cli/repl.h"
+#include "driver/driver.h"
+#include "driver/output.h"
+#include "frontend/units.h"
+#include "io/npy.h"
+#include "io/progress.h"
+#include "ir/ir.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
-#include "npy.h"
-#include "output.h"
-#include "progress.h"
-#include "repl.h"
-#include "units.h"
 
 namespace {
 
@@ -91,7 +91,7 @@ std::optional<double> parse_duration(const std::string& text) {
   return v * u->scale;
 }
 
-bool print_diagnostics(const cli::Compiled& c) {
+bool print_diagnostics(const driver::Compiled& c) {
   if (c.diags.list().empty()) return false;
   bool color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::cerr << frontend::render_all(c.diags, c.sources, color);
@@ -130,7 +130,7 @@ int cmd_run(const RunArgs& args) {
   using clock = std::chrono::steady_clock;
   ir::PipelineOptions options;
   options.overrides = args.overrides;
-  auto compiled = cli::compile_file(args.file, options, false);
+  auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   const ir::Module& mod = *compiled->module;
   if (mod.run.circuit.empty()) {
@@ -152,7 +152,7 @@ int cmd_run(const RunArgs& args) {
   try {
     sim = std::make_unique<Simulation>(compiled->module);
   } catch (const SimulationError& e) {
-    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
   const BackendReport backend =
@@ -169,7 +169,7 @@ int cmd_run(const RunArgs& args) {
   try {
     run_with_progress(*sim, steps);
   } catch (const SimulationError& e) {
-    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
     failed = true;
   }
   const uint64_t done = sim->step_index();
@@ -179,19 +179,19 @@ int cmd_run(const RunArgs& args) {
 
   // Recordings are written whatever happened: nothing recorded is lost.
   std::string error;
-  auto files = cli::write_recordings(*sim, args.out, args.format, error);
+  auto files = driver::write_recordings(*sim, args.out, args.format, error);
   if (!args.plot.empty()) {
     // Plotted from the files just written, so that `neuro plot` on them
     // gives the same bytes; from memory when they could not be written.
     io::Recordings recs;
     try {
-      recs = error.empty() ? io::read_recordings({args.out}) : cli::recordings_of(*sim);
+      recs = error.empty() ? io::read_recordings({args.out}) : driver::recordings_of(*sim);
     } catch (const io::FormatError&) {
-      recs = cli::recordings_of(*sim);
+      recs = driver::recordings_of(*sim);
     }
     auto plots = io::write_plots(recs, args.plot, error);
     files.insert(files.end(), plots.begin(), plots.end());
-    auto weights = cli::write_weight_plots(*sim, args.plot, error);
+    auto weights = driver::write_weight_plots(*sim, args.plot, error);
     files.insert(files.end(), weights.begin(), weights.end());
   }
   auto stats = sim->population_stats();
@@ -199,7 +199,7 @@ int cmd_run(const RunArgs& args) {
     std::string pops;
     for (const auto& p : stats)
       pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}",
-                          pops.empty() ? "" : ",", cli::json_escape(p.name), p.size, p.spikes,
+                          pops.empty() ? "" : ",", driver::json_escape(p.name), p.size, p.spikes,
                           p.rate_hz);
     fmt::print(
         "{{\"backend\":\"{}\",\"threads\":{},\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},"
@@ -211,7 +211,7 @@ int cmd_run(const RunArgs& args) {
         "\"steps\":{},\"interrupted\":{}}}\n",
         backend_used, backend.pops_threaded > 0 ? args.threads : 1u, backend.setup_s,
         backend.cache_hit ? "true" : "false", sim->time(), mod.run.dt * 1e3, mod.run.seed, pops,
-        sim->synapse_count(), compiled->parse_seconds, build_s, run_s, cli::peak_rss_mb(), done,
+        sim->synapse_count(), compiled->parse_seconds, build_s, run_s, driver::peak_rss_mb(), done,
         interrupted ? "true" : "false");
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
@@ -300,7 +300,7 @@ int cmd_plot(const std::vector<std::string>& a) {
 
 int cmd_check(const std::string& file) {
   // Lowering too: some problems (a solver that cannot apply) show only there.
-  auto compiled = cli::compile_file(file, {}, false);
+  auto compiled = driver::compile_file(file, {}, false);
   return print_diagnostics(*compiled) ? 1 : 0;
 }
 
@@ -309,20 +309,20 @@ int cmd_jit(const RunArgs& args) {
   if (!args.emit) return usage_error("`neuro jit` needs --emit (print the generated C++)");
   ir::PipelineOptions options;
   options.overrides = args.overrides;
-  auto compiled = cli::compile_file(args.file, options, false);
+  auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   try {
     Simulation sim(compiled->module);
     std::cout << jit_source(sim);
   } catch (const SimulationError& e) {
-    std::cerr << cli::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
     return 1;
   }
   return 0;
 }
 
 int cmd_ir(const std::string& file) {
-  auto compiled = cli::compile_file(file, {}, false);
+  auto compiled = driver::compile_file(file, {}, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   std::cout << ir::print(*compiled->module);
   return 0;

@@ -1,4 +1,4 @@
-#include "repl.h"
+#include "cli/repl.h"
 
 #include <editline/readline.h>
 #include <fmt/format.h>
@@ -12,7 +12,7 @@
 #include <iostream>
 #include <string>
 
-#include "repl_session.h"
+#include "cli/repl_session.h"
 
 namespace neuro::cli {
 

@@ -1,4 +1,4 @@
-#include "repl_session.h"
+#include "cli/repl_session.h"
 
 #include <fmt/format.h>
 
@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "loader.h"
-#include "output.h"
-#include "parser.h"
-#include "pipeline.h"
-#include "recording_files.h"
-#include "stdlib.h"
-#include "units.h"
+#include "driver/output.h"
+#include "frontend/loader.h"
+#include "frontend/parser.h"
+#include "frontend/units.h"
+#include "io/recording_files.h"
+#include "ir/pipeline.h"
+#include "stdlib/stdlib.h"
 
 namespace neuro::cli {
 
@@ -597,11 +597,11 @@ void ReplSession::meta(const std::string& line) {
     if (!sim_) return err_("error: there is nothing recorded yet\n");
     std::string dir = args.empty() ? (cmd == "save" ? "neuro_out" : "neuro_plots") : args;
     std::string error;
-    io::Recordings recs = recordings_of(*sim_);
+    io::Recordings recs = driver::recordings_of(*sim_);
     auto files = cmd == "save" ? io::write_recordings(recs, dir, io::Format::csv, error)
                                : io::write_plots(recs, dir, error);
     if (cmd == "plot")
-      for (const auto& f : write_weight_plots(*sim_, dir, error)) files.push_back(f);
+      for (const auto& f : driver::write_weight_plots(*sim_, dir, error)) files.push_back(f);
     for (const auto& f : files) out_("wrote " + f + "\n");
     if (!error.empty()) err_("error: " + error + "\n");
   } else if (cmd == "set") {

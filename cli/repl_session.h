@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "ast.h"
-#include "diagnostics.h"
-#include "ir.h"
-#include "lower.h"
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
+#include "frontend/sema.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
 #include "neuro/simulation.h"
-#include "sema.h"
 
 namespace neuro::cli {
 

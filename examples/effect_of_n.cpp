@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "io/svg.h"
 #include "neuro/engine.h"
-#include "svg.h"
 
 namespace {
 

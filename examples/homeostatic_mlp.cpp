@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "idx.h"
+#include "io/idx.h"
 #include "neuro/engine.h"
 #include "neuro/homeostatic.h"
 #include "neuro/simulation.h"

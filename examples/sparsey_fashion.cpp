@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "idx.h"
+#include "io/idx.h"
 #include "neuro/engine.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "ast.h"
+#include "frontend/ast.h"
 
 #include <fmt/format.h>
 

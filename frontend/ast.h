@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "source.h"
-#include "units.h"
+#include "frontend/source.h"
+#include "frontend/units.h"
 
 namespace neuro::frontend {
 

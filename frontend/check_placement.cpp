@@ -1,6 +1,6 @@
 #include <string>
 
-#include "sema.h"
+#include "frontend/sema.h"
 
 namespace neuro::frontend {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "source.h"
+#include "frontend/source.h"
 
 namespace neuro::frontend {
 

@@ -1,11 +1,11 @@
-#include "loader.h"
+#include "frontend/loader.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "parser.h"
+#include "frontend/parser.h"
 
 namespace neuro::frontend {
 

@@ -1,9 +1,9 @@
-#include "parser.h"
+#include "frontend/parser.h"
 
 #include "NeuroLexer.h"
 #include "NeuroParser.h"
 #include "antlr4-runtime.h"
-#include "transform.h"
+#include "frontend/transform.h"
 
 #include <fmt/format.h>
 

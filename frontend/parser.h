@@ -1,8 +1,8 @@
 // Text → AST. The only place (with transform.cpp) that knows about ANTLR.
 #pragma once
 
-#include "ast.h"
-#include "diagnostics.h"
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
 
 namespace neuro::frontend {
 

@@ -1,4 +1,4 @@
-#include "sema.h"
+#include "frontend/sema.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <functional>
 #include <set>
 
-#include "sema_internal.h"
+#include "frontend/sema_internal.h"
 
 namespace neuro::frontend {
 

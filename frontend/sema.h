@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "ast.h"
-#include "diagnostics.h"
-#include "loader.h"
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
+#include "frontend/loader.h"
 
 namespace neuro::frontend {
 

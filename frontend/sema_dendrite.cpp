@@ -13,7 +13,7 @@
 
 #include <cmath>
 
-#include "sema_internal.h"
+#include "frontend/sema_internal.h"
 
 namespace neuro::frontend {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "sema_internal.h"
-#include "theory.h"
+#include "frontend/sema_internal.h"
+#include "frontend/theory.h"
 
 namespace neuro::frontend {
 

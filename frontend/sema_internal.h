@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sema.h"
+#include "frontend/sema.h"
 
 namespace neuro::frontend {
 

@@ -8,7 +8,7 @@
 
 #include <set>
 
-#include "sema_internal.h"
+#include "frontend/sema_internal.h"
 
 namespace neuro::frontend {
 

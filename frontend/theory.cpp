@@ -1,4 +1,4 @@
-#include "theory.h"
+#include "frontend/theory.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "transform.h"
+#include "frontend/transform.h"
 
 #include <cstdlib>
 

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "NeuroParser.h"
-#include "ast.h"
-#include "diagnostics.h"
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
 
 namespace neuro::frontend {
 

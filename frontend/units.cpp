@@ -1,4 +1,4 @@
-#include "units.h"
+#include "frontend/units.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "connectivity.h"
+#include "interpreter/connectivity.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "rng.h"
+#include "interpreter/rng.h"
 
 namespace neuro::interp {
 

@@ -1,5 +1,5 @@
-#include "engine.h"
-#include "rate_layers.h"
+#include "interpreter/engine_state.h"
+#include "interpreter/rate_layers.h"
 
 #include <fmt/format.h>
 
@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstring>
 
-#include "exp.h"
-#include "exp_lanes.h"
-#include "place_traces.h"
-#include "rng.h"
+#include "interpreter/exp_lanes.h"
+#include "interpreter/rng.h"
+#include "ir/exp.h"
+#include "ir/place_traces.h"
 
 namespace neuro {
 

@@ -1,6 +1,6 @@
-#include "exp_lanes.h"
+#include "interpreter/exp_lanes.h"
 
-#include "exp.h"
+#include "ir/exp.h"
 
 namespace neuro::interp {
 

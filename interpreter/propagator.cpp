@@ -7,7 +7,7 @@
 #include <Eigen/Dense>
 #include <unsupported/Eigen/MatrixFunctions>
 
-#include "engine.h"
+#include "interpreter/engine_state.h"
 
 namespace neuro {
 

@@ -11,7 +11,7 @@
 // projection (δ_src = f'(Z_src)·Σ Wᵀδ), all gradients taken with the weights
 // as they were in the forward pass, then W −= rate·δ·A_srcᵀ/B and
 // bias −= rate·Σ_b δ/B. Input layers' biases are not trained.
-#include "rate_layers.h"
+#include "interpreter/rate_layers.h"
 
 #include <fmt/format.h>
 
@@ -19,7 +19,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine.h"
+#include "interpreter/engine_state.h"
 
 namespace neuro {
 

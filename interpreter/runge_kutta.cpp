@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "engine.h"
+#include "interpreter/engine_state.h"
 
 namespace neuro {
 

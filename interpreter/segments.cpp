@@ -17,8 +17,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine.h"
-#include "rng.h"
+#include "interpreter/engine_state.h"
+#include "interpreter/rng.h"
 
 namespace neuro {
 

@@ -5,10 +5,10 @@
 
 #include <cstring>
 
-#include "engine.h"
-#include "exp.h"
-#include "place_traces.h"
-#include "rate_layers.h"
+#include "interpreter/engine_state.h"
+#include "interpreter/rate_layers.h"
+#include "ir/exp.h"
+#include "ir/place_traces.h"
 
 namespace neuro {
 

@@ -1,4 +1,4 @@
-#include "vm.h"
+#include "interpreter/vm.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,10 +7,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "exp.h"
-#include "exp_lanes.h"
-#include "fold_constants.h"
-#include "rng.h"
+#include "interpreter/exp_lanes.h"
+#include "interpreter/rng.h"
+#include "ir/exp.h"
+#include "ir/fold_constants.h"
 
 namespace neuro::interp {
 

@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::interp {
 

@@ -1,4 +1,4 @@
-#include "idx.h"
+#include "io/idx.h"
 
 #include <fmt/format.h>
 #include <zlib.h>

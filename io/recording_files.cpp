@@ -1,4 +1,4 @@
-#include "recording_files.h"
+#include "io/recording_files.h"
 
 #include <fmt/format.h>
 
@@ -12,8 +12,8 @@
 #include <set>
 #include <sstream>
 
-#include "npy.h"
-#include "svg_plot.h"
+#include "io/npy.h"
+#include "io/svg_plot.h"
 
 namespace neuro::io {
 

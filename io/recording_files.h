@@ -19,7 +19,7 @@ inline constexpr const char* kIndexFile = "recordings.tsv";
 
 struct Recordings {
   std::vector<SpikeRecording> spikes;
-  // Spikes still held by a simulation (cli::recordings_of), written and
+  // Spikes still held by a simulation (driver::recordings_of), written and
   // plotted like `spikes` after them, without a copy of the whole recording.
   std::vector<SpikeView> spike_views;
   std::vector<StateRecording> states;

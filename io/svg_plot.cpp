@@ -1,4 +1,4 @@
-#include "svg_plot.h"
+#include "io/svg_plot.h"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 #include <cmath>
 #include <limits>
 
-#include "svg.h"
-#include "ticks.h"
+#include "io/svg.h"
+#include "io/ticks.h"
 
 namespace neuro::io {
 

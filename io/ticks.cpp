@@ -1,4 +1,4 @@
-#include "ticks.h"
+#include "io/ticks.h"
 
 #include <fmt/format.h>
 

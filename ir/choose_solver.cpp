@@ -1,9 +1,9 @@
-#include "choose_solver.h"
+#include "ir/choose_solver.h"
 
 #include <fmt/format.h>
 
-#include "fold_constants.h"
-#include "linearity.h"
+#include "ir/fold_constants.h"
+#include "ir/linearity.h"
 
 namespace neuro::ir {
 

@@ -4,8 +4,8 @@
 // A solver named in the model is checked instead of chosen.
 #pragma once
 
-#include "diagnostics.h"
-#include "ir.h"
+#include "frontend/diagnostics.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

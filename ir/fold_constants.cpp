@@ -1,7 +1,7 @@
-#include "fold_constants.h"
+#include "ir/fold_constants.h"
 
-#include "exp.h"
-#include "theory.h"
+#include "frontend/theory.h"
+#include "ir/exp.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 // exact identities x*1, x/1, x+0, x-0. Never rewrites 0*x: x may be inf/NaN.
 #pragma once
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "ast.h"
-#include "sema.h"
-#include "source.h"
-#include "units.h"
+#include "frontend/ast.h"
+#include "frontend/sema.h"
+#include "frontend/source.h"
+#include "frontend/units.h"
 
 namespace neuro::ir {
 

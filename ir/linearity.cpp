@@ -1,6 +1,6 @@
-#include "linearity.h"
+#include "ir/linearity.h"
 
-#include "fold_constants.h"
+#include "ir/fold_constants.h"
 
 namespace neuro::ir {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

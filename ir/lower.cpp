@@ -1,5 +1,5 @@
-#include "lower.h"
-#include "lower_layers.h"
+#include "ir/lower.h"
+#include "ir/lower_layers.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <functional>
 #include <map>
 
-#include "fold_constants.h"
+#include "ir/fold_constants.h"
 
 namespace neuro::ir {
 

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "diagnostics.h"
-#include "ir.h"
-#include "loader.h"
-#include "sema.h"
+#include "frontend/diagnostics.h"
+#include "frontend/loader.h"
+#include "frontend/sema.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

@@ -1,4 +1,4 @@
-#include "lower_handlers.h"
+#include "ir/lower_handlers.h"
 
 namespace neuro::ir {
 

@@ -2,7 +2,7 @@
 // postsynaptic state) so the backends run them as native scatter-add loops.
 #pragma once
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

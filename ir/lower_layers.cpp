@@ -1,4 +1,4 @@
-#include "lower_layers.h"
+#include "ir/lower_layers.h"
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 // projection, and the feed-forward order the engine computes them in.
 #pragma once
 
-#include "diagnostics.h"
-#include "ir.h"
+#include "frontend/diagnostics.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

@@ -1,9 +1,9 @@
-#include "pipeline.h"
+#include "ir/pipeline.h"
 
-#include "choose_solver.h"
-#include "fold_constants.h"
-#include "lower_handlers.h"
-#include "place_traces.h"
+#include "ir/choose_solver.h"
+#include "ir/fold_constants.h"
+#include "ir/lower_handlers.h"
+#include "ir/place_traces.h"
 
 namespace neuro::ir {
 

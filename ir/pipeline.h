@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "diagnostics.h"
-#include "ir.h"
-#include "lower.h"
-#include "sema.h"
+#include "frontend/diagnostics.h"
+#include "frontend/sema.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
 
 namespace neuro::ir {
 

@@ -1,6 +1,6 @@
-#include "place_traces.h"
+#include "ir/place_traces.h"
 
-#include "exp.h"
+#include "ir/exp.h"
 
 namespace neuro::ir {
 

@@ -6,7 +6,7 @@
 // model text does not change: this is a compiler decision.
 #pragma once
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::ir {
 

@@ -1,13 +1,13 @@
-#include "codegen.h"
+#include "jit/codegen.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstring>
 
-#include "abi.h"
-#include "emit.h"
-#include "engine.h"
+#include "interpreter/engine_state.h"
+#include "jit/abi.h"
+#include "jit/emit.h"
 
 namespace neuro::jit {
 

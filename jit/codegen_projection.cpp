@@ -12,9 +12,9 @@
 #include <map>
 #include <set>
 
-#include "codegen.h"
-#include "emit.h"
-#include "place_traces.h"
+#include "ir/place_traces.h"
+#include "jit/codegen.h"
+#include "jit/emit.h"
 
 namespace neuro::jit {
 

@@ -1,4 +1,4 @@
-#include "compiler.h"
+#include "jit/compiler.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "emit.h"
+#include "jit/emit.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "exp.h"
+#include "ir/exp.h"
 
 namespace neuro::jit {
 

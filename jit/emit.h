@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "ir.h"
+#include "ir/ir.h"
 
 namespace neuro::jit {
 

@@ -8,13 +8,13 @@
 #include <chrono>
 #include <functional>
 
-#include "abi.h"
-#include "codegen.h"
-#include "compiler.h"
-#include "engine.h"
-#include "fold_constants.h"
+#include "interpreter/engine_state.h"
+#include "ir/fold_constants.h"
+#include "jit/abi.h"
+#include "jit/codegen.h"
+#include "jit/compiler.h"
+#include "jit/step_pool.h"
 #include "neuro/backend.h"
-#include "step_pool.h"
 
 namespace neuro {
 

@@ -1,4 +1,4 @@
-#include "step_pool.h"
+#include "jit/step_pool.h"
 
 #include <chrono>
 

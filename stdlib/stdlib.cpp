@@ -1,4 +1,4 @@
-#include "stdlib.h"
+#include "stdlib/stdlib.h"
 
 namespace neuro::stdlib {
 

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "ir/ir.h"
 
 namespace neuro::testing {
 
@@ -25,7 +25,7 @@ inline std::shared_ptr<ir::Module> compile_text(const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
   }
-  auto c = cli::compile_file(path.string(), {}, false);
+  auto c = driver::compile_file(path.string(), {}, false);
   std::string rendered = frontend::render_all(c->diags, c->sources);
   std::filesystem::remove(path);
   INFO("model:\n" << text << "\ndiagnostics:\n" << rendered);

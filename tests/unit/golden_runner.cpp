@@ -1,4 +1,4 @@
-#include "golden_runner.h"
+#include "tests/unit/golden_runner.h"
 
 #include <fmt/format.h>
 
@@ -8,10 +8,10 @@
 #include <regex>
 #include <sstream>
 
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "frontend/units.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
-#include "units.h"
 
 namespace neuro::testing {
 
@@ -27,7 +27,7 @@ std::vector<std::string> neuro_files(const std::string& dir) {
 
 std::vector<std::string> run_lines(const std::string& path, std::string& diagnostics) {
   std::vector<std::string> lines;
-  auto c = cli::compile_file(path, {}, false);
+  auto c = driver::compile_file(path, {}, false);
   if (c->diags.has_errors() || !c->module) {
     diagnostics = frontend::render_all(c->diags, c->sources);
     return lines;
@@ -37,7 +37,7 @@ std::vector<std::string> run_lines(const std::string& path, std::string& diagnos
     sim_ptr = std::make_unique<Simulation>(c->module);
     sim_ptr->run(sim_ptr->steps_for(c->module->run.duration));
   } catch (const SimulationError& e) {
-    diagnostics = cli::render_error(e, *c);
+    diagnostics = driver::render_error(e, *c);
     lines.push_back("error: " + std::string(e.what()));
     return lines;
   }
@@ -86,7 +86,7 @@ GoldenResult run_golden(const std::string& path) {
     else if (std::regex_search(line, m, out_re))
       out_expect.push_back(m[1]);
   }
-  auto c = cli::compile_file(path, {}, false);
+  auto c = driver::compile_file(path, {}, false);
   std::string rendered = frontend::render_all(c->diags, c->sources);
   for (const auto& d : c->diags.list()) {
     if (d.severity != frontend::Severity::Error) continue;

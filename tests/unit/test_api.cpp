@@ -10,9 +10,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "leaky_model.h"
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
+#include "tests/unit/leaky_model.h"
 
 using neuro::Engine;
 using neuro::Status;

@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "leaky_model.h"
 #include "neuro/neuro.h"
+#include "tests/unit/leaky_model.h"
 
 namespace {
 

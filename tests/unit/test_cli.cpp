@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 #include <sys/wait.h>
-#include "shell.h"
+#include "tests/unit/shell.h"
 
 #include <cstdio>
 #include <filesystem>

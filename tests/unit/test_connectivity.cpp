@@ -9,7 +9,7 @@
 // of w(i, j), where w is initialised from i and j in the connect block.
 #include <doctest/doctest.h>
 
-#include "compile_text.h"
+#include "tests/unit/compile_text.h"
 
 #include <unistd.h>
 
@@ -24,9 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "connectivity.h"
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "interpreter/connectivity.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
 
 namespace {
@@ -421,8 +421,8 @@ TEST_CASE(
 
 TEST_CASE("connectivity (model): the CUBA example draws a binomial number of synapses") {
   // E (3200) -> P (4000) and I (800) -> P, both p = 0.02: Binomial(16e6, 0.02).
-  auto c =
-      neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro", {}, false);
+  auto c = neuro::driver::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro", {},
+                                       false);
   REQUIRE(c->module);
   REQUIRE(c->module->projections.size() == 2);
   CHECK(c->module->projections[0].src.size() == 3200);

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <regex>
 
-#include "driver.h"
-#include "loader.h"
-#include "parser.h"
+#include "driver/driver.h"
+#include "frontend/loader.h"
+#include "frontend/parser.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
@@ -63,7 +63,7 @@ TEST_CASE("docs: every neuro example in docs/ and README.md is valid") {
       if (b.lang == "neuro") {
         auto f = tmp / "block.neuro";
         std::ofstream(f) << b.text;
-        auto c = cli::compile_file(f.string(), {}, true);
+        auto c = driver::compile_file(f.string(), {}, true);
         CHECK_MESSAGE(!c->diags.has_errors(), frontend::render_all(c->diags, c->sources));
       } else if (b.lang == "neuro-fragment") {
         frontend::SourceManager sm;

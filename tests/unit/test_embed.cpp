@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "shell.h"
+#include "tests/unit/shell.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -10,8 +10,8 @@
 #include <random>
 #include <vector>
 
-#include "exp.h"
-#include "exp_lanes.h"
+#include "interpreter/exp_lanes.h"
+#include "ir/exp.h"
 
 namespace {
 

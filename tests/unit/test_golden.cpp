@@ -2,7 +2,7 @@
 // fixture per diagnostic) checked against its inline expectations.
 #include <doctest/doctest.h>
 
-#include "golden_runner.h"
+#include "tests/unit/golden_runner.h"
 
 using namespace neuro::testing;
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "shell.h"
+#include "tests/unit/shell.h"
 
 #include <cmath>
 #include <cstdio>
@@ -15,13 +15,13 @@
 #include <regex>
 #include <sstream>
 
-#include "compile_text.h"
-#include "npy.h"
-#include "output.h"
-#include "progress.h"
-#include "recording_files.h"
-#include "svg_plot.h"
-#include "ticks.h"
+#include "driver/output.h"
+#include "io/npy.h"
+#include "io/progress.h"
+#include "io/recording_files.h"
+#include "io/svg_plot.h"
+#include "io/ticks.h"
+#include "tests/unit/compile_text.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
@@ -627,11 +627,11 @@ run C for 0.5 s  dt = 0.1 ms  seed = 3
   for (auto format : {io::Format::csv, io::Format::npy}) {
     const fs::path a = scratch("views_a"), b = scratch("views_b");
     std::string err;
-    io::Recordings copied = cli::recordings_of(sim);
+    io::Recordings copied = driver::recordings_of(sim);
     copied.spike_views.clear();
     copied.spikes = copies;
     auto fa = io::write_recordings(copied, a.string(), format, err);
-    auto fb = io::write_recordings(cli::recordings_of(sim), b.string(), format, err);
+    auto fb = io::write_recordings(driver::recordings_of(sim), b.string(), format, err);
     CHECK(err.empty());
     REQUIRE(fa.size() == fb.size());
     for (const auto& f : fa) CHECK(slurp(f) == slurp((b / fs::path(f).filename()).string()));

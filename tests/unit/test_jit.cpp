@@ -15,15 +15,15 @@
 #include <sstream>
 #include <string>
 
-#include "compile_text.h"
-#include "driver.h"
-#include "engine.h"
-#include "golden_runner.h"
+#include "driver/driver.h"
+#include "interpreter/engine_state.h"
+#include "jit/step_pool.h"
 #include "neuro/backend.h"
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
-#include "shell.h"
-#include "step_pool.h"
+#include "tests/unit/compile_text.h"
+#include "tests/unit/golden_runner.h"
+#include "tests/unit/shell.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
@@ -140,7 +140,7 @@ struct Differential {
 Differential check_same_bits(const std::string& path, double seconds) {
   Differential d;
   // Compiling never throws for a golden model or example (an internal error would).
-  std::unique_ptr<cli::Compiled> c = cli::compile_file(path, {}, false);
+  std::unique_ptr<driver::Compiled> c = driver::compile_file(path, {}, false);
   if (c->diags.has_errors() || !c->module || c->module->run.circuit.empty()) return d;
   std::unique_ptr<Simulation> vm, jit;
   try {

@@ -12,7 +12,7 @@
 //     R = round(t_ref / dt).
 #include <doctest/doctest.h>
 
-#include "compile_text.h"
+#include "tests/unit/compile_text.h"
 
 #include <unistd.h>
 
@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
 
 namespace {

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "driver/output.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
-#include "output.h"
 
 namespace {
 
@@ -21,7 +21,7 @@ std::unique_ptr<neuro::Simulation> run_text(const std::string& text,
   auto path =
       std::filesystem::temp_directory_path() / fmt::format("neuro_plasticity_{}.neuro", ::getpid());
   std::ofstream(path) << text;
-  auto c = neuro::cli::compile_file(path.string(), {}, false);
+  auto c = neuro::driver::compile_file(path.string(), {}, false);
   std::filesystem::remove(path);
   if (!c->module) {
     FAIL(neuro::frontend::render_all(c->diags, c->sources));
@@ -127,8 +127,8 @@ TEST_CASE("plasticity: a trace that depends on the synapse is stored per synapse
 }
 
 TEST_CASE("plasticity: Song, Miller & Abbott (2000) — STDP splits the weights into two groups") {
-  auto c = neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/song2000.neuro", {},
-                                    false);
+  auto c = neuro::driver::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/song2000.neuro",
+                                       {}, false);
   REQUIRE(c->module);
   neuro::Simulation sim(c->module);
   sim.run(sim.steps_for(c->module->run.duration));  // 100 s
@@ -155,7 +155,7 @@ TEST_CASE("plasticity: Song, Miller & Abbott (2000) — STDP splits the weights 
   // The weight histogram is plotted for plastic synapses.
   auto dir = std::filesystem::temp_directory_path() / fmt::format("neuro_song_{}", ::getpid());
   std::string error;
-  auto files = neuro::cli::write_weight_plots(sim, dir.string(), error);
+  auto files = neuro::driver::write_weight_plots(sim, dir.string(), error);
   CHECK(error.empty());
   REQUIRE(files.size() == 1);
   std::ifstream in(files[0]);

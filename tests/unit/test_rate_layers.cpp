@@ -9,10 +9,10 @@
 #include <fstream>
 #include <numeric>
 
-#include "compile_text.h"
-#include "idx.h"
+#include "io/idx.h"
 #include "neuro/homeostatic.h"
 #include "neuro/simulation.h"
+#include "tests/unit/compile_text.h"
 
 using neuro::Simulation;
 using neuro::testing::compile_text;

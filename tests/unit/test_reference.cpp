@@ -5,7 +5,7 @@
 // statistics must not.
 #include <doctest/doctest.h>
 
-#include "driver.h"
+#include "driver/driver.h"
 #include "neuro/simulation.h"
 
 namespace {
@@ -15,8 +15,8 @@ double mean_rate(const char* file) {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     neuro::ir::PipelineOptions opt;
     opt.overrides.seed = seed;
-    auto c =
-        neuro::cli::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/" + file, opt, false);
+    auto c = neuro::driver::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/" + file, opt,
+                                         false);
     REQUIRE(c->module);
     neuro::Simulation sim(c->module);
     sim.run(sim.steps_for(1.0));

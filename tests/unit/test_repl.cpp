@@ -13,8 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/repl_session.h"
 #include "neuro/simulation.h"
-#include "repl_session.h"
 
 namespace fs = std::filesystem;
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics.h"
-#include "driver.h"
-#include "ir.h"
+#include "driver/driver.h"
+#include "frontend/diagnostics.h"
+#include "ir/ir.h"
 
 namespace {
 
@@ -91,7 +91,7 @@ size_t code_points(std::string_view s) {
 Result judge(const std::string& path) {
   Result r;
   try {
-    auto c = neuro::cli::compile_file(path, {}, false);
+    auto c = neuro::driver::compile_file(path, {}, false);
     std::string rendered =
         neuro::frontend::render_all(c->diags, c->sources);  // must not crash either
     if (!c->diags.has_errors()) {
@@ -373,7 +373,7 @@ std::string corrupt(const std::string& text, Rng& rng) {
 // Warms ANTLR's prediction caches in this process, so the children inherit
 // them instead of each rebuilding them.
 void warm_up() {
-  for (const auto& f : corpus_files()) (void)neuro::cli::compile_file(f, {}, false);
+  for (const auto& f : corpus_files()) (void)neuro::driver::compile_file(f, {}, false);
 }
 
 }  // namespace
@@ -475,13 +475,13 @@ TEST_CASE(
   // is line 2, column 6 (0-based 5).
   const std::string path = temp_path("pos");
   write_file(path, std::string("neuron A {\0 param x = 1 }\n", 26));
-  auto c = neuro::cli::compile_file(path, {}, false);
+  auto c = neuro::driver::compile_file(path, {}, false);
   REQUIRE(c->diags.has_errors());
   CHECK(c->diags.list()[0].range.line == 1);
   CHECK(c->diags.list()[0].range.col == 10);
   CHECK(neuro::frontend::code_id(c->diags.list()[0].code) == std::string("E0003"));
   write_file(path, "const x = 1\n# caf\xe9\n");
-  c = neuro::cli::compile_file(path, {}, false);
+  c = neuro::driver::compile_file(path, {}, false);
   REQUIRE(c->diags.has_errors());
   CHECK(c->diags.list()[0].range.line == 2);
   CHECK(c->diags.list()[0].range.col == 5);
@@ -499,8 +499,8 @@ TEST_CASE("robustness: CRLF line endings give the same module and errors on the 
     const std::string a = temp_path("lf"), b = temp_path("crlf");
     write_file(a, lf);
     write_file(b, crlf);
-    auto ca = neuro::cli::compile_file(a, {}, false);
-    auto cb = neuro::cli::compile_file(b, {}, false);
+    auto ca = neuro::driver::compile_file(a, {}, false);
+    auto cb = neuro::driver::compile_file(b, {}, false);
     CHECK_FALSE(cb->diags.has_errors());
     if (ca->module && cb->module)
       CHECK(neuro::ir::print(*ca->module) == neuro::ir::print(*cb->module));
@@ -510,7 +510,7 @@ TEST_CASE("robustness: CRLF line endings give the same module and errors on the 
   // An unknown name on line 3 of a CRLF file is reported on line 3, column 11.
   const std::string path = temp_path("crlf_err");
   write_file(path, "const a = 1\r\nconst b = 2\r\nconst c = nowhere\r\n");
-  auto c = neuro::cli::compile_file(path, {}, false);
+  auto c = neuro::driver::compile_file(path, {}, false);
   REQUIRE(c->diags.has_errors());
   CHECK(c->diags.list()[0].range.line == 3);
   CHECK(c->diags.list()[0].range.col == 10);
@@ -521,7 +521,7 @@ TEST_CASE("robustness: non-ASCII text: columns count code points") {
   // `τ` is two bytes but one column: the `$` after it is at column 9 (0-based).
   const std::string path = temp_path("utf8");
   write_file(path, "# τ_m is the membrane time constant (µs, Ω)\nconst τx = 1 $\n");
-  auto c = neuro::cli::compile_file(path, {}, false);
+  auto c = neuro::driver::compile_file(path, {}, false);
   REQUIRE(c->diags.has_errors());
   const auto& d = c->diags.list()[0];
   CHECK(d.range.line == 2);

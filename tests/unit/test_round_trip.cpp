@@ -2,11 +2,11 @@
 // file and library module: the printer and the parser agree on the language.
 #include <doctest/doctest.h>
 
-#include "ast.h"
-#include "golden_runner.h"
-#include "loader.h"
-#include "parser.h"
-#include "stdlib.h"
+#include "frontend/ast.h"
+#include "frontend/loader.h"
+#include "frontend/parser.h"
+#include "stdlib/stdlib.h"
+#include "tests/unit/golden_runner.h"
 
 using namespace neuro::frontend;
 

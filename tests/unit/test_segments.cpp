@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <set>
 
-#include "compile_text.h"
 #include "neuro/simulation.h"
-#include "shell.h"
+#include "tests/unit/compile_text.h"
+#include "tests/unit/shell.h"
 
 namespace {
 

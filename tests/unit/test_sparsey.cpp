@@ -10,9 +10,9 @@
 #include <numeric>
 #include <set>
 
-#include "compile_text.h"
 #include "neuro/simulation.h"
-#include "shell.h"
+#include "tests/unit/compile_text.h"
+#include "tests/unit/shell.h"
 
 namespace {
 

@@ -7,11 +7,11 @@
 #include <sstream>
 #include <vector>
 
-#include "shell.h"
+#include "tests/unit/shell.h"
 
 #include <cmath>
 
-#include "theory.h"
+#include "frontend/theory.h"
 
 using namespace neuro::frontend;
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "units.h"
+#include "frontend/units.h"
 
 using namespace neuro::frontend;
 

@@ -1,16 +1,16 @@
-#include "output.h"
+#include "driver/output.h"
 #include <algorithm>
 #include <filesystem>
-#include "ir.h"
-#include "svg_plot.h"
-#include "units.h"
+#include "frontend/units.h"
+#include "io/svg_plot.h"
+#include "ir/ir.h"
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <fstream>
 
-namespace neuro::cli {
+namespace neuro::driver {
 
 io::Recordings recordings_of(const Simulation& sim) {
   io::Recordings r;
@@ -96,4 +96,4 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-}  // namespace neuro::cli
+}  // namespace neuro::driver

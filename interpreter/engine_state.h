@@ -14,13 +14,13 @@
 #include <optional>
 #include <vector>
 
-#include "block_log.h"
-#include "connectivity.h"
-#include "ir.h"
+#include "interpreter/block_log.h"
+#include "interpreter/connectivity.h"
+#include "interpreter/segment_store.h"
+#include "interpreter/staggered.h"
+#include "interpreter/vm.h"
+#include "ir/ir.h"
 #include "neuro/simulation.h"
-#include "segment_store.h"
-#include "staggered.h"
-#include "vm.h"
 
 namespace neuro {
 

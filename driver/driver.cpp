@@ -1,10 +1,10 @@
-#include "driver.h"
+#include "driver/driver.h"
 
 #include <chrono>
 
-#include "stdlib.h"
+#include "stdlib/stdlib.h"
 
-namespace neuro::cli {
+namespace neuro::driver {
 
 namespace {
 double since(std::chrono::steady_clock::time_point t0) {
@@ -40,4 +40,4 @@ std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::Pipeli
   return c;
 }
 
-}  // namespace neuro::cli
+}  // namespace neuro::driver

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "io/recording_files.h"
 #include "neuro/simulation.h"
-#include "recording_files.h"
 
-namespace neuro::cli {
+namespace neuro::driver {
 
 // The simulation's recordings, with the population sizes, the simulated
 // time and the step that the index and the plots use. The spikes are views
@@ -35,4 +35,4 @@ double peak_rss_mb();
 
 std::string json_escape(const std::string& s);
 
-}  // namespace neuro::cli
+}  // namespace neuro::driver

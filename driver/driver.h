@@ -5,14 +5,14 @@
 #include <optional>
 #include <string>
 
-#include "diagnostics.h"
-#include "ir.h"
-#include "loader.h"
+#include "frontend/diagnostics.h"
+#include "frontend/loader.h"
+#include "frontend/sema.h"
+#include "ir/ir.h"
+#include "ir/pipeline.h"
 #include "neuro/simulation.h"
-#include "pipeline.h"
-#include "sema.h"
 
-namespace neuro::cli {
+namespace neuro::driver {
 
 // Everything compiled from one root file; the AST must outlive the checked
 // program, which points into it.
@@ -34,4 +34,4 @@ std::string render_error(const SimulationError& e, const Compiled& c, bool color
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
                                        bool check_only);
 
-}  // namespace neuro::cli
+}  // namespace neuro::driver
