@@ -8,15 +8,15 @@
 #include <cstring>
 
 #include "interpreter/exp_lanes.h"
-#include "interpreter/rng.h"
-#include "ir/exp.h"
 #include "ir/place_traces.h"
+#include "numeric/exp.h"
+#include "numeric/rng.h"
 
 namespace neuro {
 
 using interp::Binding;
 using interp::Lanes;
-using interp::StreamKind;
+using num::StreamKind;
 
 SimulationError located(const frontend::SourceRange& r, const std::string& message) {
   SimulationError e(message);
@@ -94,8 +94,8 @@ Binding neuron_binding(PopState& ps, ir::Space space, int slot, size_t offset, i
 std::vector<uint64_t> Simulation::Engine::site_keys(uint64_t owner, uint64_t kind) const {
   std::vector<uint64_t> keys(std::max(mod->rand_sites, 1));
   for (int s = 0; s < mod->rand_sites; ++s)
-    keys[s] = interp::stream_key(mod->run.seed, StreamKind::Code, (kind << 24) | owner,
-                                 static_cast<uint64_t>(s));
+    keys[s] = num::stream_key(mod->run.seed, StreamKind::Code, (kind << 24) | owner,
+                              static_cast<uint64_t>(s));
   return keys;
 }
 
@@ -112,7 +112,7 @@ Lanes Simulation::Engine::lanes(size_t n, uint32_t base, uint64_t counter) const
 // `after`: an interval of k ≥ 1 steps with P(k) = (1−p)^{k−1}·p.
 int64_t Simulation::Engine::next_poisson(PopState& ps, size_t i, int64_t after) {
   if (std::isinf(ps.log1mp)) return after + 1;
-  double u = interp::draw_uniform(ps.poisson_key, i, ps.draws[i]++);
+  double u = num::draw_uniform(ps.poisson_key, i, ps.draws[i]++);
   double k = std::floor(std::log1p(-u) / ps.log1mp) + 1;
   if (!(k < 9e15)) return INT64_MAX;
   return after + static_cast<int64_t>(k);
@@ -125,7 +125,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   const double dt = mod->run.dt;
   const auto keys = site_keys(index, 0);
   if (pop.kind == frontend::PopKind::Poisson) {
-    ps.poisson_key = interp::stream_key(mod->run.seed, StreamKind::Poisson, index);
+    ps.poisson_key = num::stream_key(mod->run.seed, StreamKind::Poisson, index);
     if (pop.rate->kind != ir::Kind::Const) {
       ps.rate_buf.assign(ps.n, 0);
       ps.rate.emplace(
@@ -272,7 +272,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     st.buf.assign(n, 0.0);
     st.score.emplace(n, dense, keys, &mod->tables, modulators.data());
     st.score->store_into(sel.score, st.buf.data());
-    st.key = interp::stream_key(mod->run.seed, StreamKind::Code, (3ull << 24) | index, q);
+    st.key = num::stream_key(mod->run.seed, StreamKind::Code, (3ull << 24) | index, q);
     ps.selects.push_back(std::move(st));
   }
   if (!k.reset.empty()) {
@@ -942,7 +942,7 @@ void Simulation::Engine::integrate(PopState& p) {
     if (p.rate) {
       p.rate->run(lanes(p.n, 0, counter));
       for (size_t i = 0; i < p.n; ++i)
-        if (interp::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt)
+        if (num::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt)
           p.spikes.push_back(static_cast<uint32_t>(i));
     } else {
       for (size_t i = 0; i < p.n; ++i)
@@ -1140,7 +1140,7 @@ void Simulation::Engine::select_winners(PopState& p) {
           double total = 0;
           for (uint32_t i : st.order) total += score[i] > 0 ? score[i] : 0.0;
           if (!(total > 0)) break;
-          double u = interp::draw_uniform(st.key, group, counter * sel.k + r) * total, acc = 0;
+          double u = num::draw_uniform(st.key, group, counter * sel.k + r) * total, acc = 0;
           size_t pick = st.order.size() - 1;
           for (size_t q = 0; q < st.order.size(); ++q) {
             acc += score[st.order[q]] > 0 ? score[st.order[q]] : 0.0;

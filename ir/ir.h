@@ -17,6 +17,7 @@
 #include "frontend/sema.h"
 #include "frontend/source.h"
 #include "frontend/units.h"
+#include "numeric/evaluate.h"
 
 namespace neuro::ir {
 
@@ -77,28 +78,9 @@ enum SegVarSlot {
 };
 int segvar_slot(const std::string& name);  // -1: none
 
-enum class Fn : uint8_t {
-  Exp,
-  Log,
-  Log10,
-  Sqrt,
-  Abs,
-  Sin,
-  Cos,
-  Tan,
-  Tanh,
-  Sinh,
-  Cosh,
-  Floor,
-  Ceil,
-  Min,
-  Max,
-  Clip,
-  FalseMatch,     // false_match(n, a, s, theta)
-  FalseNegative,  // false_negative(a, s, theta, v)
-  UnionSize       // union_size(n, a, M)
-};
-const char* fn_name(Fn f);
+// Built-in functions: what they compute is numeric/evaluate.h.
+using num::Fn;
+using num::fn_name;
 
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
