@@ -196,17 +196,12 @@ class PopGen {
 
   // The threshold condition for neuron i, from the stored states.
   std::string threshold_test(bool& ok) {
-    const ir::Expr& th = *k_.threshold;
-    bool fast = th.kind == Kind::Binary &&
-                (th.op == Op::Gt || th.op == Op::Ge || th.op == Op::Lt || th.op == Op::Le) &&
-                th.args[0]->kind == Kind::Var && th.args[0]->space == Space::State &&
-                th.args[1]->kind == Kind::Const;
-    if (fast) {
-      const char* op = th.op == Op::Gt   ? ">"
-                       : th.op == Op::Ge ? ">="
-                       : th.op == Op::Lt ? "<"
+    if (const auto& f = k_.fast_threshold) {  // ir/recognise_threshold.cpp
+      const char* op = f->op == Op::Gt   ? ">"
+                       : f->op == Op::Ge ? ">="
+                       : f->op == Op::Lt ? "<"
                                          : "<=";
-      return fmt::format("S_{}[i] {} {}", sname(th.args[0]->slot), op, lit(th.args[1]->value));
+      return fmt::format("S_{}[i] {} {}", sname(f->state), op, lit(f->value));
     }
     Ctx cx = ctx("S_");
     std::string cond = expr(k_.threshold, cx) + " != 0";
