@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/diagnostics.h"
 #include "neuro/encoders.h"
 #include "neuro/engine.h"
 #include "neuro/sdr.h"
@@ -33,6 +34,7 @@ namespace {
 
 using neuro::Engine;
 using neuro::Status;
+using neuro::frontend::Code;
 
 thread_local std::string t_last_error;
 
@@ -105,19 +107,23 @@ void recycle(size_t index) {
   }
 }
 
-void set_error(const std::string& message) {
-  t_last_error = message;
+// The last error is one line: the first of the rendered diagnostic.
+void set_error_line(const std::string& rendered) {
+  t_last_error = rendered.substr(0, rendered.find('\n'));
+}
+
+void set_error(Code code, const std::string& message) {
+  set_error_line(neuro::frontend::render(neuro::frontend::placeless(code, message)));
 }
 
 // The one-line reason of a failed Engine call: the first error diagnostic.
 void set_error_from(const Engine& e, Status st) {
   for (const auto& d : e.diagnostics()) {
     if (d.severity != "error") continue;
-    std::string line = d.rendered.substr(0, d.rendered.find('\n'));
-    set_error(line.empty() ? fmt::format("error[{}]: {}", d.code, d.message) : line);
+    set_error_line(d.rendered);
     return;
   }
-  set_error(st == Status::CompileError ? "the model has errors" : "the call failed");
+  set_error_line(st == Status::CompileError ? "the model has errors" : "the call failed");
 }
 
 neuro_result to_result(Status st) {
@@ -134,17 +140,19 @@ neuro_result to_result(Status st) {
   return NEURO_INTERNAL_ERROR;
 }
 
+// A call the engine cannot honour (NEURO_USAGE_ERROR), thrown to guarded().
 struct UsageError {
+  Code code;
   std::string message;
 };
 
-[[noreturn]] void usage(std::string message) {
-  throw UsageError{std::move(message)};
+[[noreturn]] void usage(Code code, std::string message) {
+  throw UsageError{code, std::move(message)};
 }
 
 template <class P>
 void need(P p, const char* what) {
-  if (!p) usage(fmt::format("neuro: error: `{}` is NULL", what));
+  if (!p) usage(Code::MissingArgument, fmt::format("`{}` is NULL", what));
 }
 
 // Pending removals happen when no call is in progress on the engine, so the
@@ -203,19 +211,19 @@ neuro_result current_error() {
   try {
     throw;
   } catch (const UsageError& e) {
-    set_error(e.message);
+    set_error(e.code, e.message);
     return NEURO_USAGE_ERROR;
   } catch (const neuro::SdrError& e) {
-    set_error(fmt::format("neuro: error: {}", e.what()));
+    set_error(Code::BadArgument, e.what());
     return NEURO_USAGE_ERROR;
   } catch (const std::bad_alloc&) {
-    set_error("neuro: error: out of memory");
+    set_error(Code::Exhausted, "out of memory");
     return NEURO_OUT_OF_MEMORY;
   } catch (const std::exception& e) {
-    set_error(fmt::format("neuro: internal error: {}", e.what()));
+    set_error_line(fmt::format("neuro: internal error: {}", e.what()));
     return NEURO_INTERNAL_ERROR;
   } catch (...) {
-    set_error("neuro: internal error: unknown exception");
+    set_error_line("neuro: internal error: unknown exception");
     return NEURO_INTERNAL_ERROR;
   }
 }
@@ -227,9 +235,9 @@ neuro_result guarded(neuro_engine* handle, F&& body) {
   try {
     Hold hold(handle);
     if (!hold.get()) {
-      set_error(handle ? "neuro: error: invalid engine handle (never created, or already released "
-                         "by neuro_free)"
-                       : "neuro: error: the engine handle is NULL");
+      set_error(Code::InvalidHandle,
+                handle ? "invalid engine handle (never created, or already released by neuro_free)"
+                       : "the engine handle is NULL");
       return NEURO_INVALID_HANDLE;
     }
     neuro_result r = body(*hold.get(), hold.nested());
@@ -258,8 +266,8 @@ neuro_result write_ids(const neuro::Sdr& sdr, uint32_t* ids, size_t capacity, si
   *count = sdr.count();
   if (!ids) return NEURO_OK;
   if (capacity < sdr.count()) {
-    set_error(fmt::format("neuro: error: the SDR has {} active bits; the buffer holds {}",
-                          sdr.count(), capacity));
+    set_error(Code::BufferTooSmall, fmt::format("the SDR has {} active bits; the buffer holds {}",
+                                                sdr.count(), capacity));
     return NEURO_BUFFER_TOO_SMALL;
   }
   std::copy(sdr.active().begin(), sdr.active().end(), ids);
@@ -274,8 +282,8 @@ neuro_result check(const Engine& e, Status st) {
 
 void not_nested(bool nested, const char* fn) {
   if (nested)
-    usage(fmt::format(
-        "neuro: error: {}() cannot be called from inside a callback of the same engine", fn));
+    usage(Code::InCallback,
+          fmt::format("{}() cannot be called from inside a callback of the same engine", fn));
 }
 
 // The C view of a diagnostic; strings point into `d`.
@@ -362,7 +370,7 @@ neuro_engine* neuro_new(const neuro_config* config) {
       g_free.pop_back();
     } else {
       if (g_slots.size() >= kIndexMask) {
-        set_error("neuro: error: too many engines");
+        set_error(Code::Exhausted, "too many engines");
         return nullptr;
       }
       g_slots.emplace_back();
@@ -373,12 +381,8 @@ neuro_engine* neuro_new(const neuro_config* config) {
     s.engine = std::move(ce);
     t_last_error.clear();
     return encode(index, s.generation);
-  } catch (const std::bad_alloc&) {
-    set_error("neuro: error: out of memory");
-  } catch (const std::exception& e) {
-    set_error(fmt::format("neuro: internal error: {}", e.what()));
   } catch (...) {
-    set_error("neuro: internal error: unknown exception");
+    current_error();
   }
   return nullptr;
 }
@@ -468,8 +472,8 @@ neuro_result neuro_get_diagnostic(neuro_engine* engine, size_t index, neuro_diag
     need(out, "out");
     const auto& ds = ce.engine->diagnostics();
     if (index >= ds.size())
-      usage(fmt::format("neuro: error: there is no diagnostic {} (the last call produced {})",
-                        index, ds.size()));
+      usage(Code::BadArgument,
+            fmt::format("there is no diagnostic {} (the last call produced {})", index, ds.size()));
     *out = view(ds[index]);
     return NEURO_OK;
   });
@@ -502,7 +506,7 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
     if (options) {
       if (options->flags & ~unsigned(NEURO_BUILD_DT | NEURO_BUILD_SEED | NEURO_BUILD_DURATION |
                                      NEURO_BUILD_BACKEND | NEURO_BUILD_THREADS))
-        usage("neuro: error: unknown flags in neuro_build_options");
+        usage(Code::UnknownOption, "unknown flags in neuro_build_options");
       if (options->flags & NEURO_BUILD_BACKEND) {
         switch (options->backend) {
           case NEURO_BACKEND_VM:
@@ -515,21 +519,21 @@ neuro_result neuro_build(neuro_engine* engine, const neuro_build_options* option
             opt.backend = neuro::Backend::Auto;
             break;
           default:
-            usage(
-                "neuro: error: unknown backend in neuro_build_options (NEURO_BACKEND_VM, "
-                "NEURO_BACKEND_JIT or NEURO_BACKEND_AUTO)");
+            usage(Code::BadArgument,
+                  "unknown backend in neuro_build_options (NEURO_BACKEND_VM, NEURO_BACKEND_JIT or "
+                  "NEURO_BACKEND_AUTO)");
         }
       }
       if (options->flags & NEURO_BUILD_THREADS) {
         if (options->threads < 1 || options->threads > 256)
-          usage("neuro: error: threads in neuro_build_options must be from 1 to 256");
+          usage(Code::BadArgument, "threads in neuro_build_options must be from 1 to 256");
         opt.threads = static_cast<unsigned>(options->threads);
       }
       if (options->flags & NEURO_BUILD_DT) opt.dt = options->dt;
       if (options->flags & NEURO_BUILD_SEED) opt.seed = options->seed;
       if (options->flags & NEURO_BUILD_DURATION) {
         if (!(options->duration >= 0))
-          usage("neuro: error: the duration must be zero or more seconds");
+          usage(Code::BadArgument, "the duration must be zero or more seconds");
         opt.duration = options->duration;
       }
     }
@@ -596,9 +600,9 @@ neuro_result neuro_population_size(neuro_engine* engine, const char* population,
     need(population, "population");
     need(size, "size");
     neuro::Simulation* sim = ce.engine->simulation();
-    if (!sim) usage("neuro: error[E0402]: there is no simulation yet (call neuro_build first)");
+    if (!sim) usage(Code::NotBuilt, "there is no simulation yet (call neuro_build first)");
     size_t n = sim->population_size(population);
-    if (n == 0) usage(fmt::format("neuro: error[E0402]: there is no population `{}`", population));
+    if (n == 0) usage(Code::UnknownName, fmt::format("there is no population `{}`", population));
     *size = n;
     return NEURO_OK;
   });
@@ -615,8 +619,8 @@ neuro_result neuro_get(neuro_engine* engine, const char* target, const char* uni
     *count = v.size();
     if (!values) return NEURO_OK;
     if (capacity < v.size()) {
-      set_error(fmt::format("neuro: error: `{}` has {} values; the buffer holds {}", target,
-                            v.size(), capacity));
+      set_error(Code::BufferTooSmall,
+                fmt::format("`{}` has {} values; the buffer holds {}", target, v.size(), capacity));
       return NEURO_BUFFER_TOO_SMALL;
     }
     std::copy(v.begin(), v.end(), values);
@@ -630,13 +634,12 @@ neuro_result neuro_set(neuro_engine* engine, const char* target, const char* uni
     need(target, "target");
     need(values, "values");
     if (count == 0)
-      usage("neuro: error: neuro_set() needs one value, or one per neuron (count is 0)");
+      usage(Code::BadArgument, "neuro_set() needs one value, or one per neuron (count is 0)");
     if (nested && !writes_array(*ce.engine, target))
-      usage(
-          fmt::format("neuro: error: `{}` is the same for every neuron; changing it rebuilds the "
-                      "population, which cannot "
-                      "happen from inside a callback",
-                      target));
+      usage(Code::InCallback,
+            fmt::format("`{}` is the same for every neuron; changing it rebuilds the population, "
+                        "which cannot happen from inside a callback",
+                        target));
     return check(*ce.engine,
                  ce.engine->set(target, unit ? unit : "", std::span<const double>(values, count)));
   });
@@ -679,7 +682,7 @@ neuro_result neuro_subscribe_spikes(neuro_engine* engine, const char* population
     if (ce.engine->built()) {
       auto pops = ce.engine->populations();
       if (std::find(pops.begin(), pops.end(), population) == pops.end())
-        usage(fmt::format("neuro: error[E0402]: there is no population `{}`", population));
+        usage(Code::UnknownName, fmt::format("there is no population `{}`", population));
     }
     auto sub = std::make_unique<Subscription>();
     sub->population = population;
@@ -695,7 +698,7 @@ neuro_result neuro_subscribe_spikes(neuro_engine* engine, const char* population
           if (s->active && !owner->released)
             s->fn(s->user, s->population.c_str(), ids.data(), ids.size(), t);
         });
-    if (s->cpp_handle < 0) usage("neuro: error: the subscription was refused");
+    if (s->cpp_handle < 0) usage(Code::MissingArgument, "the subscription was refused");
     int h = ce.next_sub++;
     ce.subs[h] = std::move(sub);
     *handle = h;
@@ -707,7 +710,7 @@ neuro_result neuro_unsubscribe(neuro_engine* engine, int handle) {
   return guarded(engine, [&](CEngine& ce, bool nested) {
     auto it = ce.subs.find(handle);
     if (it == ce.subs.end() || !it->second->active)
-      usage(fmt::format("neuro: error: {} is not a subscription of this engine", handle));
+      usage(Code::InvalidHandle, fmt::format("{} is not a subscription of this engine", handle));
     it->second->active = false;
     ce.pending_unsubscribe.push_back(handle);
     if (!nested) flush_unsubscribes(ce);
@@ -787,10 +790,10 @@ neuro_result neuro_variables(neuro_engine* engine, const char* population,
     need(names, "names");
     need(count, "count");
     if (!ce.engine->built())
-      usage("neuro: error[E0402]: there is no simulation yet (call neuro_build first)");
+      usage(Code::NotBuilt, "there is no simulation yet (call neuro_build first)");
     auto pops = ce.engine->populations();
     if (std::find(pops.begin(), pops.end(), population) == pops.end())
-      usage(fmt::format("neuro: error[E0402]: there is no population `{}`", population));
+      usage(Code::UnknownName, fmt::format("there is no population `{}`", population));
     ce.var_names = ce.engine->variables(population);
     ce.var_ptrs.clear();
     for (const auto& n : ce.var_names) ce.var_ptrs.push_back(n.c_str());
@@ -810,8 +813,8 @@ neuro_result neuro_snapshot(neuro_engine* engine, void* buffer, size_t capacity,
     *size = snap.bytes.size();
     if (!buffer) return NEURO_OK;
     if (capacity < snap.bytes.size()) {
-      set_error(fmt::format("neuro: error: the snapshot is {} bytes; the buffer holds {}",
-                            snap.bytes.size(), capacity));
+      set_error(Code::BufferTooSmall, fmt::format("the snapshot is {} bytes; the buffer holds {}",
+                                                  snap.bytes.size(), capacity));
       return NEURO_BUFFER_TOO_SMALL;
     }
     std::memcpy(buffer, snap.bytes.data(), snap.bytes.size());
@@ -862,7 +865,8 @@ neuro_result neuro_sdr_subsample(const uint32_t* ids, size_t count, size_t k, ui
     // The SDR only needs to be large enough to hold every index.
     uint32_t n = in.empty() ? 1 : *std::max_element(in.begin(), in.end()) + 1;
     if (n == 0)
-      usage("neuro: error: index 4294967295 cannot be an SDR bit (indices are below 2^32 - 1)");
+      usage(Code::BadArgument,
+            "index 4294967295 cannot be an SDR bit (indices are below 2^32 - 1)");
     return write_ids(neuro::Sdr(n, in).subsample(k, seed), out, capacity, out_count);
   });
 }
