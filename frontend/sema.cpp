@@ -79,43 +79,7 @@ void flatten_compartments(Member& model) {
 
 const char* kSolvers[] = {"exact", "expeuler", "euler", "rk4", "rk45"};
 
-class Checker {
- public:
-  Checker(Diagnostics& diags, CheckedProgram& out) : diags_(diags), out_(out), ec_(diags, out) {}
-
-  void declare_globals(const LoadedProgram& lp);
-  void check_all();
-  void finish() {
-    out_.const_values = ec_.const_values;
-    out_.decl_types = ec_.decl_types;
-  }
-  void check_const(Member& m, Scope& scope);
-
- private:
-  void check_neuron(Member& model);
-  void check_synapse(Member& model);
-  void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown,
-                              const Member* site);
-  void check_circuit(Member& circuit);
-  void check_run(Member& run);
-  void order_lets(Member& model, Scope& scope);
-  bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
-  void check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const char* where);
-  std::optional<PopRef> population(Expr& e, const Scope& scope, const char* role);
-  void check_bind(Member& m, Scope& scope);
-  void check_connect(Member& m, Scope& scope);
-  void check_segments_connect(Member& m, Scope& scope, Member& dend);
-  void check_record(Member& m, Scope& scope);
-  void check_drive(Member& m, Scope& scope);
-  void check_select(Member& m, Scope& scope);
-  std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
-  bool init_line(const Stmt& s, std::set<std::string>& given);
-
-  Diagnostics& diags_;
-  CheckedProgram& out_;
-  ExprChecker ec_;
-  std::set<const Member*> used_synapses_;
-};
+}  // namespace
 
 bool Checker::declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t) {
   if (is_reserved_name(m.name)) {
@@ -1263,8 +1227,6 @@ void Checker::check_run(Member& run) {
   if (info.duration > 0 && info.dt > 0 && info.duration / info.dt > 1e12)
     diags_.error(Code::BadValue, run.value->range, "the run would take more than 10^12 steps");
 }
-
-}  // namespace
 
 bool check_program(const LoadedProgram& program, Diagnostics& diags, CheckedProgram& out) {
   size_t before = diags.error_count();

@@ -101,6 +101,46 @@ class ExprChecker {
   mutable std::vector<std::map<std::string, double>> const_frames_;
 };
 
+// Checks declarations (models, circuits, the run), annotating the AST and
+// filling a CheckedProgram; expressions are left to its ExprChecker.
+class Checker {
+ public:
+  Checker(Diagnostics& diags, CheckedProgram& out) : diags_(diags), out_(out), ec_(diags, out) {}
+
+  void declare_globals(const LoadedProgram& lp);
+  void check_all();
+  void finish() {
+    out_.const_values = ec_.const_values;
+    out_.decl_types = ec_.decl_types;
+  }
+  void check_const(Member& m, Scope& scope);
+
+ private:
+  void check_neuron(Member& model);
+  void check_synapse(Member& model);
+  void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown,
+                              const Member* site);
+  void check_circuit(Member& circuit);
+  void check_run(Member& run);
+  void order_lets(Member& model, Scope& scope);
+  bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
+  void check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const char* where);
+  std::optional<PopRef> population(Expr& e, const Scope& scope, const char* role);
+  void check_bind(Member& m, Scope& scope);
+  void check_connect(Member& m, Scope& scope);
+  void check_segments_connect(Member& m, Scope& scope, Member& dend);
+  void check_record(Member& m, Scope& scope);
+  void check_drive(Member& m, Scope& scope);
+  void check_select(Member& m, Scope& scope);
+  std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
+  bool init_line(const Stmt& s, std::set<std::string>& given);
+
+  Diagnostics& diags_;
+  CheckedProgram& out_;
+  ExprChecker ec_;
+  std::set<const Member*> used_synapses_;
+};
+
 // Dendrite models (sema_dendrite.cpp): the model on its own, then its
 // handlers once a connect names the cells at both ends.
 void check_dendrite_model(Member& model, ExprChecker& ec, Diagnostics& diags);
