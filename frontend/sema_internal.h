@@ -101,8 +101,13 @@ class ExprChecker {
   mutable std::vector<std::map<std::string, double>> const_frames_;
 };
 
+// Lifts a neuron's compartments into its body as members named `comp.x`
+// (sema_model.cpp); done once, before the neuron is checked.
+void flatten_compartments(Member& model);
+
 // Checks declarations (models, circuits, the run), annotating the AST and
-// filling a CheckedProgram; expressions are left to its ExprChecker.
+// filling a CheckedProgram; expressions are left to its ExprChecker. Its
+// methods are spread over the files named below, one concept each.
 class Checker {
  public:
   Checker(Diagnostics& diags, CheckedProgram& out) : diags_(diags), out_(out), ec_(diags, out) {}
@@ -116,29 +121,36 @@ class Checker {
   void check_const(Member& m, Scope& scope);
 
  private:
+  // sema.cpp: the run, and helpers for every part.
+  void check_run(Member& run);
+  bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
+  std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
+
+  // sema_model.cpp: neuron and synapse models.
   void check_neuron(Member& model);
   void check_synapse(Member& model);
   void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown,
                               const Member* site);
-  void check_circuit(Member& circuit);
-  void check_run(Member& run);
   void order_lets(Member& model, Scope& scope);
-  bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
   void check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const char* where);
+
+  // sema_circuit.cpp: a circuit's members but connects.
+  void check_circuit(Member& circuit);
   std::optional<PopRef> population(Expr& e, const Scope& scope, const char* role);
   void check_bind(Member& m, Scope& scope);
-  void check_connect(Member& m, Scope& scope);
-  void check_segments_connect(Member& m, Scope& scope, Member& dend);
   void check_record(Member& m, Scope& scope);
   void check_drive(Member& m, Scope& scope);
   void check_select(Member& m, Scope& scope);
-  std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
   bool init_line(const Stmt& s, std::set<std::string>& given);
+
+  // sema_connect.cpp
+  void check_connect(Member& m, Scope& scope);
+  void check_segments_connect(Member& m, Scope& scope, Member& dend);
 
   Diagnostics& diags_;
   CheckedProgram& out_;
   ExprChecker ec_;
-  std::set<const Member*> used_synapses_;
+  std::set<const Member*> used_synapses_;  // synapse and dendrite models that a connect uses
 };
 
 // Dendrite models (sema_dendrite.cpp): the model on its own, then its
