@@ -75,6 +75,7 @@ class ExprChecker {
   void mismatch(const Expr& e, const Dimension& want, const std::string& what);
 
   // The SI value of a checked constant expression (numbers, consts, math).
+  // It and constant_integer are defined in const_eval.cpp.
   std::optional<double> constant(const Expr& e) const;
   // A checked constant that must be a whole number; reports when it is not.
   std::optional<long long> constant_integer(const Expr& e, const std::string& what);
