@@ -89,7 +89,7 @@ class ExprChecker {
 
  private:
   Type check_name(Expr& e, const Scope& scope);
-  Type check_call(Expr& e, const Scope& scope);
+  Type check_call(Expr& e, const Scope& scope);  // sema_calls.cpp
   Type check_member(Expr& e, const Scope& scope);
   Type check_binary(Expr& e, const Scope& scope);
   Type check_number(Expr& e);
