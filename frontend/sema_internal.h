@@ -30,10 +30,9 @@ struct Scope {
   Member* pre_model = nullptr;  // synapse code: the models at either end
   Member* post_model = nullptr;
   bool synapse = false;
-  bool post_unknown = false;
+  bool post_unknown = false;   // checking a synapse body that no connect uses
   bool neuron_step = false;    // a neuron's per-step code: group reductions allowed
-  Member* dendrite = nullptr;  // dendrite code: segment and cell values in scope  // checking a
-                               // synapse body that no connect uses
+  Member* dendrite = nullptr;  // dendrite code: segment and cell values in scope
 
   const Symbol* find(const std::string& name) const {
     for (const Scope* s = this; s; s = s->parent) {
