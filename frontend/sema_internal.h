@@ -30,10 +30,9 @@ struct Scope {
   Member* pre_model = nullptr;  // synapse code: the models at either end
   Member* post_model = nullptr;
   bool synapse = false;
-  bool post_unknown = false;
+  bool post_unknown = false;   // checking a synapse body that no connect uses
   bool neuron_step = false;    // a neuron's per-step code: group reductions allowed
-  Member* dendrite = nullptr;  // dendrite code: segment and cell values in scope  // checking a
-                               // synapse body that no connect uses
+  Member* dendrite = nullptr;  // dendrite code: segment and cell values in scope
 
   const Symbol* find(const std::string& name) const {
     for (const Scope* s = this; s; s = s->parent) {
@@ -75,6 +74,7 @@ class ExprChecker {
   void mismatch(const Expr& e, const Dimension& want, const std::string& what);
 
   // The SI value of a checked constant expression (numbers, consts, math).
+  // It and constant_integer are defined in const_eval.cpp.
   std::optional<double> constant(const Expr& e) const;
   // A checked constant that must be a whole number; reports when it is not.
   std::optional<long long> constant_integer(const Expr& e, const std::string& what);
@@ -88,7 +88,7 @@ class ExprChecker {
 
  private:
   Type check_name(Expr& e, const Scope& scope);
-  Type check_call(Expr& e, const Scope& scope);
+  Type check_call(Expr& e, const Scope& scope);  // sema_calls.cpp
   Type check_member(Expr& e, const Scope& scope);
   Type check_binary(Expr& e, const Scope& scope);
   Type check_number(Expr& e);
@@ -99,6 +99,58 @@ class ExprChecker {
   std::set<const Member*> calling_;  // user functions being checked, for recursion
   // Argument values of user functions being folded by constant().
   mutable std::vector<std::map<std::string, double>> const_frames_;
+};
+
+// Lifts a neuron's compartments into its body as members named `comp.x`
+// (sema_model.cpp); done once, before the neuron is checked.
+void flatten_compartments(Member& model);
+
+// Checks declarations (models, circuits, the run), annotating the AST and
+// filling a CheckedProgram; expressions are left to its ExprChecker. Its
+// methods are spread over the files named below, one concept each.
+class Checker {
+ public:
+  Checker(Diagnostics& diags, CheckedProgram& out) : diags_(diags), out_(out), ec_(diags, out) {}
+
+  void declare_globals(const LoadedProgram& lp);
+  void check_all();
+  void finish() {
+    out_.const_values = ec_.const_values;
+    out_.decl_types = ec_.decl_types;
+  }
+  void check_const(Member& m, Scope& scope);
+
+ private:
+  // sema.cpp: the run, and helpers for every part.
+  void check_run(Member& run);
+  bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
+  std::optional<double> positive_time(Expr& e, const Scope& scope, const std::string& what);
+
+  // sema_model.cpp: neuron and synapse models.
+  void check_neuron(Member& model);
+  void check_synapse(Member& model);
+  void check_synapse_handlers(Member& syn, Member* pre, Member* post, bool unknown,
+                              const Member* site);
+  void order_lets(Member& model, Scope& scope);
+  void check_stmts(std::vector<StmtPtr>& stmts, const Scope& scope, const char* where);
+
+  // sema_circuit.cpp: a circuit's members but connects.
+  void check_circuit(Member& circuit);
+  std::optional<PopRef> population(Expr& e, const Scope& scope, const char* role);
+  void check_bind(Member& m, Scope& scope);
+  void check_record(Member& m, Scope& scope);
+  void check_drive(Member& m, Scope& scope);
+  void check_select(Member& m, Scope& scope);
+  bool init_line(const Stmt& s, std::set<std::string>& given);
+
+  // sema_connect.cpp
+  void check_connect(Member& m, Scope& scope);
+  void check_segments_connect(Member& m, Scope& scope, Member& dend);
+
+  Diagnostics& diags_;
+  CheckedProgram& out_;
+  ExprChecker ec_;
+  std::set<const Member*> used_synapses_;  // synapse and dendrite models that a connect uses
 };
 
 // Dendrite models (sema_dendrite.cpp): the model on its own, then its
