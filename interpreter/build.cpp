@@ -192,16 +192,12 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       break;
     }
   }
-  // Threshold: `state > constant` (and friends) runs natively.
+  // Threshold: `state > constant` (and friends, ir/recognise_threshold.cpp) runs natively.
   if (k.threshold) {
-    const ir::Expr& t = *k.threshold;
-    bool cmp = t.kind == ir::Kind::Binary && (t.op == ir::Op::Gt || t.op == ir::Op::Ge ||
-                                              t.op == ir::Op::Lt || t.op == ir::Op::Le);
-    if (cmp && t.args[0]->kind == ir::Kind::Var && t.args[0]->space == ir::Space::State &&
-        t.args[1]->kind == ir::Kind::Const) {
-      ps.fast_state = t.args[0]->slot;
-      ps.fast_op = t.op;
-      ps.fast_value = t.args[1]->value;
+    if (const auto& f = k.fast_threshold) {
+      ps.fast_state = f->state;
+      ps.fast_op = f->op;
+      ps.fast_value = f->value;
     } else {
       ps.cond.assign(n, 0);
       ps.threshold.emplace(n, dense, keys, &mod->tables, modulators.data());

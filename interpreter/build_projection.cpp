@@ -6,6 +6,7 @@
 #include "interpreter/engine_internal.h"
 #include "interpreter/engine_state.h"
 #include "ir/place_traces.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -20,34 +21,6 @@ void collect_syn_writes(const std::vector<ir::Stmt>& body, std::vector<bool>& wr
     collect_syn_writes(s.then_body, written);
     collect_syn_writes(s.else_body, written);
   }
-}
-
-bool reads_space(const ir::ExprPtr& e, ir::Space space) {
-  if (!e) return false;
-  if (e->kind == ir::Kind::Var && e->space == space) return true;
-  for (const auto& a : e->args)
-    if (reads_space(a, space)) return true;
-  return false;
-}
-
-// Whether a handler both reads and writes postsynaptic state, so that
-// synapses hitting one neuron in a step must run one after the other.
-// `x += v` and `x -= v` are scatter-adds and read nothing; `x *= f`, and any
-// plain `x = v` under an `if`, read the old value of x.
-bool stmts_read_write_post(const std::vector<ir::Stmt>& body, bool& reads, bool& writes,
-                           bool under_if = false) {
-  using frontend::AssignOp;
-  for (const auto& s : body) {
-    if (s.type == ir::Stmt::Assign && s.space == ir::Space::Post) {
-      writes = true;
-      if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if))
-        reads = true;
-    }
-    reads |= reads_space(s.value, ir::Space::Post) || reads_space(s.cond, ir::Space::Post);
-    stmts_read_write_post(s.then_body, reads, writes, true);
-    stmts_read_write_post(s.else_body, reads, writes, true);
-  }
-  return reads && writes;
 }
 
 }  // namespace
@@ -216,12 +189,11 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
         return {};
     }
   };
-  const size_t cap = std::max<size_t>(1, std::min<size_t>(ns, 4096));
   if (!ps.native && !pr.on_pre.empty()) {
     ps.scatter.clear();
-    bool reads = false, writes = false;
-    ps.sequential = stmts_read_write_post(pr.on_pre, reads, writes);
-    ps.handler.emplace(ps.sequential ? 1 : cap, bind, keys, &mod->tables, modulators.data());
+    ps.sequential = pr.on_pre_sequential;  // ir/mark_sequential.cpp
+    ps.handler.emplace(num::handler_batch(ns, ps.sequential), bind, keys, &mod->tables,
+                       modulators.data());
     ps.handler->statements(pr.on_pre);
   }
   if (!pr.pre_neuron.empty()) {
@@ -229,10 +201,10 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     ps.pre_neuron->statements(pr.pre_neuron);
   }
   if (!pr.on_post.empty() || !pr.post_neuron.empty()) {
-    bool reads = false, writes = false;
-    ps.post_sequential = stmts_read_write_post(pr.on_post, reads, writes);
+    ps.post_sequential = pr.on_post_sequential;
     if (!pr.on_post.empty()) {
-      ps.on_post.emplace(ps.post_sequential ? 1 : cap, bind, keys, &mod->tables, modulators.data());
+      ps.on_post.emplace(num::handler_batch(ns, ps.post_sequential), bind, keys, &mod->tables,
+                         modulators.data());
       ps.on_post->statements(pr.on_post);
     }
     if (!pr.post_neuron.empty()) {

@@ -6,6 +6,7 @@
 #include "interpreter/engine_state.h"
 #include "interpreter/exp_lanes.h"
 #include "ir/place_traces.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -50,9 +51,9 @@ void Simulation::Engine::deliver(ProjState& p) {
       slot.clear();
       return;
     }
-    int64_t from = step - 1 - p.delay_steps;  // the step whose spikes arrive now
-    if (from < -1) return;
-    const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+    if (due < 0) return;
+    const auto& list = src.history[due];
     for (size_t q = 0; q < list.size(); ++q) {
       const uint32_t id = list[q];
       if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
@@ -66,9 +67,9 @@ void Simulation::Engine::deliver(ProjState& p) {
     if (p.scatter.size() == 1 && p.syn_delay.empty()) {
       // The common case, `post.x += w`, as a tight loop per spike.
       const ProjState::Scatter sc = p.scatter[0];
-      int64_t from = step - 1 - p.delay_steps;
-      if (from < -1) return;
-      const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+      const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+      if (due < 0) return;
+      const auto& list = src.history[due];
       for (size_t q = 0; q < list.size(); ++q) {
         const uint32_t id = list[q];
         if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
@@ -95,9 +96,9 @@ void Simulation::Engine::deliver(ProjState& p) {
   const double t = t_now();
   if (p.pre_neuron) {
     p.spikers.clear();
-    int64_t from = step - 1 - p.delay_steps;
-    if (from >= -1)
-      for (uint32_t id : src.history[static_cast<size_t>(from + 1) % history_len])
+    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+    if (due >= 0)
+      for (uint32_t id : src.history[due])
         if (id >= lo && id < hi) p.spikers.push_back(id);
     if (!p.spikers.empty()) {
       decay_traces(p, nullptr, p.spikers.data(), nullptr, p.spikers.size(), t);
@@ -160,7 +161,7 @@ void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential,
   const size_t total = p.batch_syn.size();
   if (total == 0) return;
   decay_traces(p, p.batch_syn.data(), p.batch_pre.data(), p.batch_post.data(), total, t);
-  const size_t cap = sequential ? 1 : std::max<size_t>(1, std::min<size_t>(p.csr.size(), 4096));
+  const size_t cap = num::handler_batch(p.csr.size(), sequential);
   for (size_t start = 0; start < total; start += cap) {
     size_t n = std::min(cap, total - start);
     Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
@@ -183,7 +184,7 @@ void Simulation::Engine::post_events(ProjState& p) {
   if (p.native_post) return p.native_post();
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
-  const double t = static_cast<double>(step + 1) * mod->run.dt;
+  const double t = num::on_post_time(step, mod->run.dt);
   p.spikers.clear();
   for (uint32_t id : dst.spikes)
     if (id >= pr.dst.lo && id < pr.dst.hi) p.spikers.push_back(id);

@@ -7,6 +7,7 @@
 #include "interpreter/engine_internal.h"
 #include "interpreter/engine_state.h"
 #include "numeric/rng.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -117,7 +118,7 @@ void Simulation::Engine::integrate_exact(PopState& p) {
   saved.clear();
   if (clamps) {
     for (int64_t back = 1; back <= p.max_ref_steps && back <= step + 1; ++back) {
-      const auto& list = p.history[static_cast<size_t>(step - back + 1) % history_len];
+      const auto& list = p.history[num::history_slot(step - back + 1, history_len)];
       for (uint32_t id : list)
         if (step < p.ref_end[id]) {
           refr.push_back(id);

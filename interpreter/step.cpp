@@ -4,6 +4,7 @@
 #include "interpreter/engine_state.h"
 #include "interpreter/rate_layers.h"
 #include "ir/place_traces.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -38,7 +39,7 @@ void Simulation::Engine::one_step() {
 
 void Simulation::Engine::publish(int64_t stamp) {
   for (auto& p : pops) {
-    auto& slot = p.history[static_cast<size_t>(stamp) % history_len];
+    auto& slot = p.history[num::history_slot(stamp, history_len)];
     slot.assign(p.spikes.begin(), p.spikes.end());
   }
   // Projections with per-synapse delays queue each synapse for its own step.

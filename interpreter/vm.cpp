@@ -11,6 +11,7 @@
 #include "numeric/arith.h"
 #include "numeric/exp.h"
 #include "numeric/rng.h"
+#include "numeric/schedule.h"
 
 namespace neuro::interp {
 
@@ -65,7 +66,7 @@ struct Program::Impl {
 
   // Programs run over chunks of lanes so that registers stay in L1 cache
   // between instructions; a register holds one chunk.
-  static constexpr size_t kChunk = 256;
+  static constexpr size_t kChunk = num::kLaneChunk;
   size_t reg_lanes() const { return std::min(max_lanes, kChunk); }
   double* reg(bool vec) {
     regs.emplace_back(vec ? reg_lanes() : 1, 0.0);

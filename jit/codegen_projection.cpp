@@ -15,6 +15,7 @@
 #include "ir/place_traces.h"
 #include "jit/codegen.h"
 #include "jit/emit.h"
+#include "numeric/schedule.h"
 
 namespace neuro::jit {
 
@@ -254,7 +255,7 @@ class ProjGen {
       if (s.type == ir::Stmt::If) {
         int id = temps_++;
         w_.line("// if {}  ({})", ir::print(*s.cond), at(s.range));
-        w_.line("double C{0}[256], MT{0}[256], ME{0}[256];", id);
+        w_.line("double C{0}[{1}], MT{0}[{1}], ME{0}[{1}];", id, num::kLaneChunk);
         w_.line("for (u64 k = 0; k < nk; ++k) {{");
         w_.line("  C{}[k] = {};", id, expr(s.cond, cx));
         if (mask.empty()) {
@@ -277,7 +278,7 @@ class ProjGen {
       std::string v = expr(s.value, cx);
       using frontend::AssignOp;
       const std::string m = mask.empty() ? "" : mask + "[k]";
-      w_.line("double V{}[256];", id);
+      w_.line("double V{}[{}];", id, num::kLaneChunk);
       if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
         if (s.op == AssignOp::Sub) v = "(-" + v + ")";
         if (!m.empty()) v = fmt::format("nj_choose({}, {}, 0.0)", m, v);
@@ -371,7 +372,7 @@ class ProjGen {
                int side) {
     w_.line("{{");
     w_.depth++;
-    w_.line("unsigned int SY[256], PR[256], PO[256];");
+    w_.line("unsigned int SY[{0}], PR[{0}], PO[{0}];", num::kLaneChunk);
     // A chunk also ends every `cap` synapses (the interpreter's chunks): at
     // g == lim, the next multiple of cap, rather than g % cap == 0, which
     // divided once per synapse.
@@ -380,9 +381,9 @@ class ProjGen {
     w_.line("u64 lim = cap;");
     const std::string pf = prefetches(side);
     visit(fmt::format(
-        "if (nk > 0 && (nk == 256 || g == lim)) {{ lim += g == lim ? cap : 0; {}(c, SY, PR, PO, "
+        "if (nk > 0 && (nk == {} || g == lim)) {{ lim += g == lim ? cap : 0; {}(c, SY, PR, PO, "
         "nk); nk = 0; }} SY[nk] = (unsigned int)s; PR[nk] = pre; PO[nk] = post; ++nk; ++g;{}",
-        chunk, pf));
+        num::kLaneChunk, chunk, pf));
     w_.line("if (nk > 0) {}(c, SY, PR, PO, nk);", chunk);
     w_.depth--;
     w_.line("}}");

@@ -15,6 +15,7 @@
 #include "jit/compiler.h"
 #include "jit/step_pool.h"
 #include "neuro/backend.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -224,15 +225,14 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.apply_fn = apply_fn;
     h->call.src_lo = pr.src.lo;
     h->call.dst_lo = pr.dst.lo;
-    const uint64_t batch = std::max<size_t>(1, std::min<size_t>(pj.csr.size(), 4096));
     Engine* e = &eng;
     ProjState* p = &pj;
     if (h->deliver) {
-      const uint64_t cap = pj.sequential ? 1 : batch;
+      const uint64_t cap = num::handler_batch(pj.csr.size(), pj.sequential);
       pj.native_deliver = [h, e, p, &src, &dst, cap] {
-        const int64_t from = e->step - 1 - p->delay_steps;  // the step whose spikes arrive now
-        if (from < -1) return;
-        const auto& list = src.history[static_cast<size_t>(from + 1) % e->history_len];
+        const int64_t due = num::due_slot(e->step, p->delay_steps, e->history_len);
+        if (due < 0) return;
+        const auto& list = src.history[due];
         if (list.empty()) return;  // most steps of a sparse network
         point(*h, *p, src, dst);
         h->call.spikers = list.data();
@@ -245,7 +245,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
       ++a.parts_native;
     }
     if (h->post) {
-      const uint64_t cap = pj.post_sequential ? 1 : batch;
+      const uint64_t cap = num::handler_batch(pj.csr.size(), pj.post_sequential);
       pj.native_post = [h, e, p, &src, &dst, cap] {
         if (dst.spikes.empty()) return;
         point(*h, *p, src, dst);
@@ -256,7 +256,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
         h->call.row_block = p->row_block.data();
         h->call.cap = cap;
         h->call.step = e->step;
-        h->call.t = static_cast<double>(e->step + 1) * e->mod->run.dt;
+        h->call.t = num::on_post_time(e->step, e->mod->run.dt);
         h->post(&h->call);
       };
       ++a.parts_native;
