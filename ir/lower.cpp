@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "ir/fold_constants.h"
 
@@ -951,25 +952,7 @@ void Lowerer::circuit(const Member& circuit) {
         break;
     }
   }
-  // The circuit as a graph.
-  for (size_t i = 0; i < mod_.pops.size(); ++i)
-    boost::add_vertex({VertexInfo::Population, static_cast<int>(i)}, mod_.graph);
-  for (size_t i = 0; i < mod_.monitors.size(); ++i) {
-    auto v = boost::add_vertex({VertexInfo::Monitor, static_cast<int>(i)}, mod_.graph);
-    boost::add_edge(mod_.monitors[i].target.pop, v, {EdgeInfo::Observes, static_cast<int>(i)},
-                    mod_.graph);
-  }
-  for (size_t i = 0; i < mod_.projections.size(); ++i)
-    boost::add_edge(mod_.projections[i].src.pop, mod_.projections[i].dst.pop,
-                    {EdgeInfo::Projection, static_cast<int>(i)}, mod_.graph);
-  for (size_t i = 0; i < mod_.dendrites.size(); ++i)
-    boost::add_edge(mod_.dendrites[i].pre, mod_.dendrites[i].post,
-                    {EdgeInfo::Dendrite, static_cast<int>(i)}, mod_.graph);
-  for (size_t i = 0; i < mod_.drives.size(); ++i)
-    if (mod_.drives[i].target.pop >= 0)
-      boost::add_edge(mod_.drives[i].target.pop, mod_.drives[i].target.pop,
-                      {EdgeInfo::Drives, static_cast<int>(i)}, mod_.graph);
-  if (!mod_.layers.empty()) add_layers_to_graph(mod_, diags_);
+  if (!mod_.layers.empty()) order_layers(mod_, diags_);
 }
 
 void Lowerer::layer(const Member& m) {
