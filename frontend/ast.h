@@ -9,14 +9,9 @@
 
 #include "frontend/source.h"
 #include "frontend/units.h"
+#include "frontend/vocabulary.h"
 
 namespace neuro::frontend {
-
-enum class Op { Add, Sub, Mul, Div, Mod, Pow, Neg, Pos, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not };
-const char* op_text(Op op);
-// How tightly an operator binds when printed (higher binds tighter); one
-// table for the AST and IR printers, mirroring the grammar's order.
-int op_precedence(Op op, bool unary);
 
 // What an expression evaluates to.
 struct Type {
@@ -99,9 +94,6 @@ struct Expr {
 
 struct Stmt;
 using StmtPtr = std::shared_ptr<Stmt>;
-
-enum class AssignOp { Set, Add, Sub, Mul, Div };
-const char* assign_text(AssignOp op);
 
 struct Stmt {
   enum Kind { Assign, If, Call } kind = Assign;

@@ -11,6 +11,7 @@
 #include "frontend/ast.h"
 #include "frontend/diagnostics.h"
 #include "frontend/loader.h"
+#include "frontend/vocabulary.h"
 
 namespace neuro::frontend {
 
@@ -21,10 +22,6 @@ struct PopRef {
   long long lo = 0, hi = 0;
   long long size() const { return hi - lo; }
 };
-
-// Layer: a population of rate units (`H = layer[80] { activation = elu }`),
-// computed by the rate-layer engine (interpreter/rate_layers.cpp), never spiking.
-enum class PopKind { Neuron, Poisson, Generator, Layer };
 
 struct PopInfo {
   PopKind kind = PopKind::Neuron;

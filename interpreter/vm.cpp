@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "frontend/diagnostics.h"
 #include "interpreter/exp_lanes.h"
 #include "numeric/arith.h"
 #include "numeric/exp.h"

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ir/circuit_graph.h"
+
 namespace neuro::ir {
 
 using frontend::format_quantity;
@@ -379,22 +381,23 @@ std::string print(const Module& m) {
   }
   // The graph, edge by edge, so the structure itself is golden-tested.
   out += "\ngraph\n";
+  const CircuitGraph graph = circuit_graph(m);
   auto vname = [&](size_t v) {
-    const VertexInfo& vi = m.graph[v];
+    const VertexInfo& vi = graph[v];
     return vi.kind == VertexInfo::Population ? m.pops[vi.index].name
            : vi.kind == VertexInfo::Layer    ? m.layers[vi.index].name
                                              : fmt::format("monitor#{}", vi.index);
   };
   boost::graph_traits<CircuitGraph>::edge_iterator ei, ee;
-  for (boost::tie(ei, ee) = boost::edges(m.graph); ei != ee; ++ei) {
-    const EdgeInfo& info = m.graph[*ei];
+  for (boost::tie(ei, ee) = boost::edges(graph); ei != ee; ++ei) {
+    const EdgeInfo& info = graph[*ei];
     const char* kind = info.kind == EdgeInfo::Projection ? "projection"
                        : info.kind == EdgeInfo::Observes ? "observes"
                        : info.kind == EdgeInfo::Dendrite ? "dendrite"
                        : info.kind == EdgeInfo::Dense    ? "dense"
                                                          : "drives";
-    out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, m.graph)),
-                       vname(boost::target(*ei, m.graph)), kind, info.index);
+    out += fmt::format("  {} -> {}  ({} #{})\n", vname(boost::source(*ei, graph)),
+                       vname(boost::target(*ei, graph)), kind, info.index);
   }
   return out;
 }

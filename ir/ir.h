@@ -2,22 +2,23 @@
 //
 // A Module holds one Kernel per population (the neuron model specialised for
 // that population: parameters that are the same for every neuron become
-// constants), the projections, monitors and drives, and a Boost.Graph view of
-// the circuit. Expressions are immutable trees in SI units; every node keeps
-// the source range it came from.
+// constants), the projections, monitors and drives (ir/circuit_graph.h gives
+// a graph view of the circuit). Expressions are immutable trees in SI units;
+// every node keeps the source range it came from. The IR names the frontend's
+// vocabulary (operators, units, source ranges) but never its syntax tree.
 #pragma once
 
-#include <boost/graph/adjacency_list.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "frontend/ast.h"
-#include "frontend/sema.h"
 #include "frontend/source.h"
 #include "frontend/units.h"
+#include "frontend/vocabulary.h"
 #include "numeric/evaluate.h"
 
 namespace neuro::ir {
@@ -368,19 +369,6 @@ struct Table {
   std::vector<double> values;
 };
 
-// Vertices are populations and monitors; edges are projections (source →
-// target), observations (population → monitor) and drives (a self-edge).
-struct VertexInfo {
-  enum Kind { Population, Monitor, Layer } kind = Population;
-  int index = 0;
-};
-struct EdgeInfo {
-  enum Kind { Projection, Observes, Drives, Dendrite, Dense } kind = Projection;
-  int index = 0;
-};
-using CircuitGraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexInfo, EdgeInfo>;
-
 struct RunSpec {
   std::string circuit;
   double duration = 0;  // s
@@ -402,7 +390,6 @@ struct Module {
   std::vector<Dense> dense;   // in connect order
   std::vector<Learn> learners;
   std::vector<int> layer_order;  // layers, each after the layers that feed it
-  CircuitGraph graph;
   RunSpec run;
   int rand_sites = 0;
 };

@@ -2,23 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <iterator>
+#include <vector>
 
 namespace neuro::ir {
 
-void add_layers_to_graph(Module& mod, frontend::Diagnostics& diags) {
-  // The layers alone, for the order: vertex k is layer k.
-  CircuitGraph g(mod.layers.size());
-  std::vector<size_t> vertex(mod.layers.size());
-  for (size_t k = 0; k < mod.layers.size(); ++k)
-    vertex[k] = boost::add_vertex({VertexInfo::Layer, static_cast<int>(k)}, mod.graph);
-  for (size_t d = 0; d < mod.dense.size(); ++d) {
-    const Dense& dn = mod.dense[d];
-    boost::add_edge(vertex[dn.src], vertex[dn.dst], {EdgeInfo::Dense, static_cast<int>(d)},
-                    mod.graph);
-    boost::add_edge(dn.src, dn.dst, g);
-  }
+void order_layers(Module& mod, frontend::Diagnostics& diags) {
+  // The layers alone: vertex k is layer k, an edge per dense projection.
+  boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS> g(mod.layers.size());
+  for (const Dense& dn : mod.dense) boost::add_edge(dn.src, dn.dst, g);
   std::vector<size_t> reversed;
   try {
     boost::topological_sort(g, std::back_inserter(reversed));

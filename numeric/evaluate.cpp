@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-#include "frontend/ast.h"
+#include "frontend/vocabulary.h"
 #include "numeric/arith.h"
 #include "numeric/exp.h"
 #include "numeric/theory.h"

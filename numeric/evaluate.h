@@ -13,7 +13,7 @@
 #include <string_view>
 
 namespace neuro::frontend {
-enum class Op;  // frontend/ast.h
+enum class Op;  // frontend/vocabulary.h
 }
 
 namespace neuro::num {
