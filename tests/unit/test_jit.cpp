@@ -22,29 +22,15 @@
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
+#include "tests/unit/env_guard.h"
 #include "tests/unit/golden_runner.h"
 #include "tests/unit/shell.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
+using neuro::testing::EnvGuard;
 
 namespace {
-
-// Sets an environment variable for the scope of a test.
-struct EnvGuard {
-  std::string name;
-  std::optional<std::string> old;
-  EnvGuard(const std::string& n, const std::string& value) : name(n) {
-    if (const char* v = std::getenv(n.c_str())) old = v;
-    setenv(n.c_str(), value.c_str(), 1);
-  }
-  ~EnvGuard() {
-    if (old)
-      setenv(name.c_str(), old->c_str(), 1);
-    else
-      unsetenv(name.c_str());
-  }
-};
 
 // A private JIT cache for this test process.
 std::string test_cache() {
