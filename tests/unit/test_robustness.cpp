@@ -180,8 +180,14 @@ void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// How long one text may take before it counts as a hang. Only a guard
+// against hanging the test run: no test here asserts a speed (that is
+// bench/'s job), and a loaded machine must not turn into a failure.
+constexpr double kHangGuard_s = 60;
+
 // Compiles every text, each in a child process, with `timeout_s` per text.
-std::vector<Result> compile_isolated(const std::vector<std::string>& texts, double timeout_s) {
+std::vector<Result> compile_isolated(const std::vector<std::string>& texts,
+                                     double timeout_s = kHangGuard_s) {
   std::vector<Result> results(texts.size());
   const std::string path = temp_path("batch");  // the child's working file
   size_t next = 0;
@@ -250,8 +256,8 @@ std::vector<Result> compile_isolated(const std::vector<std::string>& texts, doub
   return results;
 }
 
-Result compile_one_isolated(const std::string& text, double timeout_s = 10) {
-  return compile_isolated({text}, timeout_s)[0];
+Result compile_one_isolated(const std::string& text) {
+  return compile_isolated({text})[0];
 }
 
 // Reports every unacceptable result with the text that produced it (saved to
@@ -385,7 +391,7 @@ TEST_CASE("robustness: the corpus itself compiles cleanly") {
   REQUIRE(files.size() >= 3);  // examples/cuba, examples/coba, stdlib/neurons
   std::vector<std::string> texts;
   for (const auto& f : files) texts.push_back(read_text(f));
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   for (size_t k = 0; k < files.size(); ++k) {
     CAPTURE(files[k]);
     CHECK(results[k].verdict == Verdict::Clean);
@@ -394,25 +400,21 @@ TEST_CASE("robustness: the corpus itself compiles cleanly") {
 
 TEST_CASE("robustness: every truncation of every example and stdlib file") {
   warm_up();
-  auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> texts;
   for (const auto& f : corpus_files()) {
     std::string text = read_text(f);
     for (size_t k = 0; k < 50; ++k) texts.push_back(text.substr(0, text.size() * k / 50));
   }
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   size_t clean = 0;
   for (const auto& r : results) clean += r.verdict == Verdict::Clean;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  MESSAGE(texts.size() << " truncations: " << clean << " compile cleanly, the rest are diagnosed; "
-                       << secs << " s");
+  MESSAGE(texts.size() << " truncations: " << clean << " compile cleanly, the rest are diagnosed");
   CHECK(report_failures(texts, results, "truncation") == 0);
 }
 
 // ~200 variants per file, at most 600 per directory to bound the time.
 static void corrupt_and_compile(const std::string& dir, uint64_t seed) {
   warm_up();
-  auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> files;
   for (const auto& f : corpus_files())
     if (f.rfind(std::string(NEURO_SOURCE_DIR) + dir + "/", 0) == 0) files.push_back(f);
@@ -424,14 +426,12 @@ static void corrupt_and_compile(const std::string& dir, uint64_t seed) {
     std::string text = read_text(f);
     for (size_t k = 0; k < per_file; ++k) texts.push_back(corrupt(text, rng));
   }
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   size_t clean = 0;
   for (const auto& r : results) clean += r.verdict == Verdict::Clean;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   MESSAGE(texts.size() << " corrupted copies of " << dir << "/*.neuro: " << clean
-                       << " still compile, the rest are diagnosed; " << secs << " s");
+                       << " still compile, the rest are diagnosed");
   CHECK(report_failures(texts, results, "corruption") == 0);
-  CHECK(secs < 20);
 }
 
 TEST_CASE("robustness: randomly corrupted copies of every example") {
@@ -446,7 +446,7 @@ TEST_CASE("robustness: empty files and files of only comments or whitespace") {
   std::vector<std::string> texts = {"", "# only a comment\n",
                                     "// a comment\n/* a block\n comment */\n# no newline",
                                     "\n\n\n   \t\n", "/* unterminated block comment\n"};
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "near-empty file") == 0);
 }
 
@@ -464,7 +464,7 @@ TEST_CASE(
                                     "const x = 1\n# caf\xe9\n",
                                     "\xff\xfe"
                                     "const x = 1\n"};
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "garbage") == 0);
   for (size_t k = 0; k < texts.size(); ++k) {
     CAPTURE(k);
@@ -529,7 +529,7 @@ TEST_CASE("robustness: non-ASCII text: columns count code points") {
   fs::remove(path);
   std::vector<std::string> texts = {"# τ_m is the membrane time constant (µs, Ω)\nconst τx = 1 $\n",
                                     "µ", "const x = 1 µs\n"};
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "non-ASCII") == 0);
 }
 
@@ -549,7 +549,7 @@ TEST_CASE("robustness: very long lines") {
   texts.push_back("const x = " + std::string(200000, '1') + "\n");  // a 200 000-digit number
   texts.push_back(std::string(200000, '$') + "\n");                 // 200 000 bad characters
   texts.push_back(std::string(100000, '{') + "\n");                 // unbalanced braces
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "long line") == 0);
   CHECK(results[0].verdict == Verdict::Clean);
   CHECK(results[3].verdict == Verdict::Clean);
@@ -589,30 +589,40 @@ std::vector<std::string> nested_inputs(int depth) {
 TEST_CASE("robustness: moderate nesting compiles and deep nesting is handled") {
   // 100 levels is far more than any model needs: the valid ones compile.
   auto shallow = nested_inputs(100);
-  auto results = compile_isolated(shallow, 10);
+  auto results = compile_isolated(shallow);
   CHECK(report_failures(shallow, results, "nesting 100") == 0);
   for (size_t k : {0, 1, 2, 3, 4, 5}) {
     CAPTURE(k);
     CHECK(results[k].verdict == Verdict::Clean);
   }
-  // 1000 levels: compiled or diagnosed (a nesting limit is fine), in time.
+  // 1000 levels: compiled or diagnosed (a nesting limit is fine).
   auto deep = nested_inputs(1000);
-  results = compile_isolated(deep, 5);
+  results = compile_isolated(deep);
   CHECK(report_failures(deep, results, "nesting 1000") == 0);
 }
 
 // Regressions of problems these tests found: absurdly deep or long input
 // must be diagnosed quickly, never crash or hang.
 
-TEST_CASE("robustness: 10 000 nested parentheses are handled in time") {
+TEST_CASE("robustness: 10 000 nested parentheses are diagnosed before parsing") {
   // Parsing `((((…1…))))` was superlinear (ANTLR looks past the whole nested
   // expression at every `(` to tell `( expr )` from a tuple): depth 10 000
   // took 23 s and 20 000 overflowed the stack. The front end now diagnoses
-  // nesting deeper than 256 from the token stream.
+  // nesting deeper than 256 from the token stream, so the parser never sees
+  // it: the error is at the 257th `(`, whatever the machine's speed.
   std::string text = "const x = " + std::string(10000, '(') + "1" + std::string(10000, ')') + "\n";
-  Result r = compile_one_isolated(text, 2.0);
+  Result r = compile_one_isolated(text);
   INFO(std::string(verdict_name(r.verdict)) << ": " << r.detail);
-  CHECK(acceptable(r.verdict));
+  REQUIRE(r.verdict == Verdict::Diagnosed);  // in a child first: a crash must not end the run
+  const std::string path = temp_path("parens");
+  write_file(path, text);
+  auto c = neuro::driver::compile_file(path, {}, false);
+  fs::remove(path);
+  REQUIRE(c->diags.list().size() == 1);
+  const auto& d = c->diags.list()[0];
+  CHECK(d.range.line == 1);
+  CHECK(d.range.col == 10 + 256);  // 0-based: after `const x = ` and 256 `(`
+  CHECK(d.message.find("nest more than 256 deep") != std::string::npos);
 }
 
 TEST_CASE("robustness: long operator chains do not overflow the stack") {
@@ -626,6 +636,6 @@ TEST_CASE("robustness: long operator chains do not overflow the stack") {
     texts.push_back(chain + "\n");
   }
   texts.push_back("const s = " + nest("2 ^ ", "1", "", 20000) + "\n");
-  auto results = compile_isolated(texts, 10);
+  auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "operator chain", false) == 0);
 }
