@@ -315,8 +315,8 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
       }
       if (with_index) {
         CHECK(back.population_sizes["P"] == 3);
-        CHECK(back.duration_s == doctest::Approx(0.02));
-        CHECK(back.dt_s == doctest::Approx(1e-4));
+        CHECK(back.duration_s == doctest::Approx(0.02).epsilon(1e-12).scale(0));
+        CHECK(back.dt_s == doctest::Approx(1e-4).epsilon(1e-12).scale(0));
       }
     }
     // One file of a recording brings the recording.
@@ -385,9 +385,10 @@ TEST_CASE("io: raster plot has one mark per spike, axes with units and tick labe
 }
 
 TEST_CASE("io: rate plot bins spikes into Hz per neuron") {
-  CHECK(io::rate_bin_s(1.0, 1e-4) == doctest::Approx(0.01));
-  CHECK(io::rate_bin_s(0.2, 1e-4) == doctest::Approx(0.002));
-  CHECK(io::rate_bin_s(0.003, 5e-4) == doctest::Approx(5e-4));  // never below the step
+  CHECK(io::rate_bin_s(1.0, 1e-4) == doctest::Approx(0.01).epsilon(1e-12).scale(0));
+  CHECK(io::rate_bin_s(0.2, 1e-4) == doctest::Approx(0.002).epsilon(1e-12).scale(0));
+  // Never below the step.
+  CHECK(io::rate_bin_s(0.003, 5e-4) == doctest::Approx(5e-4).epsilon(1e-12).scale(0));
   SpikeRecording r;
   r.population = "P";
   for (int k = 1; k <= 10; ++k) {  // 10 spikes in (0, 10] ms, none in (10, 20] ms
@@ -411,7 +412,9 @@ TEST_CASE("io: rate plot bins spikes into Hz per neuron") {
   std::smatch m;
   REQUIRE(
       std::regex_search(d, m, std::regex("^M[-0-9.]+ [-0-9.]+V([-0-9.]+)H[-0-9.]+V([-0-9.]+)")));
-  CHECK(std::stod(m[1]) == doctest::Approx(label_y - 11 * 0.36).epsilon(0.01).scale(0));
+  // The tick label sits 0.36 of its 11 px size below its line; both numbers
+  // are printed to 2 decimals (svg_num), so they agree to 2 × 0.005 px.
+  CHECK(std::abs(std::stod(m[1]) - (label_y - 11 * 0.36)) <= 0.01 + 1e-9);
 }
 
 TEST_CASE("io: state traces: one line per neuron up to the limit, unit on the axis") {
@@ -558,7 +561,8 @@ TEST_CASE("cli: run --format npy --plot writes NPY files and SVGs; neuro plot re
   CHECK(r.out.find("wrote " + (dir / "plots" / "P_v.svg").string()) != std::string::npos);
   auto v = io::read_npy((dir / "rec" / "P_v.npy").string());
   CHECK(v.shape == std::vector<size_t>{1001, 4});  // every 0.1 ms from 0 to 100 ms, 4 neurons
-  CHECK(v.values[0] == doctest::Approx(-70).epsilon(0.1).scale(0));  // display unit: mV
+  // The sample at t = 0 is Izhikevich's initial v = -70 mV, in the display unit.
+  CHECK(v.values[0] == doctest::Approx(-70).epsilon(1e-12).scale(0));
 
   auto p = neuro_cmd(fmt::format("plot {}", (dir / "rec").string()));
   REQUIRE_MESSAGE(p.status == 0, p.err);
