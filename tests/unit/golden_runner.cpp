@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "frontend/units.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
+#include "tests/unit/fingerprint.h"
 
 namespace neuro::testing {
 
@@ -114,19 +116,19 @@ GoldenRun run_on(const std::string& path, Backend backend) {
   }
   if (c->module->run.circuit.empty()) return out;
   out.ran = true;
-  std::unique_ptr<Simulation> sim_ptr;
   try {
-    sim_ptr = std::make_unique<Simulation>(c->module);
-    const uint64_t steps = sim_ptr->steps_for(c->module->run.duration);
-    if (backend != Backend::Vm) out.report = use_backend(*sim_ptr, backend, steps);
-    sim_ptr->run(steps);
+    out.sim = std::make_unique<Simulation>(c->module);
+    const uint64_t steps = out.sim->steps_for(c->module->run.duration);
+    if (backend != Backend::Vm) out.report = use_backend(*out.sim, backend, steps);
+    out.sim->run(steps);
   } catch (const SimulationError& e) {
     out.diagnostics = driver::render_error(e, *c);
-    out.final_lines.push_back("error: " + std::string(e.what()));
-    out.bits.push_back({"error", e.what()});
+    out.error = e.what();
+    out.final_lines.push_back("error: " + out.error);
+    out.bits.push_back({"error", out.error});
     return out;
   }
-  Simulation& sim = *sim_ptr;
+  Simulation& sim = *out.sim;
   out.bits.push_back({"steps", std::to_string(sim.step_index())});
   for (const auto& r : sim.spike_recordings()) {
     out.spike_lines.push_back(fmt::format("spikes {} = {}", r.population, r.ids.size()));
@@ -247,12 +249,29 @@ GoldenResult run_golden(const std::string& path) {
   if (!jit.report.notice.empty() && jit.report.notice.find("covers no part") == std::string::npos)
     why += "[jit] " + jit.report.notice + "\n";
   res.jit = jit.report.jit;
-  if (vm.bits.size() != jit.bits.size())
-    why += fmt::format("the vm run left {} recordings, the jit run {}\n", vm.bits.size(),
-                       jit.bits.size());
-  else
-    for (size_t k = 0; k < vm.bits.size(); ++k)
-      if (vm.bits[k] != jit.bits[k]) why += "the backends differ in " + vm.bits[k].first + "\n";
+  auto compare = [&](const Fingerprint& a, const Fingerprint& b, const std::string& when) {
+    std::string d = differences(a, b);
+    if (!d.empty()) why += "the backends differ " + when + " in:\n" + d;
+  };
+  compare(vm.bits, jit.bits, "at the end of the run");
+  if (vm.sim && jit.sim) {
+    compare(fingerprint(*vm.sim), fingerprint(*jit.sim), "at the end of the run");
+    // On to 1 s, where a slow divergence shows.
+    const uint64_t to = vm.sim->steps_for(1.0);
+    if (vm.error.empty() && jit.error.empty() && vm.sim->step_index() < to) {
+      std::string vm_error, jit_error;
+      for (auto [run, error] : {std::pair{&vm, &vm_error}, std::pair{&jit, &jit_error}}) {
+        try {
+          run->sim->run(to - run->sim->step_index());
+        } catch (const SimulationError& e) {
+          *error = e.what();
+        }
+      }
+      if (vm_error != jit_error)
+        why += fmt::format("after 1 s the vm says `{}`, the jit `{}`\n", vm_error, jit_error);
+      compare(fingerprint(*vm.sim), fingerprint(*jit.sim), "after 1 s");
+    }
+  }
   if (!why.empty()) fail("\n" + why + vm.diagnostics + jit.diagnostics);
   return res;
 }

@@ -12,16 +12,16 @@
 //
 // A file with error expectations must produce exactly those errors; one
 // without must compile cleanly. The run's output lines are
-//   spikes P = N              spike P[i] t = T ms   (first 200)
+//   spikes P = N              spike P[i] t = T ms   (every spike)
 //   final P.v[i] = V unit     (last recorded sample of each recorded variable)
 // printed with 6 significant digits. The `spikes`/`spike` lines and the
 // `final` lines are matched separately, each as an in-order subsequence of
 // the run's lines of that kind: extra lines in the output pass.
 //
 // `# expect spikes exactly` makes the spike lines strict: the run's
-// `spikes` and `spike` lines, every spike of every recorded population (not
-// only the first 200), must equal the file's, one for one and in order; a
-// recorded population the file does not list fails, as does any extra spike.
+// `spikes` and `spike` lines, every spike of every recorded population,
+// must equal the file's, one for one and in order; a recorded population
+// the file does not list fails, as does any extra spike.
 // Use it where the file's comments derive the complete spike list.
 //
 // `# expect within REL: final P.x[i] = VALUE UNIT` compares the last
@@ -31,16 +31,19 @@
 //
 // Every model with a `run` runs twice, on the interpreter and on the JIT
 // (neuro/backend.h); each run is checked against the expectations, and the
-// two must agree bit for bit: the same spike ids and times, the same
-// recorded samples, the same error if one is thrown. The JIT compiles into
-// the cache that XDG_CACHE_HOME names; callers give it an empty directory
-// of their own.
+// two must agree bit for bit (fingerprint.h): the same spikes, recorded
+// samples and state, the same error if one is thrown. Both then go on to
+// 1 s of simulated time (10 000 steps at 0.1 ms), where a slow divergence
+// shows, and must still agree. The JIT compiles into the cache that
+// XDG_CACHE_HOME names; callers give it an empty directory of their own.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "neuro/backend.h"
+#include "neuro/simulation.h"
 
 namespace neuro::testing {
 
@@ -67,10 +70,12 @@ struct GoldenRun {
   };
   std::vector<Final> finals;
   // Spike ids and times, sample times and values, step count and error, as
-  // bytes: equal on both backends.
+  // bytes: equal on both backends (and, with the whole state, fingerprint.h).
   std::vector<std::pair<std::string, std::string>> bits;
-  std::string diagnostics;  // compile errors, or the error the run threw
-  BackendReport report;     // what use_backend said (the JIT run)
+  std::string diagnostics;          // compile errors, or the error the run threw
+  std::string error;                // the error the run threw, if any
+  BackendReport report;             // what use_backend said (the JIT run)
+  std::unique_ptr<Simulation> sim;  // the simulation, built and run
 };
 
 // Compiles `path` and runs it for its `run` duration on `backend`.
