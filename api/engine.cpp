@@ -23,6 +23,8 @@ namespace neuro {
 
 namespace {
 
+using frontend::Code;
+
 Diagnostic to_value(const frontend::Diagnostic& d, const frontend::SourceManager& sm) {
   Diagnostic out;
   out.code = frontend::code_id(d.code);
@@ -66,33 +68,24 @@ struct Engine::Impl {
   std::map<int, std::pair<std::string, SpikeFn>> subscribers;
   int next_handle = 1;
 
-  Status usage(const std::string& message, const std::string& hint = {}) {
-    Diagnostic d;
-    d.code = "E0402";
-    d.severity = "error";
-    d.message = message;
-    d.hint = hint;
-    d.rendered = fmt::format("neuro: error[E0402]: {}\n{}", message,
-                             hint.empty() ? "" : "   = hint: " + hint + "\n");
-    diags.push_back(d);
-    if (config.on_diagnostic) config.on_diagnostic(d);
+  // A call the engine cannot honour: `neuro: error[CODE]: message`.
+  Status usage(frontend::Code code, const std::string& message, const std::string& hint = {}) {
+    take(frontend::placeless(code, message, hint));
     return Status::UsageError;
   }
+  Status no_simulation() {
+    return usage(Code::NotBuilt, "there is no simulation yet", "call build() first");
+  }
   Status runtime(const SimulationError& e) {
-    frontend::Diagnostic fd;
-    fd.code = frontend::Code::BadValue;
-    fd.range = {e.file, e.line, e.column, e.end_line, e.end_column};
-    fd.message = e.what();
-    Diagnostic d = to_value(fd, *sources);
-    diags.push_back(d);
-    if (config.on_diagnostic) config.on_diagnostic(d);
+    take(driver::diagnostic_of(e));
     return Status::RuntimeError;
   }
+  void take(const frontend::Diagnostic& d) {
+    diags.push_back(to_value(d, *sources));
+    if (config.on_diagnostic) config.on_diagnostic(diags.back());
+  }
   void take(const frontend::Diagnostics& ds) {
-    for (const auto& d : ds.list()) {
-      diags.push_back(to_value(d, *sources));
-      if (config.on_diagnostic) config.on_diagnostic(diags.back());
-    }
+    for (const auto& d : ds.list()) take(d);
   }
   Status load(const std::function<std::optional<frontend::LoadedProgram>(frontend::Loader&)>& how) {
     diags.clear();
@@ -126,7 +119,7 @@ struct Engine::Impl {
     auto mod = ir::build_module(*checked, opt, ds);
     take(ds);
     if (!mod) return Status::CompileError;
-    if (mod->run.circuit.empty()) return usage("the model has no circuit to build");
+    if (mod->run.circuit.empty()) return usage(Code::Missing, "the model has no circuit to build");
     auto shared = std::make_shared<ir::Module>(std::move(*mod));
     try {
       auto fresh = std::make_unique<Simulation>(shared);
@@ -166,11 +159,13 @@ struct Engine::Impl {
     if (unit.empty()) return 1.0;
     auto u = frontend::lookup_unit(unit);
     if (!u) {
-      usage(fmt::format("`{}` is not a unit", unit), "use a unit symbol such as mV, ms, nS, nA");
+      usage(Code::UnknownUnit, fmt::format("`{}` is not a unit", unit),
+            "use a unit symbol such as mV, ms, nS, nA");
       return std::nullopt;
     }
     if (u->dim != dim) {
-      usage(fmt::format("{} is {}, not {}", what, frontend::describe(dim),
+      usage(Code::UnitMismatch,
+            fmt::format("{} is {}, not {}", what, frontend::describe(dim),
                         frontend::describe(u->dim)),
             fmt::format("give it in {}", frontend::display_unit(dim).symbol));
       return std::nullopt;
@@ -220,15 +215,17 @@ const std::vector<Diagnostic>& Engine::diagnostics() const {
 Status Engine::build(const BuildOptions& options) {
   impl_->diags.clear();
   if (!impl_->loaded)
-    return impl_->usage("nothing is loaded", "call load_file() or load_text() first");
+    return impl_->usage(Code::NothingLoaded, "nothing is loaded",
+                        "call load_file() or load_text() first");
   if (options.dt) impl_->overrides.dt = *options.dt;
   if (options.seed) impl_->overrides.seed = *options.seed;
   if (options.duration) impl_->overrides.duration = *options.duration;
   impl_->backend = options.backend;
   if (options.threads < 1 || options.threads > 256)
-    return impl_->usage("threads must be from 1 to 256");
+    return impl_->usage(Code::BadArgument, "threads must be from 1 to 256");
   impl_->threads = options.threads;
-  if (options.dt && !(*options.dt > 0)) return impl_->usage("dt must be positive");
+  if (options.dt && !(*options.dt > 0))
+    return impl_->usage(Code::BadArgument, "dt must be positive");
   impl_->sim.reset();
   return impl_->rebuild(false);
 }
@@ -239,7 +236,7 @@ bool Engine::built() const {
 
 Status Engine::step(uint64_t steps) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   try {
     impl_->sim->run(steps);
   } catch (const SimulationError& e) {
@@ -249,14 +246,16 @@ Status Engine::step(uint64_t steps) {
 }
 
 Status Engine::run(double seconds) {
+  impl_->diags.clear();
   if (!(seconds >= 0) || !std::isfinite(seconds))
-    return impl_->usage("run() needs a duration of zero or more seconds");
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+    return impl_->usage(Code::BadArgument, "run() needs a duration of zero or more seconds");
+  if (!impl_->sim) return impl_->no_simulation();
   return step(impl_->sim->steps_for(seconds));
 }
 
 Status Engine::run_to_end() {
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->no_simulation();
   uint64_t total = impl_->sim->steps_for(impl_->module->run.duration);
   uint64_t done = impl_->sim->step_index();
   return step(total > done ? total - done : 0);
@@ -283,13 +282,14 @@ struct Engine::Target {
 
 Status Engine::resolve(std::string_view target, std::string_view unit, Target& t) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   if (!split_target(target, t.pop, t.var))
-    return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+    return impl_->usage(Code::BadArgument,
+                        fmt::format("`{}` is not `population.variable`", target));
   int pi = -1;
   const ir::Variable* v = impl_->variable(t.pop, t.var, t.is_param, pi);
   if (!v)
-    return impl_->usage(fmt::format("there is no variable `{}`", target),
+    return impl_->usage(Code::UnknownName, fmt::format("there is no variable `{}`", target),
                         "see populations() and variables()");
   auto s = impl_->scale(unit, v->dim, fmt::format("`{}`", target));
   if (!s) return Status::UsageError;
@@ -315,7 +315,8 @@ Status Engine::set(std::string_view target, std::string_view unit, std::span<con
   if (Status st = resolve(target, unit, t); st != Status::Ok) return st;
   const size_t n = t.size;
   if (values.size() != 1 && values.size() != n)
-    return impl_->usage(fmt::format("`{}` has {} neurons; give one value or {}", t.pop, n, n));
+    return impl_->usage(Code::BadArgument,
+                        fmt::format("`{}` has {} neurons; give one value or {}", t.pop, n, n));
   double* a =
       t.is_param ? impl_->sim->param_array(t.pop, t.var) : impl_->sim->state_array(t.pop, t.var);
   if (a) {
@@ -326,6 +327,7 @@ Status Engine::set(std::string_view target, std::string_view unit, std::span<con
   for (double x : values)
     if (x != values[0])
       return impl_->usage(
+          Code::BadArgument,
           fmt::format("`{}` is the same for every neuron in this model; give one value", target),
           "or make it per-neuron in the population's initialiser");
   impl_->overrides.params[{t.pop, t.var}] = values[0] * t.scale;
@@ -340,7 +342,7 @@ Status Engine::set(std::string_view target, std::string_view unit, double value)
 Status Engine::modulator(std::string_view name, std::string_view unit, double*& value,
                          double& scale) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   for (const auto& m : impl_->module->modulators) {
     if (m.name != name) continue;
     auto s = impl_->scale(unit, m.dim, fmt::format("`{}`", name));
@@ -349,7 +351,7 @@ Status Engine::modulator(std::string_view name, std::string_view unit, double*& 
     scale = *s;
     return Status::Ok;
   }
-  return impl_->usage(fmt::format("there is no modulator `{}`", name),
+  return impl_->usage(Code::UnknownName, fmt::format("there is no modulator `{}`", name),
                       "declare it with `modulator name = 0` in the model");
 }
 
@@ -371,23 +373,26 @@ Status Engine::get_modulator(std::string_view name, std::string_view unit, doubl
 
 Status Engine::inject_spikes(std::string_view population, std::span<const uint32_t> ids) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   std::string pop(population);
   size_t n = impl_->sim->population_size(pop);
-  if (n == 0) return impl_->usage(fmt::format("there is no population `{}`", pop));
+  if (n == 0)
+    return impl_->usage(Code::UnknownName, fmt::format("there is no population `{}`", pop));
   for (uint32_t id : ids)
     if (id >= n)
-      return impl_->usage(fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
+      return impl_->usage(Code::BadArgument,
+                          fmt::format("neuron {} is outside `{}`, which has {}", id, pop, n));
   impl_->sim->inject_spikes(pop, std::vector<uint32_t>(ids.begin(), ids.end()));
   return Status::Ok;
 }
 
 Status Engine::inject_sdr(std::string_view population, const Sdr& sdr) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   size_t n = impl_->sim->population_size(std::string(population));
   if (n != 0 && n != sdr.size())
-    return impl_->usage(fmt::format("an SDR of {} bits cannot drive `{}`, which has {} neurons",
+    return impl_->usage(Code::BadArgument,
+                        fmt::format("an SDR of {} bits cannot drive `{}`, which has {} neurons",
                                     sdr.size(), population, n),
                         "encode into as many bits as the population has neurons");
   return inject_spikes(population, sdr.active());
@@ -409,7 +414,7 @@ void Engine::unsubscribe(int handle) {
 Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids,
                       std::vector<double>& times) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   ids.clear();
   times.clear();
   bool found = false;
@@ -420,7 +425,8 @@ Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids,
       times.insert(times.end(), r.times.begin(), r.times.end());
     }
   if (!found)
-    return impl_->usage(fmt::format("spikes of `{}` are not recorded", population),
+    return impl_->usage(Code::NotRecorded,
+                        fmt::format("spikes of `{}` are not recorded", population),
                         fmt::format("add `record spikes of {}` to the circuit", population));
   return Status::Ok;
 }
@@ -428,19 +434,21 @@ Status Engine::spikes(std::string_view population, std::vector<uint32_t>& ids,
 Status Engine::trace(std::string_view target, std::string_view unit, std::vector<double>& times,
                      std::vector<uint32_t>& ids, std::vector<double>& values) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   std::string pop, var;
   if (!split_target(target, pop, var))
-    return impl_->usage(fmt::format("`{}` is not `population.variable`", target));
+    return impl_->usage(Code::BadArgument,
+                        fmt::format("`{}` is not `population.variable`", target));
   for (auto& r : impl_->sim->state_recordings()) {
     if (r.population != pop || r.variable != var) continue;
     auto u = unit.empty() ? std::optional<frontend::Unit>(frontend::Unit{"", 1, {}})
                           : frontend::lookup_unit(unit);
-    if (!u) return impl_->usage(fmt::format("`{}` is not a unit", unit));
+    if (!u) return impl_->usage(Code::UnknownUnit, fmt::format("`{}` is not a unit", unit));
     auto disp = frontend::lookup_unit(r.unit);
     // Recordings carry their display unit; compare dimensions through it.
     if (!unit.empty() && r.unit != "1" && disp && disp->dim != u->dim)
       return impl_->usage(
+          Code::UnitMismatch,
           fmt::format("`{}` is recorded in {}, which cannot be given in {}", target, r.unit, unit));
     times = r.times;
     ids = r.ids;
@@ -448,28 +456,30 @@ Status Engine::trace(std::string_view target, std::string_view unit, std::vector
     for (double& x : values) x /= u->scale;
     return Status::Ok;
   }
-  return impl_->usage(fmt::format("`{}` is not recorded", target),
+  return impl_->usage(Code::NotRecorded, fmt::format("`{}` is not recorded", target),
                       fmt::format("add `record {} of {}` to the circuit", var, pop));
 }
 
 Status Engine::save(const std::string& dir, std::string_view format) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   auto f = io::parse_format(std::string(format));
-  if (!f) return impl_->usage(fmt::format("unknown format `{}`", format), "use \"csv\" or \"npy\"");
+  if (!f)
+    return impl_->usage(Code::BadArgument, fmt::format("unknown format `{}`", format),
+                        "use \"csv\" or \"npy\"");
   std::string error;
   io::write_recordings(driver::recordings_of(*impl_->sim), dir, *f, error);
-  if (!error.empty()) return impl_->usage(error);
+  if (!error.empty()) return impl_->usage(Code::Io, error);
   return Status::Ok;
 }
 
 Status Engine::plot(const std::string& dir) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   std::string error;
   io::write_plots(driver::recordings_of(*impl_->sim), dir, error);
   driver::write_weight_plots(*impl_->sim, dir, error);
-  if (!error.empty()) return impl_->usage(error);
+  if (!error.empty()) return impl_->usage(Code::Io, error);
   return Status::Ok;
 }
 
@@ -493,18 +503,19 @@ std::vector<std::string> Engine::variables(std::string_view population) const {
 }
 
 Status Engine::snapshot(Snapshot& out) const {
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  impl_->diags.clear();
+  if (!impl_->sim) return impl_->no_simulation();
   out.bytes = impl_->sim->snapshot();
   return Status::Ok;
 }
 
 Status Engine::restore(const Snapshot& snap) {
   impl_->diags.clear();
-  if (!impl_->sim) return impl_->usage("there is no simulation yet", "call build() first");
+  if (!impl_->sim) return impl_->no_simulation();
   try {
     impl_->sim->restore(snap.bytes);
   } catch (const SimulationError& e) {
-    return impl_->usage(e.what());
+    return impl_->usage(Code::BadArgument, e.what());
   }
   return Status::Ok;
 }

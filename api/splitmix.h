@@ -4,11 +4,11 @@
 
 #include <cstdint>
 
-#include "interpreter/rng.h"  // the engine's mixer: SplitMix64's finaliser
+#include "numeric/rng.h"  // the engine's mixer: SplitMix64's finaliser
 
 namespace neuro::sdr_detail {
 
-using interp::mix64;
+using num::mix64;
 
 // Draw i of the stream named `key` is mix64(key + i·golden), as splitmix64 steps.
 class SplitMix {

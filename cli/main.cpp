@@ -69,32 +69,24 @@ extern "C" void on_sigint(int) {
   g_interrupted.store(true);
 }
 
-int usage_error(const std::string& msg) {
-  std::cerr << "neuro: " << msg << "\n(run `neuro --help` for usage)\n";
-  return 2;
+bool stderr_color() {
+  return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
-// "500ms", "0.5 s", "2" (seconds).
-std::optional<double> parse_duration(const std::string& text) {
-  size_t pos = 0;
-  double v;
-  try {
-    v = std::stod(text, &pos);
-  } catch (...) {
-    return std::nullopt;
-  }
-  std::string unit = text.substr(pos);
-  unit.erase(0, unit.find_first_not_of(' '));
-  if (unit.empty()) return v;
-  auto u = frontend::lookup_unit(unit);
-  if (!u || u->dim != frontend::dim::time()) return std::nullopt;
-  return v * u->scale;
+// A problem outside model text (usage, files, memory), on stderr.
+void print_error(frontend::Code code, const std::string& message, const std::string& hint = {}) {
+  std::cerr << frontend::render(frontend::placeless(code, message, hint), stderr_color());
+}
+
+// Bad usage: exit status 2.
+int usage_error(frontend::Code code, const std::string& message) {
+  print_error(code, message, "run `neuro --help` for usage");
+  return 2;
 }
 
 bool print_diagnostics(const driver::Compiled& c) {
   if (c.diags.list().empty()) return false;
-  bool color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  std::cerr << frontend::render_all(c.diags, c.sources, color);
+  std::cerr << frontend::render_all(c.diags, c.sources, stderr_color());
   return c.diags.has_errors();
 }
 
@@ -133,26 +125,23 @@ int cmd_run(const RunArgs& args) {
   auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   const ir::Module& mod = *compiled->module;
-  if (mod.run.circuit.empty()) {
-    std::cerr << fmt::format(
-        "{}: error[E0303]: there is no circuit to run\n   = hint: declare `circuit Name {{ … }}` "
-        "and `run Name for 1 s`\n",
-        args.file);
-    return 1;
-  }
-  if (!(mod.run.duration > 0)) {
-    std::cerr << fmt::format(
-        "{}: error[E0303]: the file has no `run` statement and no --duration was given\n   = hint: "
-        "add `run {} for 1 s` or pass --duration 1s\n",
-        args.file, mod.run.circuit);
-    return 1;
-  }
+  // About the file as a whole: a range with the file and no line.
+  const frontend::SourceRange whole_file{compiled->loaded->root_file};
+  if (mod.run.circuit.empty())
+    compiled->diags.error(frontend::Code::Missing, whole_file, "there is no circuit to run",
+                          "declare `circuit Name { … }` and `run Name for 1 s`");
+  else if (!(mod.run.duration > 0))
+    compiled->diags.error(
+        frontend::Code::Missing, whole_file,
+        "the file has no `run` statement and no --duration was given",
+        fmt::format("add `run {} for 1 s` or pass --duration 1s", mod.run.circuit));
+  if (print_diagnostics(*compiled)) return 1;
   auto t_build = clock::now();
   std::unique_ptr<Simulation> sim;
   try {
     sim = std::make_unique<Simulation>(compiled->module);
   } catch (const SimulationError& e) {
-    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, stderr_color());
     return 1;
   }
   const BackendReport backend =
@@ -169,7 +158,7 @@ int cmd_run(const RunArgs& args) {
   try {
     run_with_progress(*sim, steps);
   } catch (const SimulationError& e) {
-    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, stderr_color());
     failed = true;
   }
   const uint64_t done = sim->step_index();
@@ -227,7 +216,7 @@ int cmd_run(const RunArgs& args) {
     for (const auto& f : files) fmt::print("  wrote {}\n", f);
   }
   if (!error.empty()) {
-    std::cerr << fmt::format("neuro: error[E0500]: {}\n", error);
+    print_error(frontend::Code::Io, error);
     return 1;
   }
   if (failed) return 1;
@@ -248,16 +237,19 @@ int cmd_plot(const std::vector<std::string>& a) {
   std::string out;
   for (size_t i = 1; i < a.size(); ++i) {
     if (a[i] == "--out") {
-      if (i + 1 >= a.size()) return usage_error("--out needs a folder");
+      if (i + 1 >= a.size())
+        return usage_error(frontend::Code::BadArgument, "--out needs a folder");
       out = a[++i];
     } else if (!a[i].empty() && a[i][0] == '-') {
-      return usage_error(fmt::format("unknown option `{}` for `plot`", a[i]));
+      return usage_error(frontend::Code::UnknownOption,
+                         fmt::format("unknown option `{}` for `plot`", a[i]));
     } else {
       inputs.push_back(a[i]);
     }
   }
   if (inputs.empty())
     return usage_error(
+        frontend::Code::MissingArgument,
         "`neuro plot` needs a folder or recording files (as written by `neuro run`)");
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;  // (plot folder, inputs)
   for (const auto& in : inputs) {
@@ -278,20 +270,20 @@ int cmd_plot(const std::vector<std::string>& a) {
     try {
       recs = io::read_recordings(paths);
     } catch (const io::FormatError& e) {
-      std::cerr << fmt::format("neuro: error[E0500]: {}\n", e.what());
+      print_error(frontend::Code::Io, e.what());
       return 1;
     }
     if (recs.spikes.empty() && recs.states.empty()) {
-      std::cerr << fmt::format(
-          "neuro: error[E0500]: no recordings in `{}` (expected the CSV or NPY files of `neuro "
-          "run`)\n",
-          paths.front());
+      print_error(
+          frontend::Code::Io,
+          fmt::format("no recordings in `{}` (expected the CSV or NPY files of `neuro run`)",
+                      paths.front()));
       return 1;
     }
     std::string error;
     for (const auto& f : io::write_plots(recs, dir, error)) fmt::print("wrote {}\n", f);
     if (!error.empty()) {
-      std::cerr << fmt::format("neuro: error[E0500]: {}\n", error);
+      print_error(frontend::Code::Io, error);
       return 1;
     }
   }
@@ -306,7 +298,9 @@ int cmd_check(const std::string& file) {
 
 // `neuro jit --emit FILE`: the generated C++ on stdout.
 int cmd_jit(const RunArgs& args) {
-  if (!args.emit) return usage_error("`neuro jit` needs --emit (print the generated C++)");
+  if (!args.emit)
+    return usage_error(frontend::Code::MissingArgument,
+                       "`neuro jit` needs --emit (print the generated C++)");
   ir::PipelineOptions options;
   options.overrides = args.overrides;
   auto compiled = driver::compile_file(args.file, options, false);
@@ -315,7 +309,7 @@ int cmd_jit(const RunArgs& args) {
     Simulation sim(compiled->module);
     std::cout << jit_source(sim);
   } catch (const SimulationError& e) {
-    std::cerr << driver::render_error(e, *compiled, isatty(STDERR_FILENO));
+    std::cerr << driver::render_error(e, *compiled, stderr_color());
     return 1;
   }
   return 0;
@@ -332,7 +326,8 @@ int main_impl(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.empty() || a[0] == "repl") {
     if (a.size() > 1)
-      return usage_error("`neuro repl` takes no arguments; use `:load FILE` inside");
+      return usage_error(frontend::Code::ExtraArgument,
+                         "`neuro repl` takes no arguments; use `:load FILE` inside");
     return cli::run_repl();
   }
   if (a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
@@ -346,7 +341,7 @@ int main_impl(int argc, char** argv) {
   const std::string cmd = a[0];
   if (cmd == "plot") return cmd_plot(a);
   if (cmd != "run" && cmd != "check" && cmd != "ir" && cmd != "jit")
-    return usage_error(fmt::format("unknown command `{}`", cmd));
+    return usage_error(frontend::Code::UnknownCommand, fmt::format("unknown command `{}`", cmd));
   RunArgs args;
   for (size_t i = 1; i < a.size(); ++i) {
     const std::string& o = a[i];
@@ -356,32 +351,34 @@ int main_impl(int argc, char** argv) {
     };
     if (cmd == "run" && (o == "--duration" || o == "--dt")) {
       auto v = value();
-      auto d = v ? parse_duration(*v) : std::nullopt;
+      auto d = v ? driver::parse_duration(*v) : std::nullopt;
       if (!d || !(*d > 0))
-        return usage_error(fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
+        return usage_error(frontend::Code::BadArgument,
+                           fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
       (o == "--duration" ? args.overrides.duration : args.overrides.dt) = *d;
     } else if (cmd == "run" && o == "--seed") {
       auto v = value();
       char* end = nullptr;
       unsigned long long s = v ? std::strtoull(v->c_str(), &end, 10) : 0;
       if (!v || v->empty() || *end != '\0' || (*v)[0] == '-')
-        return usage_error("--seed needs a non-negative integer");
+        return usage_error(frontend::Code::BadArgument, "--seed needs a non-negative integer");
       args.overrides.seed = s;
     } else if (cmd == "run" && o == "--out") {
       auto v = value();
-      if (!v) return usage_error("--out needs a folder");
+      if (!v) return usage_error(frontend::Code::BadArgument, "--out needs a folder");
       args.out = *v;
     } else if (cmd == "run" && o == "--backend") {
       auto v = value();
       auto b = v ? parse_backend(*v) : std::nullopt;
-      if (!b) return usage_error("--backend needs vm, jit or auto");
+      if (!b) return usage_error(frontend::Code::BadArgument, "--backend needs vm, jit or auto");
       args.backend = *b;
     } else if (cmd == "run" && o == "--threads") {
       auto v = value();
       char* end = nullptr;
       unsigned long n = v ? std::strtoul(v->c_str(), &end, 10) : 0;
       if (!v || v->empty() || *end != '\0' || (*v)[0] == '-' || n < 1 || n > 256)
-        return usage_error("--threads needs a whole number from 1 to 256");
+        return usage_error(frontend::Code::BadArgument,
+                           "--threads needs a whole number from 1 to 256");
       args.threads = static_cast<unsigned>(n);
     } else if (cmd == "jit" && o == "--emit") {
       args.emit = true;
@@ -390,21 +387,25 @@ int main_impl(int argc, char** argv) {
     } else if (cmd == "run" && o == "--format") {
       auto v = value();
       auto f = v ? io::parse_format(*v) : std::nullopt;
-      if (!f) return usage_error("--format needs csv or npy");
+      if (!f) return usage_error(frontend::Code::BadArgument, "--format needs csv or npy");
       args.format = *f;
     } else if (cmd == "run" && o == "--plot") {
       auto v = value();
-      if (!v || v->empty()) return usage_error("--plot needs a folder");
+      if (!v || v->empty())
+        return usage_error(frontend::Code::BadArgument, "--plot needs a folder");
       args.plot = *v;
     } else if (!o.empty() && o[0] == '-') {
-      return usage_error(fmt::format("unknown option `{}` for `{}`", o, cmd));
+      return usage_error(frontend::Code::UnknownOption,
+                         fmt::format("unknown option `{}` for `{}`", o, cmd));
     } else if (args.file.empty()) {
       args.file = o;
     } else {
-      return usage_error(fmt::format("unexpected argument `{}`", o));
+      return usage_error(frontend::Code::ExtraArgument, fmt::format("unexpected argument `{}`", o));
     }
   }
-  if (args.file.empty()) return usage_error(fmt::format("`neuro {}` needs a FILE", cmd));
+  if (args.file.empty())
+    return usage_error(frontend::Code::MissingArgument,
+                       fmt::format("`neuro {}` needs a FILE", cmd));
   if (cmd == "run") return cmd_run(args);
   if (cmd == "check") return cmd_check(args.file);
   if (cmd == "jit") return cmd_jit(args);
@@ -420,7 +421,7 @@ int main(int argc, char** argv) {
     std::cerr << "neuro: " << e.what() << "\n";
     return 3;
   } catch (const std::bad_alloc&) {
-    std::cerr << "neuro: out of memory\n";
+    print_error(neuro::frontend::Code::Exhausted, "out of memory");
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "neuro: internal error (a bug in neuro, please report it): " << e.what() << "\n";

@@ -62,7 +62,11 @@ class ReplSession {
   void meta(const std::string& line);
   void load(const std::string& path, bool reload);
   void report(const frontend::Diagnostics& d);
+  void report(const SimulationError& e);  // E0400, pointing into the typed text
+  // An error with no place in the typed text: `neuro: error[CODE]: …`.
+  void fail(frontend::Code code, const std::string& message, const std::string& hint = {});
   std::vector<Entry> entries_from(const frontend::Program& p, const std::string& origin) const;
+  static std::string trim(const std::string& s);
 
   Sink out_, err_;
   frontend::SourceManager sources_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "frontend/units.h"
 #include "stdlib/stdlib.h"
 
 namespace neuro::driver {
@@ -12,14 +13,39 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-std::string render_error(const SimulationError& e, const Compiled& c, bool color) {
+frontend::Diagnostic diagnostic_of(const SimulationError& e) {
   frontend::Diagnostic d;
   d.code = frontend::Code::BadValue;
   d.range = {e.file, e.line, e.column, e.end_line, e.end_column};
   d.message = e.what();
+  return d;
+}
+
+std::string render_error(const SimulationError& e, const Compiled& c, bool color) {
   frontend::Diagnostics ds;
+  const frontend::Diagnostic d = diagnostic_of(e);
   ds.error(d.code, d.range, d.message);
   return frontend::render_all(ds, c.sources, color);
+}
+
+std::optional<double> parse_duration(std::string_view text) {
+  const auto blank = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; };
+  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  const std::string t(text);
+  size_t pos = 0;
+  double v;
+  try {
+    v = std::stod(t, &pos);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string_view unit = std::string_view(t).substr(pos);
+  while (!unit.empty() && blank(unit.front())) unit.remove_prefix(1);
+  if (unit.empty()) return v;
+  auto u = frontend::lookup_unit(unit);
+  if (!u || u->dim != frontend::dim::time()) return std::nullopt;
+  return v * u->scale;
 }
 
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,

@@ -28,6 +28,18 @@ const char* code_summary(Code c) {
   return "";
 }
 
+bool from_source(Code c) {
+  switch (c) {
+#define X(code, name, summary) \
+  case Code::name:             \
+    return true;
+    NEURO_SOURCE_DIAGNOSTIC_CODES(X)
+#undef X
+    default:
+      return false;
+  }
+}
+
 namespace {
 bool same_place(const SourceRange& a, const SourceRange& b) {
   return a.file == b.file && a.line == b.line && a.col == b.col && a.end_line == b.end_line &&
@@ -97,14 +109,15 @@ void render_snippet(std::string& out, const SourceRange& r, const SourceManager&
                      underline(text, r.col, end_col), color ? "\x1b[0m" : "");
 }
 
-std::string location(const SourceRange& r, const SourceManager& sources) {
-  if (!r.valid() || r.file > sources.size()) return "neuro";
-  return fmt::format("{}:{}:{}", sources.file(r.file).name, r.line, r.col + 1);
+// "neuro" when there are no sources or the range names no file.
+std::string location(const SourceRange& r, const SourceManager* sources) {
+  if (!sources || r.file == 0 || r.file > sources->size()) return "neuro";
+  const std::string& name = sources->file(r.file).name;
+  if (r.line == 0) return name;  // the whole file
+  return fmt::format("{}:{}:{}", name, r.line, r.col + 1);
 }
 
-}  // namespace
-
-std::string render(const Diagnostic& d, const SourceManager& sources, bool color) {
+std::string render_with(const Diagnostic& d, const SourceManager* sources, bool color) {
   const char* sev = d.severity == Severity::Error     ? "error"
                     : d.severity == Severity::Warning ? "warning"
                                                       : "note";
@@ -116,13 +129,27 @@ std::string render(const Diagnostic& d, const SourceManager& sources, bool color
   else
     out += fmt::format("{}: {}[{}]: {}\n", location(d.range, sources), sev, code_id(d.code),
                        d.message);
-  render_snippet(out, d.range, sources, sev_color, color);
+  if (sources) render_snippet(out, d.range, *sources, sev_color, color);
   if (!d.hint.empty()) out += fmt::format("   = hint: {}\n", d.hint);
   for (const auto& n : d.notes) {
     out += fmt::format("{}: note: {}\n", location(n.range, sources), n.message);
-    render_snippet(out, n.range, sources, "\x1b[1;36m", color);
+    if (sources) render_snippet(out, n.range, *sources, "\x1b[1;36m", color);
   }
   return out;
+}
+
+}  // namespace
+
+std::string render(const Diagnostic& d, const SourceManager& sources, bool color) {
+  return render_with(d, &sources, color);
+}
+
+Diagnostic placeless(Code code, std::string message, std::string hint) {
+  return {code, Severity::Error, {}, std::move(message), std::move(hint), {}};
+}
+
+std::string render(const Diagnostic& d, bool color) {
+  return render_with(d, nullptr, color);
 }
 
 std::string render_all(const Diagnostics& ds, const SourceManager& sources, bool color) {

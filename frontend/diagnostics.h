@@ -11,8 +11,9 @@
 
 namespace neuro::frontend {
 
-// X(code, name, summary)
-#define NEURO_DIAGNOSTIC_CODES(X)                                         \
+// X(code, name, summary): problems a .neuro file can cause. Each has a
+// fixture in tests/invalid/ named after its code.
+#define NEURO_SOURCE_DIAGNOSTIC_CODES(X)                                  \
   X(E0001, Syntax, "syntax error")                                        \
   X(E0002, UnexpectedEnd, "input ends in the middle of a construct")      \
   X(E0003, BadCharacter, "character not allowed here")                    \
@@ -41,8 +42,30 @@ namespace neuro::frontend {
   X(E0403, DerivedCycle, "derived values depend on each other")           \
   X(E0404, Recursion, "recursive function")                               \
   X(E0405, BadSolver, "solver cannot integrate these equations")          \
-  X(E0500, Io, "file could not be read or written")                       \
   X(E0501, Unsupported, "not supported yet")
+
+// Problems that only the command line, the REPL or the embedding API meet:
+// the machine (E05xx), usage (E06xx: commands, options, arguments) and the
+// state of a session or an API call (E07xx). No .neuro file causes them, so
+// each is tested where it is raised (test_cli, test_repl, test_api,
+// test_c_api) instead of by a fixture.
+#define NEURO_HOST_DIAGNOSTIC_CODES(X)                         \
+  X(E0500, Io, "file could not be read or written")            \
+  X(E0502, Exhausted, "out of memory or engine handles")       \
+  X(E0600, UnknownCommand, "unknown command")                  \
+  X(E0601, UnknownOption, "unknown option")                    \
+  X(E0602, MissingArgument, "a required argument is missing")  \
+  X(E0603, BadArgument, "bad value for an argument or option") \
+  X(E0604, ExtraArgument, "unexpected argument")               \
+  X(E0605, Ambiguous, "abbreviation matches several commands") \
+  X(E0606, BufferTooSmall, "caller's buffer is too small")     \
+  X(E0700, NothingLoaded, "nothing is loaded yet")             \
+  X(E0701, NotBuilt, "there is no simulation yet")             \
+  X(E0702, InCallback, "not allowed inside a callback")        \
+  X(E0703, InvalidHandle, "invalid handle")                    \
+  X(E0704, NotRecorded, "not recorded")
+
+#define NEURO_DIAGNOSTIC_CODES(X) NEURO_SOURCE_DIAGNOSTIC_CODES(X) NEURO_HOST_DIAGNOSTIC_CODES(X)
 
 enum class Code {
 #define X(code, name, summary) name,
@@ -52,6 +75,8 @@ enum class Code {
 
 const char* code_id(Code c);       // "E0200"
 const char* code_summary(Code c);  // "unit mismatch"
+// Whether a .neuro file can cause it (NEURO_SOURCE_DIAGNOSTIC_CODES).
+bool from_source(Code c);
 
 enum class Severity { Error, Warning, Note };
 
@@ -84,9 +109,16 @@ class Diagnostics {
 };
 
 // Renders `file:line:col: error[CODE]: message`, the source line, an
-// underline under the range, the hint and the notes.
+// underline under the range, the hint and the notes. A range that names a
+// file but no line is about the whole file: `file: error[CODE]: message`.
 std::string render(const Diagnostic& d, const SourceManager& sources, bool color = false);
 std::string render_all(const Diagnostics& ds, const SourceManager& sources, bool color = false);
+
+// A problem with no place in model text: a usage error of the command line,
+// the REPL or the API, a file that cannot be written, memory.
+Diagnostic placeless(Code code, std::string message, std::string hint = {});
+// Renders one without sources: `neuro: error[E0600]: message` and the hint.
+std::string render(const Diagnostic& d, bool color = false);
 
 // A bug in neuro itself, never the user's fault. Thrown, caught at the top.
 struct InternalError : std::logic_error {

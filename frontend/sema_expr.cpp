@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "frontend/sema_internal.h"
-#include "frontend/theory.h"
+#include "numeric/evaluate.h"
 
 namespace neuro::frontend {
 
@@ -708,47 +708,16 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
       return std::nullopt;
     }
     case ExprKind::Unary: {
+      // The arithmetic of every backend (numeric/evaluate.h): a folded
+      // `const` has the bits the same expression has at run time.
       auto a = arg(0);
       if (!a) return std::nullopt;
-      if (e.op == Op::Neg) return -*a;
-      if (e.op == Op::Not) return *a == 0 ? 1.0 : 0.0;
-      return *a;
+      return num::apply_unary(e.op, *a);
     }
     case ExprKind::Binary: {
       auto a = arg(0), b = arg(1);
       if (!a || !b) return std::nullopt;
-      switch (e.op) {
-        case Op::Add:
-          return *a + *b;
-        case Op::Sub:
-          return *a - *b;
-        case Op::Mul:
-          return *a * *b;
-        case Op::Div:
-          return *a / *b;
-        case Op::Mod:
-          return std::fmod(*a, *b);
-        case Op::Pow:
-          return std::pow(*a, *b);
-        case Op::Lt:
-          return double(*a < *b);
-        case Op::Le:
-          return double(*a <= *b);
-        case Op::Gt:
-          return double(*a > *b);
-        case Op::Ge:
-          return double(*a >= *b);
-        case Op::Eq:
-          return double(*a == *b);
-        case Op::Ne:
-          return double(*a != *b);
-        case Op::And:
-          return double(*a != 0 && *b != 0);
-        case Op::Or:
-          return double(*a != 0 || *b != 0);
-        default:
-          return std::nullopt;
-      }
+      return num::apply_binary(e.op, *a, *b);
     }
     case ExprKind::Cond: {
       auto c = arg(0);
@@ -777,26 +746,7 @@ std::optional<double> ExprChecker::constant(const Expr& e) const {
         if (!a) return std::nullopt;
         v.push_back(*a);
       }
-      const std::string& n = e.text;
-      if (n == "exp") return std::exp(v[0]);
-      if (n == "log") return std::log(v[0]);
-      if (n == "log10") return std::log10(v[0]);
-      if (n == "sqrt") return std::sqrt(v[0]);
-      if (n == "abs") return std::fabs(v[0]);
-      if (n == "sin") return std::sin(v[0]);
-      if (n == "cos") return std::cos(v[0]);
-      if (n == "tan") return std::tan(v[0]);
-      if (n == "tanh") return std::tanh(v[0]);
-      if (n == "sinh") return std::sinh(v[0]);
-      if (n == "cosh") return std::cosh(v[0]);
-      if (n == "floor") return std::floor(v[0]);
-      if (n == "ceil") return std::ceil(v[0]);
-      if (n == "min") return *std::min_element(v.begin(), v.end());
-      if (n == "max") return *std::max_element(v.begin(), v.end());
-      if (n == "clip") return std::min(std::max(v[0], v[1]), v[2]);
-      if (n == "false_match") return false_match(v[0], v[1], v[2], v[3]);
-      if (n == "false_negative") return false_negative(v[0], v[1], v[2], v[3]);
-      if (n == "union_size") return union_size(v[0], v[1], v[2]);
+      if (auto f = num::fn_named(e.text)) return num::apply_fn(*f, v.data(), v.size());
       return std::nullopt;
     }
     default:

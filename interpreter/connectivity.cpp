@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "interpreter/rng.h"
+#include "numeric/rng.h"
 
 namespace neuro::interp {
 
@@ -55,11 +55,11 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
       return true;
     case ir::Rule::Probability: {
       const double p = pr.p;
-      const uint64_t key = stream_key(seed, StreamKind::Connect, pr.id);
+      const uint64_t key = num::stream_key(seed, num::StreamKind::Connect, pr.id);
       out.col.reserve(static_cast<size_t>(p * ns * nt * 1.05) + 16);
       const double log1mp = std::log1p(-p);
       for (uint32_t i = 0; i < ns; ++i) {
-        Stream rng(key, s0 + i);
+        num::Stream rng(key, s0 + i);
         if (when) {
           // A condition: one Bernoulli draw per candidate pair.
           filter_row(i);
@@ -82,14 +82,14 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
       return true;
     }
     case ir::Rule::InDegree: {
-      const uint64_t key = stream_key(seed, StreamKind::Connect, pr.id, 1);
+      const uint64_t key = num::stream_key(seed, num::StreamKind::Connect, pr.id, 1);
       std::vector<std::pair<uint32_t, uint32_t>> pairs;
       pairs.reserve(pr.k * nt);
       std::vector<uint32_t> candidates, chosen;
       std::vector<uint8_t> taken(ns, 0);
       std::vector<uint32_t> one(1);
       for (uint32_t j = 0; j < nt; ++j) {
-        Stream rng(key, t0 + j);
+        num::Stream rng(key, t0 + j);
         candidates.clear();
         for (uint32_t i = 0; i < ns; ++i) {
           if (when) {

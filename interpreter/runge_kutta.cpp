@@ -8,49 +8,16 @@
 #include <fmt/format.h>
 
 #include "interpreter/engine_state.h"
+#include "numeric/tableaux.h"
 
 namespace neuro {
 
-namespace {
-
-struct Tableau {
-  int stages;
-  std::vector<std::vector<double>> a;  // a[s][0..s-1]
-  std::vector<double> b, c;
-  std::vector<double> b_low;  // embedded lower-order weights (empty: no error estimate)
-};
-
-const Tableau& rk4() {
-  static const Tableau t{4,
-                         {{}, {0.5}, {0, 0.5}, {0, 0, 1}},
-                         {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
-                         {0, 0.5, 0.5, 1},
-                         {}};
-  return t;
-}
-
-const Tableau& dopri5() {
-  static const Tableau t{
-      7,
-      {{},
-       {1.0 / 5},
-       {3.0 / 40, 9.0 / 40},
-       {44.0 / 45, -56.0 / 15, 32.0 / 9},
-       {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
-       {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-       {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}},
-      {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0},
-      {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
-      {5179.0 / 57600, 0, 7571.0 / 16695, 393.0 / 640, -92097.0 / 339200, 187.0 / 2100, 1.0 / 40}};
-  return t;
-}
-
-}  // namespace
+using num::Tableau;
 
 void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
   const ir::Kernel& k = *p.kernel;
   const size_t n = p.n, U = k.odes.size();
-  const Tableau& tb = adaptive ? dopri5() : rk4();
+  const Tableau& tb = adaptive ? num::kDopri5 : num::kRk4;
   const double dt = mod->run.dt;
   if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U)
     p.rk_k.assign(tb.stages * U, NeuronArray(n, 0.0));
@@ -65,7 +32,7 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
     for (size_t i = 0; i < n; ++i) refractory[i] = step < p.ref_end[i];
 
   const auto& atol = p.atol;
-  const double rtol = 1e-6;
+  const double rtol = num::kRkRtol;
 
   auto eval = [&](int s, double t) {
     interp::Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
@@ -103,10 +70,10 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
         double a = 0, b = 0;
         for (int s = 0; s < tb.stages; ++s) {
           a += tb.b[s] * p.rk_k[s * U + u][i];
-          if (!tb.b_low.empty()) b += tb.b_low[s] * p.rk_k[s * U + u][i];
+          if (tb.embedded) b += tb.b_low[s] * p.rk_k[s * U + u][i];
         }
         hi[i] = x[i] + h * a;
-        if (!tb.b_low.empty()) {
+        if (tb.embedded) {
           lo[i] = x[i] + h * b;
           double scale = atol[u] + rtol * std::max(std::fabs(x[i]), std::fabs(hi[i]));
           err = std::max(err, std::fabs(hi[i] - lo[i]) / scale);
@@ -138,9 +105,11 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
       accept();
       done += h;
     }
-    double factor = err == 0 ? 5.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 5.0);
+    double factor = err == 0 ? num::kRkGrowMax
+                             : std::clamp(num::kRkSafety * std::pow(err, -0.2), num::kRkShrinkMin,
+                                          num::kRkGrowMax);
     h *= factor;
-    if (++tries > 100000)
+    if (++tries > num::kRkMaxSubsteps)
       throw SimulationError(
           fmt::format("rk45 needs more than 100000 substeps in one step of `{}`; the equations may "
                       "be stiff or diverge",

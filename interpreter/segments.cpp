@@ -18,14 +18,14 @@
 #include <cmath>
 
 #include "interpreter/engine_state.h"
-#include "interpreter/rng.h"
+#include "numeric/rng.h"
 
 namespace neuro {
 
 using interp::Binding;
 using interp::Lanes;
 using interp::SegmentStore;
-using interp::StreamKind;
+using num::StreamKind;
 
 namespace interp {
 
@@ -124,7 +124,7 @@ void Simulation::Engine::build_dendrite(DendriteState& ds, size_t index) {
   ds.vals.assign(ir::SegVarCount, std::vector<double>(kChunk, 0.0));
   ds.lane_cell.assign(kChunk, 0);
   ds.lane_seg.assign(kChunk, 0);
-  ds.key = interp::stream_key(mod->run.seed, StreamKind::Code, (5ull << 24) | index);
+  ds.key = num::stream_key(mod->run.seed, StreamKind::Code, (5ull << 24) | index);
   const auto keys = site_keys((6ull << 20) | index, 0);
   // Dendrite code reads the cell at each lane through index list 0.
   auto cell_vars = [this, &ds, &post](ir::Space space, int slot) -> Binding {
@@ -209,7 +209,7 @@ void Simulation::Engine::grow_segment(DendriteState& ds, uint32_t seg, double co
   }
   if (n < ds.work.size()) {
     // A partial Fisher–Yates shuffle: n distinct candidates, uniformly.
-    interp::Stream rng(ds.key, (static_cast<uint64_t>(step) << 32) ^ s.serial);
+    num::Stream rng(ds.key, (static_cast<uint64_t>(step) << 32) ^ s.serial);
     for (size_t q = 0; q < n; ++q)
       std::swap(ds.work[q], ds.work[q + rng.below(ds.work.size() - q)]);
   }

@@ -7,8 +7,8 @@
 
 #include "interpreter/engine_state.h"
 #include "interpreter/rate_layers.h"
-#include "ir/exp.h"
 #include "ir/place_traces.h"
+#include "numeric/exp.h"
 
 namespace neuro {
 
@@ -339,7 +339,7 @@ void adopt_trace(ProjState::TraceState& to, int64_t step, double dt,
     for (double& v : to.value) v *= f;
   } else {
     for (size_t i = 0; i < to.value.size(); ++i)
-      if (from.last[i] != from_now) to.value[i] *= ir::exp(-(from_now - from.last[i]) / from.tau);
+      if (from.last[i] != from_now) to.value[i] *= num::exp(-(from_now - from.last[i]) / from.tau);
   }
   std::fill(to.last.begin(), to.last.end(), now);
   if (to.scaled) {

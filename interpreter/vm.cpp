@@ -8,9 +8,9 @@
 #include <unordered_map>
 
 #include "interpreter/exp_lanes.h"
-#include "interpreter/rng.h"
-#include "ir/exp.h"
-#include "ir/fold_constants.h"
+#include "numeric/arith.h"
+#include "numeric/exp.h"
+#include "numeric/rng.h"
 
 namespace neuro::interp {
 
@@ -353,34 +353,34 @@ void exec_binary(const Instr& in, size_t n) {
       bin(d, dv, in.a, in.b, n, [](double x, double y) { return x / y; });
       break;
     case Op::Mod:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::fmod(x, y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::modulo(x, y); });
       break;
     case Op::Pow:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::pow(x, y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::power(x, y); });
       break;
     case Op::Lt:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x < y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::less(x, y); });
       break;
     case Op::Le:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x <= y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::less_eq(x, y); });
       break;
     case Op::Gt:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x > y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::greater(x, y); });
       break;
     case Op::Ge:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x >= y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::greater_eq(x, y); });
       break;
     case Op::Eq:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x == y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::equal(x, y); });
       break;
     case Op::Ne:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::not_equal(x, y); });
       break;
     case Op::And:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 && y != 0); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::both(x, y); });
       break;
     case Op::Or:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return double(x != 0 || y != 0); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::either(x, y); });
       break;
     default:
       NEURO_INTERNAL_ASSERT(false, "bad binary op");
@@ -396,30 +396,29 @@ void exec_call(const Instr& in, size_t n) {
       if (dv && in.a.vec)
         exp_lanes(d, in.a.p, n);
       else
-        un(d, dv, in.a, n, [](double x) { return ir::exp(x); });
+        un(d, dv, in.a, n, [](double x) { return num::exp(x); });
       return;
     case Fn::Log:
-      un(d, dv, in.a, n, [](double x) { return std::log(x); });
+      un(d, dv, in.a, n, [](double x) { return ::log(x); });
       return;
     case Fn::Sqrt:
-      un(d, dv, in.a, n, [](double x) { return std::sqrt(x); });
+      un(d, dv, in.a, n, [](double x) { return __builtin_sqrt(x); });
       return;
     case Fn::Abs:
-      un(d, dv, in.a, n, [](double x) { return std::fabs(x); });
+      un(d, dv, in.a, n, [](double x) { return __builtin_fabs(x); });
       return;
     case Fn::Tanh:
-      un(d, dv, in.a, n, [](double x) { return std::tanh(x); });
+      un(d, dv, in.a, n, [](double x) { return ::tanh(x); });
       return;
     case Fn::Min:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::min(x, y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::min2(x, y); });
       return;
     case Fn::Max:
-      bin(d, dv, in.a, in.b, n, [](double x, double y) { return std::max(x, y); });
+      bin(d, dv, in.a, in.b, n, [](double x, double y) { return num::max2(x, y); });
       return;
-    case Fn::Clip:  // as ir::apply_fn: min(max(x, lo), hi)
+    case Fn::Clip:
       if (!dv) break;
-      for (size_t i = 0; i < n; ++i)
-        d[i] = std::min(std::max(at(in.a, i), at(in.b, i)), at(in.c, i));
+      for (size_t i = 0; i < n; ++i) d[i] = num::clip3(at(in.a, i), at(in.b, i), at(in.c, i));
       return;
     default:
       break;
@@ -432,7 +431,7 @@ void exec_call(const Instr& in, size_t n) {
     args[1] = in.nargs > 1 ? at(in.b, i) : 0;
     args[2] = in.nargs > 2 ? at(in.c, i) : 0;
     args[3] = in.nargs > 3 ? at(in.d, i) : 0;
-    d[i] = ir::apply_fn(in.fn, args, in.nargs);
+    d[i] = num::apply_fn(in.fn, args, in.nargs);
   }
 }
 
@@ -465,7 +464,7 @@ void Program::Impl::run(const Lanes& L) {
           if (in.op == Op::Neg)
             un(in.dst, in.dst_vec, in.a, n, [](double x) { return -x; });
           else if (in.op == Op::Not)
-            un(in.dst, in.dst_vec, in.a, n, [](double x) { return double(x == 0); });
+            un(in.dst, in.dst_vec, in.a, n, [](double x) { return num::negation(x); });
           else
             un(in.dst, in.dst_vec, in.a, n, [](double x) { return x; });
           break;
@@ -474,24 +473,25 @@ void Program::Impl::run(const Lanes& L) {
           break;
         case Code::Select:
           if (!in.dst_vec) {
-            in.dst[0] = in.a.p[0] != 0 ? in.b.p[0] : in.c.p[0];
+            in.dst[0] = num::choose(in.a.p[0], in.b.p[0], in.c.p[0]);
           } else if (!in.a.vec) {
             // A shared condition picks a whole branch.
             Operand pick = in.a.p[0] != 0 ? in.b : in.c;
             for (size_t i = 0; i < n; ++i) in.dst[i] = at(pick, i);
           } else if (in.b.vec && in.c.vec) {
-            for (size_t i = 0; i < n; ++i) in.dst[i] = in.a.p[i] != 0 ? in.b.p[i] : in.c.p[i];
+            for (size_t i = 0; i < n; ++i) in.dst[i] = num::choose(in.a.p[i], in.b.p[i], in.c.p[i]);
           } else {
-            for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i) != 0 ? at(in.b, i) : at(in.c, i);
+            for (size_t i = 0; i < n; ++i)
+              in.dst[i] = num::choose(at(in.a, i), at(in.b, i), at(in.c, i));
           }
           break;
         case Code::Rand:
           for (size_t i = 0; i < n; ++i)
-            in.dst[i] = draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
+            in.dst[i] = num::draw_uniform(in.key, ids ? ids[i] : base + i, L.counter);
           break;
         case Code::Randn:
           for (size_t i = 0; i < n; ++i)
-            in.dst[i] = draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
+            in.dst[i] = num::draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
           break;
         case Code::IndexI:
           if (L.i_is_scalar)
@@ -506,10 +506,7 @@ void Program::Impl::run(const Lanes& L) {
           break;
         case Code::Table: {
           const ir::Table& tb = (*tables)[in.table];
-          // A small epsilon keeps t = k·step in bin k despite rounding of t.
-          double k = std::floor(t / tb.step + 1e-9);
-          size_t idx = k < 0 ? 0 : std::min(static_cast<size_t>(k), tb.values.size() - 1);
-          in.dst[0] = tb.values[idx];
+          in.dst[0] = tb.values[num::table_index(t, tb.step, tb.values.size())];
           break;
         }
         case Code::Gather: {

@@ -1,103 +1,12 @@
 #include "ir/fold_constants.h"
 
-#include "frontend/theory.h"
-#include "ir/exp.h"
+#include "numeric/evaluate.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 namespace neuro::ir {
-
-double apply_fn(Fn f, const double* a, size_t n) {
-  switch (f) {
-    case Fn::Exp:
-      return ir::exp(a[0]);  // every backend's exp (ir/exp.h)
-    case Fn::Log:
-      return std::log(a[0]);
-    case Fn::Log10:
-      return std::log10(a[0]);
-    case Fn::Sqrt:
-      return std::sqrt(a[0]);
-    case Fn::Abs:
-      return std::fabs(a[0]);
-    case Fn::Sin:
-      return std::sin(a[0]);
-    case Fn::Cos:
-      return std::cos(a[0]);
-    case Fn::Tan:
-      return std::tan(a[0]);
-    case Fn::Tanh:
-      return std::tanh(a[0]);
-    case Fn::Sinh:
-      return std::sinh(a[0]);
-    case Fn::Cosh:
-      return std::cosh(a[0]);
-    case Fn::Floor:
-      return std::floor(a[0]);
-    case Fn::Ceil:
-      return std::ceil(a[0]);
-    case Fn::Min:
-      return *std::min_element(a, a + n);
-    case Fn::Max:
-      return *std::max_element(a, a + n);
-    case Fn::Clip:
-      return std::min(std::max(a[0], a[1]), a[2]);
-    case Fn::FalseMatch:
-      return frontend::false_match(a[0], a[1], a[2], a[3]);
-    case Fn::FalseNegative:
-      return frontend::false_negative(a[0], a[1], a[2], a[3]);
-    case Fn::UnionSize:
-      return frontend::union_size(a[0], a[1], a[2]);
-  }
-  return 0;
-}
-
-double apply_binary(Op op, double a, double b) {
-  switch (op) {
-    case Op::Add:
-      return a + b;
-    case Op::Sub:
-      return a - b;
-    case Op::Mul:
-      return a * b;
-    case Op::Div:
-      return a / b;
-    case Op::Mod:
-      return std::fmod(a, b);
-    case Op::Pow:
-      return std::pow(a, b);
-    case Op::Lt:
-      return a < b;
-    case Op::Le:
-      return a <= b;
-    case Op::Gt:
-      return a > b;
-    case Op::Ge:
-      return a >= b;
-    case Op::Eq:
-      return a == b;
-    case Op::Ne:
-      return a != b;
-    case Op::And:
-      return (a != 0) && (b != 0);
-    case Op::Or:
-      return (a != 0) || (b != 0);
-    default:
-      return 0;
-  }
-}
-
-double apply_unary(Op op, double a) {
-  switch (op) {
-    case Op::Neg:
-      return -a;
-    case Op::Not:
-      return a == 0;
-    default:
-      return a;
-  }
-}
 
 ExprPtr fold_constants(const ExprPtr& e) {
   if (!e || e->args.empty()) return e;
@@ -112,10 +21,10 @@ ExprPtr fold_constants(const ExprPtr& e) {
   auto c = [&](double v) { return Expr::constant(v, e->dim, e->range, e->boolean); };
   switch (e->kind) {
     case Kind::Unary:
-      if (all_const) return c(apply_unary(e->op, args[0]->value));
+      if (all_const) return c(num::apply_unary(e->op, args[0]->value));
       break;
     case Kind::Binary:
-      if (all_const) return c(apply_binary(e->op, args[0]->value, args[1]->value));
+      if (all_const) return c(num::apply_binary(e->op, args[0]->value, args[1]->value));
       if ((e->op == Op::Mul && args[1]->is_const(1)) ||
           (e->op == Op::Div && args[1]->is_const(1)) ||
           ((e->op == Op::Add || e->op == Op::Sub) && args[1]->is_const(0)))
@@ -136,7 +45,7 @@ ExprPtr fold_constants(const ExprPtr& e) {
       if (all_const) {
         std::vector<double> v;
         for (const auto& a : args) v.push_back(a->value);
-        return c(apply_fn(e->fn, v.data(), v.size()));
+        return c(num::apply_fn(e->fn, v.data(), v.size()));
       }
       break;
     case Kind::Select:

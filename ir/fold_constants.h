@@ -10,10 +10,4 @@ ExprPtr fold_constants(const ExprPtr& e);
 // Folds every expression held by the module.
 void fold_constants(Module& m);
 
-// Evaluates a builtin on constant arguments (shared with the interpreter so
-// both give the same bits).
-double apply_fn(Fn f, const double* args, size_t n);
-double apply_binary(Op op, double a, double b);
-double apply_unary(Op op, double a);
-
 }  // namespace neuro::ir

@@ -6,50 +6,6 @@ namespace neuro::ir {
 
 using frontend::format_quantity;
 
-const char* fn_name(Fn f) {
-  switch (f) {
-    case Fn::Exp:
-      return "exp";
-    case Fn::Log:
-      return "log";
-    case Fn::Log10:
-      return "log10";
-    case Fn::Sqrt:
-      return "sqrt";
-    case Fn::Abs:
-      return "abs";
-    case Fn::Sin:
-      return "sin";
-    case Fn::Cos:
-      return "cos";
-    case Fn::Tan:
-      return "tan";
-    case Fn::Tanh:
-      return "tanh";
-    case Fn::Sinh:
-      return "sinh";
-    case Fn::Cosh:
-      return "cosh";
-    case Fn::Floor:
-      return "floor";
-    case Fn::Ceil:
-      return "ceil";
-    case Fn::Min:
-      return "min";
-    case Fn::Max:
-      return "max";
-    case Fn::Clip:
-      return "clip";
-    case Fn::FalseMatch:
-      return "false_match";
-    case Fn::FalseNegative:
-      return "false_negative";
-    case Fn::UnionSize:
-      return "union_size";
-  }
-  return "?";
-}
-
 const char* solver_name(Solver s) {
   switch (s) {
     case Solver::Exact:

@@ -10,6 +10,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "frontend/sema.h"
 #include "frontend/source.h"
 #include "frontend/units.h"
+#include "numeric/evaluate.h"
 
 namespace neuro::ir {
 
@@ -77,28 +79,9 @@ enum SegVarSlot {
 };
 int segvar_slot(const std::string& name);  // -1: none
 
-enum class Fn : uint8_t {
-  Exp,
-  Log,
-  Log10,
-  Sqrt,
-  Abs,
-  Sin,
-  Cos,
-  Tan,
-  Tanh,
-  Sinh,
-  Cosh,
-  Floor,
-  Ceil,
-  Min,
-  Max,
-  Clip,
-  FalseMatch,     // false_match(n, a, s, theta)
-  FalseNegative,  // false_negative(a, s, theta, v)
-  UnionSize       // union_size(n, a, M)
-};
-const char* fn_name(Fn f);
+// Built-in functions: what they compute is numeric/evaluate.h.
+using num::Fn;
+using num::fn_name;
 
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
@@ -182,6 +165,13 @@ struct GroupReduce {
   SourceRange range;
 };
 
+// A spike condition `states[state] OP value` (OP: > ≥ < ≤), tested natively.
+struct FastThreshold {
+  int state = 0;
+  Op op = Op::Gt;
+  double value = 0;
+};
+
 struct Kernel {
   std::string model;  // the neuron model's name
   SourceRange range;
@@ -200,6 +190,7 @@ struct Kernel {
   std::vector<ExprPtr> update;        // ExpEuler/Euler: the new value of each ODE's state
   std::vector<std::string> segments;  // segment collections (`segments distal`)
   std::vector<GroupReduce> groups;
+  std::optional<FastThreshold> fast_threshold;  // recognise_threshold: `state OP constant`
 };
 
 struct Population {
@@ -271,7 +262,10 @@ struct Projection {
   std::vector<Stmt> pre_neuron, post_neuron;
   std::vector<ScatterAdd> scatter;  // filled by lower_handlers when on_pre has that form
   bool native = false;              // on_pre is exactly `scatter`
-  uint32_t id = 0;                  // RNG stream for connectivity
+  // mark_sequential: the handler reads and writes postsynaptic state, so
+  // its synapses run one after the other.
+  bool on_pre_sequential = false, on_post_sequential = false;
+  uint32_t id = 0;  // RNG stream for connectivity
 };
 
 struct Monitor {

@@ -3,7 +3,9 @@
 #include "ir/choose_solver.h"
 #include "ir/fold_constants.h"
 #include "ir/lower_handlers.h"
+#include "ir/mark_sequential.h"
 #include "ir/place_traces.h"
+#include "ir/recognise_threshold.h"
 
 namespace neuro::ir {
 
@@ -24,6 +26,10 @@ std::optional<Module> build_module(const frontend::CheckedProgram& program,
   after("place_traces");
   lower_handlers(*mod);
   after("lower_handlers");
+  mark_sequential(*mod);
+  after("mark_sequential");
+  recognise_threshold(*mod);
+  after("recognise_threshold");
   if (diags.error_count() > before) return std::nullopt;
   return mod;
 }

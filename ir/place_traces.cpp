@@ -1,6 +1,6 @@
 #include "ir/place_traces.h"
 
-#include "ir/exp.h"
+#include "numeric/exp.h"
 
 namespace neuro::ir {
 
@@ -123,7 +123,7 @@ void place_traces(Module& m) {
 }
 
 double trace_factor(long k, int sign, double dt, double tau) {
-  return ir::exp(sign * (static_cast<double>(k) * dt) / tau);
+  return num::exp(sign * (static_cast<double>(k) * dt) / tau);
 }
 
 }  // namespace neuro::ir

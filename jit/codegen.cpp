@@ -8,6 +8,7 @@
 #include "interpreter/engine_state.h"
 #include "jit/abi.h"
 #include "jit/emit.h"
+#include "numeric/tableaux.h"
 
 namespace neuro::jit {
 
@@ -195,17 +196,12 @@ class PopGen {
 
   // The threshold condition for neuron i, from the stored states.
   std::string threshold_test(bool& ok) {
-    const ir::Expr& th = *k_.threshold;
-    bool fast = th.kind == Kind::Binary &&
-                (th.op == Op::Gt || th.op == Op::Ge || th.op == Op::Lt || th.op == Op::Le) &&
-                th.args[0]->kind == Kind::Var && th.args[0]->space == Space::State &&
-                th.args[1]->kind == Kind::Const;
-    if (fast) {
-      const char* op = th.op == Op::Gt   ? ">"
-                       : th.op == Op::Ge ? ">="
-                       : th.op == Op::Lt ? "<"
+    if (const auto& f = k_.fast_threshold) {  // ir/recognise_threshold.cpp
+      const char* op = f->op == Op::Gt   ? ">"
+                       : f->op == Op::Ge ? ">="
+                       : f->op == Op::Lt ? "<"
                                          : "<=";
-      return fmt::format("S_{}[i] {} {}", sname(th.args[0]->slot), op, lit(th.args[1]->value));
+      return fmt::format("S_{}[i] {} {}", sname(f->state), op, lit(f->value));
     }
     Ctx cx = ctx("S_");
     std::string cond = expr(k_.threshold, cx) + " != 0";
@@ -381,8 +377,10 @@ class PopGen {
   // Classical RK4, as interpreter/runge_kutta.cpp forms its sums.
   bool rk4() {
     ode_comments();
-    const double a[4][3] = {{0, 0, 0}, {0.5, 0, 0}, {0, 0.5, 0}, {0, 0, 1}};
-    const double b[4] = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}, cc[4] = {0, 0.5, 0.5, 1};
+    const num::Tableau& tb = num::kRk4;
+    const auto& a = tb.a;
+    const auto& b = tb.b;
+    const auto& cc = tb.c;
     const double h = m_.run.dt;
     const size_t U = k_.odes.size();
     w_.line("const double t0 = t;");
@@ -390,7 +388,7 @@ class PopGen {
     // Stage values: every state (those without an equation stay put).
     for (size_t s = 0; s < k_.states.size(); ++s) w_.line("double y_{0} = S_{0}[i];", sname(s));
     Ctx cx = ctx("y_");
-    for (int s = 0; s < 4; ++s) {
+    for (int s = 0; s < tb.stages; ++s) {
       w_.line("// stage {}", s + 1);
       for (size_t u = 0; u < U; ++u) {
         w_.line("{{");
@@ -411,7 +409,7 @@ class PopGen {
     }
     // Declarations of the stage derivatives go first.
     std::string decl = "double";
-    for (int s = 0; s < 4; ++s)
+    for (int s = 0; s < tb.stages; ++s)
       for (size_t u = 0; u < U; ++u) decl += fmt::format("{} k{}_{}", s + u ? "," : "", s, u);
     // Inserted before the stages: find the "const double t0" line.
     const std::string marker = "const double t0 = t;\n";
@@ -420,7 +418,7 @@ class PopGen {
     for (size_t u = 0; u < U; ++u) {
       w_.line("{{");
       w_.line("  double acc = 0.0;");
-      for (int s = 0; s < 4; ++s) w_.line("  acc += {} * k{}_{};", lit(b[s]), s, u);
+      for (int s = 0; s < tb.stages; ++s) w_.line("  acc += {} * k{}_{};", lit(b[s]), s, u);
       w_.line("  S_{0}[i] = S_{0}[i] + {1} * acc;", sname(k_.odes[u].state), lit(h));
       w_.line("}}");
     }

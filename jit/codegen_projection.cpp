@@ -258,10 +258,10 @@ class ProjGen {
         w_.line("for (u64 k = 0; k < nk; ++k) {{");
         w_.line("  C{}[k] = {};", id, expr(s.cond, cx));
         if (mask.empty()) {
-          w_.line("  MT{0}[k] = C{0}[k]; ME{0}[k] = (double)(C{0}[k] == 0);", id);
+          w_.line("  MT{0}[k] = C{0}[k]; ME{0}[k] = nj_negation(C{0}[k]);", id);
         } else {
-          w_.line("  MT{0}[k] = (double)({1}[k] != 0 && C{0}[k] != 0);", id, mask);
-          w_.line("  ME{0}[k] = (double)({1}[k] != 0 && C{0}[k] == 0);", id, mask);
+          w_.line("  MT{0}[k] = nj_both({1}[k], C{0}[k]);", id, mask);
+          w_.line("  ME{0}[k] = nj_both({1}[k], nj_negation(C{0}[k]));", id, mask);
         }
         w_.line("}}");
         if (!chunk_stmts(s.then_body, cx, fmt::format("MT{}", id))) return false;
@@ -280,14 +280,14 @@ class ProjGen {
       w_.line("double V{}[256];", id);
       if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
         if (s.op == AssignOp::Sub) v = "(-" + v + ")";
-        if (!m.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", m, v);
+        if (!m.empty()) v = fmt::format("nj_choose({}, {}, 0.0)", m, v);
         w_.line("for (u64 k = 0; k < nk; ++k) V{}[k] = {};", id, v);
         w_.line("for (u64 k = 0; k < nk; ++k) {} += V{}[k];", target, id);
         continue;
       }
       if (s.op != AssignOp::Set)
         v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
-      if (!m.empty()) v = fmt::format("({} != 0 ? {} : {})", m, v, target);
+      if (!m.empty()) v = fmt::format("nj_choose({}, {}, {})", m, v, target);
       w_.line("for (u64 k = 0; k < nk; ++k) V{}[k] = {};", id, v);
       w_.line("for (u64 k = 0; k < nk; ++k) {} = V{}[k];", target, id);
     }

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "ir/exp.h"
+#include "numeric/arith.h"
+#include "numeric/exp.h"
+#include "numeric/rng.h"
 
 namespace neuro::jit {
 
@@ -16,12 +18,15 @@ using ir::Space;
 
 namespace {
 
-// Random numbers, as interpreter/rng.h draws them, and the tables, as
-// interpreter/vm.cpp reads them. libm's functions are declared here rather
-// than through <cmath>, and the compiler is run with -fno-builtin so it
-// calls them as the interpreter does (no folding or rewriting of pow(x, 2)).
-// `exp` is not libm's: nj_exp, pasted from ir/exp.h, is the interpreter's.
-constexpr const char* kPrelude = R"(
+// libm's functions are declared here rather than through <cmath>, and the
+// compiler is run with -fno-builtin so it calls them as the interpreter
+// does (no folding or rewriting of pow(x, 2)). Everything the interpreter
+// computes with a rule of its own comes from numeric/ as text: nj_exp
+// (numeric/exp.h), the random draws (numeric/rng.h) and the operators,
+// min/max/clip and table look-up (numeric/arith.h). What stays here is
+// the glue to the ABI: the table and the rare built-ins through the
+// engine's own implementation (numeric/evaluate.cpp, via apply_fn).
+constexpr const char* kLibm = R"(
 extern "C" {
 double log(double) __attribute__((const, nothrow, leaf));
 double log10(double) __attribute__((const, nothrow, leaf));
@@ -35,29 +40,11 @@ double pow(double, double) __attribute__((const, nothrow, leaf));
 double fmod(double, double) __attribute__((const, nothrow, leaf));
 }
 typedef unsigned long u64;
-static inline u64 nj_mix64(u64 z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static inline u64 nj_bits(u64 key, u64 entity, u64 counter) {
-  return nj_mix64(key ^ nj_mix64(entity * 0xd1342543de82ef95ull + nj_mix64(counter)));
-}
-static inline double nj_uniform(u64 key, u64 entity, u64 counter) {
-  return (double)(nj_bits(key, entity, counter) >> 11) * 0x1.0p-53;
-}
-static inline double nj_normal(u64 key, u64 entity, u64 counter) {
-  double u1 = ((double)(nj_bits(key, entity, 2 * counter) >> 11) + 1.0) * 0x1.0p-53;
-  double u2 = (double)(nj_bits(key, entity, 2 * counter + 1) >> 11) * 0x1.0p-53;
-  return __builtin_sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
-}
-static inline double nj_min(double x, double y) { return y < x ? y : x; }  /* std::min */
-static inline double nj_max(double x, double y) { return x < y ? y : x; }  /* std::max */
+)";
+
+constexpr const char* kGlue = R"(
 static inline double nj_table_at(const struct nj_table* tb, double t) {
-  double k = __builtin_floor(t / tb->step + 1e-9);
-  u64 idx = k < 0 ? 0 : ((u64)k < tb->size - 1 ? (u64)k : tb->size - 1);
-  return tb->values[idx];
+  return tb->values[nj_table_index(t, tb->step, tb->size)];
 }
 static inline double nj_call(const struct nj_pop* c, int fn, double a, double b, double d,
                              double e, u64 n) {
@@ -85,7 +72,9 @@ constexpr const char* kDecay =
 }  // namespace
 
 const char* prelude() {
-  static const std::string text = std::string(kPrelude) + ir::exp_source_nj() + "\n" + kDecay;
+  static const std::string text = std::string(kLibm) + num::rng_source_nj() + "\n" +
+                                  num::arith_source_nj() + "\n" + num::exp_source_nj() + "\n" +
+                                  kGlue + kDecay;
   return text.c_str();
 }
 
@@ -142,13 +131,13 @@ std::string call(const ir::Expr& e, Ctx& cx) {
     case Fn::Min:
     case Fn::Max: {
       // A chain of two-argument calls, as the interpreter runs min/max.
-      const char* f = e.fn == Fn::Min ? "nj_min" : "nj_max";
+      const char* f = e.fn == Fn::Min ? "nj_min2" : "nj_max2";
       std::string acc = a[0];
       for (size_t k = 1; k < a.size(); ++k) acc = fmt::format("{}({}, {})", f, acc, a[k]);
       return acc;
     }
     case Fn::Clip:
-      return fmt::format("nj_min(nj_max({}, {}), {})", a[0], a[1], a[2]);
+      return fmt::format("nj_clip3({}, {}, {})", a[0], a[1], a[2]);
     default: {
       // The theory functions, through the interpreter's own implementation.
       while (a.size() < 4) a.push_back("0.0");
@@ -179,13 +168,13 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
     case Kind::Index:
       return fmt::format("(double)({})", e.slot == 0 ? cx.index_i : cx.index_j);
     case Kind::Rand:
-      return fmt::format("nj_uniform(keys[{}], {}, ctr)", e.slot, cx.entity);
+      return fmt::format("nj_draw_uniform(keys[{}], {}, ctr)", e.slot, cx.entity);
     case Kind::Randn:
-      return fmt::format("nj_normal(keys[{}], {}, ctr)", e.slot, cx.entity);
+      return fmt::format("nj_draw_normal(keys[{}], {}, ctr)", e.slot, cx.entity);
     case Kind::Unary: {
       std::string a = expr(e.args[0], cx);
       if (e.op == Op::Neg) return "(-" + a + ")";
-      if (e.op == Op::Not) return "(double)(" + a + " == 0)";
+      if (e.op == Op::Not) return "nj_negation(" + a + ")";
       return a;
     }
     case Kind::Binary: {
@@ -200,25 +189,25 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
         case Op::Div:
           return fmt::format("({} / {})", a, b);
         case Op::Mod:
-          return fmt::format("fmod({}, {})", a, b);
+          return fmt::format("nj_modulo({}, {})", a, b);
         case Op::Pow:
-          return fmt::format("pow({}, {})", a, b);
+          return fmt::format("nj_power({}, {})", a, b);
         case Op::Lt:
-          return fmt::format("(double)({} < {})", a, b);
+          return fmt::format("nj_less({}, {})", a, b);
         case Op::Le:
-          return fmt::format("(double)({} <= {})", a, b);
+          return fmt::format("nj_less_eq({}, {})", a, b);
         case Op::Gt:
-          return fmt::format("(double)({} > {})", a, b);
+          return fmt::format("nj_greater({}, {})", a, b);
         case Op::Ge:
-          return fmt::format("(double)({} >= {})", a, b);
+          return fmt::format("nj_greater_eq({}, {})", a, b);
         case Op::Eq:
-          return fmt::format("(double)({} == {})", a, b);
+          return fmt::format("nj_equal({}, {})", a, b);
         case Op::Ne:
-          return fmt::format("(double)({} != {})", a, b);
+          return fmt::format("nj_not_equal({}, {})", a, b);
         case Op::And:
-          return fmt::format("(double)({} != 0 && {} != 0)", a, b);
+          return fmt::format("nj_both({}, {})", a, b);
         case Op::Or:
-          return fmt::format("(double)({} != 0 || {} != 0)", a, b);
+          return fmt::format("nj_either({}, {})", a, b);
         default:
           cx.ok = false;
           return "0.0";
@@ -227,7 +216,7 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
     case Kind::Call:
       return call(e, cx);
     case Kind::Select:
-      return fmt::format("({} != 0 ? {} : {})", expr(e.args[0], cx), expr(e.args[1], cx),
+      return fmt::format("nj_choose({}, {}, {})", expr(e.args[0], cx), expr(e.args[1], cx),
                          expr(e.args[2], cx));
     case Kind::Table:
       return fmt::format("nj_table_at(&{}->tables[{}], t)", cx.self, e.slot);
@@ -248,10 +237,10 @@ bool lane_statements(Writer& w, const std::vector<ir::Stmt>& body, const std::st
       const int id = masks++;
       w.line("const double c{} = {};", id, expr(s.cond, cx));
       if (mask.empty()) {
-        w.line("const double mt{0} = c{0}, me{0} = (double)(c{0} == 0);", id);
+        w.line("const double mt{0} = c{0}, me{0} = nj_negation(c{0});", id);
       } else {
-        w.line("const double mt{0} = (double)({1} != 0 && c{0} != 0);", id, mask);
-        w.line("const double me{0} = (double)({1} != 0 && c{0} == 0);", id, mask);
+        w.line("const double mt{0} = nj_both({1}, c{0});", id, mask);
+        w.line("const double me{0} = nj_both({1}, nj_negation(c{0}));", id, mask);
       }
       if (!lane_statements(w, s.then_body, fmt::format("mt{}", id), cx, masks, writable, where) ||
           !lane_statements(w, s.else_body, fmt::format("me{}", id), cx, masks, writable, where))
@@ -267,13 +256,13 @@ bool lane_statements(Writer& w, const std::vector<ir::Stmt>& body, const std::st
     if (s.op == AssignOp::Add || s.op == AssignOp::Sub) {
       // Indexed `+=`: a scatter-add of the (masked) value.
       if (s.op == AssignOp::Sub) v = "(-" + v + ")";
-      if (!mask.empty()) v = fmt::format("({} != 0 ? {} : 0.0)", mask, v);
+      if (!mask.empty()) v = fmt::format("nj_choose({}, {}, 0.0)", mask, v);
       w.line("{} += {};", target, v);
       continue;
     }
     if (s.op != AssignOp::Set)
       v = fmt::format("({} {} {})", target, s.op == AssignOp::Mul ? "*" : "/", v);
-    if (!mask.empty()) v = fmt::format("({} != 0 ? {} : {})", mask, v, target);
+    if (!mask.empty()) v = fmt::format("nj_choose({}, {}, {})", mask, v, target);
     w.line("{} = {};", target, v);
   }
   return cx.ok;

@@ -26,7 +26,7 @@ using PopFn = void (*)(jit::nj_pop*);
 using ProjFn = void (*)(jit::nj_proj*);
 
 double apply_fn(int fn, const double* args, unsigned long n) {
-  return ir::apply_fn(static_cast<ir::Fn>(fn), args, n);
+  return num::apply_fn(static_cast<ir::Fn>(fn), args, n);
 }
 
 std::vector<jit::nj_table> tables_of(const ir::Module& m) {

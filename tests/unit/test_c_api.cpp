@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -934,5 +935,95 @@ TEST_CASE(
   CHECK(std::string(neuro_last_error()).find("threads") != std::string::npos);
   opt.threads = 2;  // accepted; the interpreter says it runs on one thread
   CHECK(neuro_build(e, &opt) == NEURO_OK);
+  neuro_free(e);
+}
+
+namespace {
+
+// Whether the last error is `neuro: error[CODE]: …` (one line).
+bool last_error_is(const char* code) {
+  const std::string e = last_error();
+  return e.rfind(std::string("neuro: error[") + code + "]: ", 0) == 0 &&
+         e.find('\n') == std::string::npos;
+}
+
+struct InCallback {
+  neuro_engine* e = nullptr;
+  std::string error;
+};
+
+void run_from_callback(void* user, const char*, const uint32_t*, size_t, double) {
+  auto* c = static_cast<InCallback*>(user);
+  if (!c->error.empty()) return;
+  neuro_run(c->e, 0.001);
+  c->error = last_error();
+}
+
+}  // namespace
+
+// Misuse is reported through the diagnostic catalogue, each kind with a code
+// of its own (docs/language.md §12); none of these can come from model text.
+TEST_CASE("c api: each kind of misuse names its diagnostic code") {
+  double d = 0;
+  size_t n = 0;
+  CHECK(neuro_time(nullptr, &d) == NEURO_INVALID_HANDLE);
+  CHECK(last_error_is("E0703"));
+
+  neuro_engine* e = neuro_new(nullptr);
+  CHECK(neuro_build(e, nullptr) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0700"));  // nothing loaded
+  CHECK(neuro_run(e, 0.1) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0701"));  // no simulation yet
+  CHECK(neuro_population_size(e, "P", &n) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0701"));  // not E0402, an option in model text
+  CHECK(neuro_time(e, nullptr) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0602"));  // NULL argument
+
+  REQUIRE(neuro_load_text(e, kModel, "model.neuro") == NEURO_OK);
+  neuro_build_options opt;
+  std::memset(&opt, 0, sizeof opt);
+  opt.flags = 64;
+  CHECK(neuro_build(e, &opt) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0601"));  // unknown flag
+  opt.flags = NEURO_BUILD_THREADS;
+  opt.threads = 0;
+  CHECK(neuro_build(e, &opt) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0603"));  // a value out of range
+  REQUIRE(neuro_build(e, nullptr) == NEURO_OK);
+
+  double small[1];
+  CHECK(neuro_get(e, "P.v", "mV", small, 1, &n) == NEURO_BUFFER_TOO_SMALL);
+  CHECK(last_error_is("E0606"));
+  CHECK(neuro_get(e, "P.v", "ms", small, 1, &n) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0200"));
+  CHECK(neuro_get(e, "P.v", "furlong", small, 1, &n) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0101"));
+  CHECK(neuro_population_size(e, "Q", &n) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0100"));
+  const uint32_t* ids = nullptr;
+  const double* times = nullptr;
+  CHECK(neuro_spikes(e, "G", &ids, &times, &n) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0704"));  // not recorded
+  CHECK(neuro_unsubscribe(e, 12345) == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0703"));  // not a subscription handle
+  CHECK(neuro_save(e, "/proc/neuro_cannot/write", "csv") == NEURO_USAGE_ERROR);
+  CHECK(last_error_is("E0500"));
+
+  InCallback c{e, {}};
+  int sub = 0;
+  REQUIRE(neuro_subscribe_spikes(e, "P", run_from_callback, &c, &sub) == NEURO_OK);
+  uint32_t zero = 0;
+  REQUIRE(neuro_inject_spikes(e, "P", &zero, 1) == NEURO_OK);
+  REQUIRE(neuro_step(e, 2) == NEURO_OK);
+  CHECK(c.error.rfind("neuro: error[E0702]: ", 0) == 0);
+  neuro_free(e);
+
+  // Memory that runs out in a host callback is E0502, NEURO_OUT_OF_MEMORY.
+  neuro_config cfg;
+  std::memset(&cfg, 0, sizeof cfg);
+  cfg.load_module = [](void*, const char*) -> char* { throw std::bad_alloc(); };
+  e = neuro_new(&cfg);
+  CHECK(neuro_load_text(e, "import host.models\n", "h.neuro") == NEURO_OUT_OF_MEMORY);
+  CHECK(last_error_is("E0502"));
   neuro_free(e);
 }

@@ -148,3 +148,44 @@ TEST_CASE("cli: state recordings are written in display units") {
   CHECK(last == doctest::Approx(10 * std::exp(-0.3)).epsilon(1e-9).scale(0));
   std::filesystem::remove_all(dir);
 }
+
+// Usage errors come from the diagnostic catalogue like errors in model text:
+// `neuro: error[CODE]: message`, a hint pointing to --help, exit status 2.
+TEST_CASE("cli: each usage error has its diagnostic code") {
+  const std::string file = kExamples + "cuba.neuro";
+  const std::pair<std::string, const char*> cases[] = {
+      {"frobnicate x", "E0600"},
+      {"run " + file + " --frobnicate", "E0601"},
+      {"plot " + kExamples + " --bogus", "E0601"},
+      {"run", "E0602"},
+      {"plot", "E0602"},
+      {"jit " + file, "E0602"},
+      {"run " + file + " --duration banana", "E0603"},
+      {"run " + file + " --threads 0", "E0603"},
+      {"run " + file + " --out", "E0603"},
+      {"run " + file + " " + file, "E0604"},
+      {"repl extra", "E0604"},
+  };
+  for (const auto& [args, code] : cases) {
+    CAPTURE(args);
+    auto r = run_neuro(args);
+    CHECK(r.status == 2);
+    CHECK(r.err.rfind(fmt::format("neuro: error[{}]: ", code), 0) == 0);
+    CHECK(r.err.find("   = hint: run `neuro --help` for usage\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: problems with a whole file or with output name their code") {
+  auto dir = temp_dir("whole");
+  auto f = dir / "no_circuit.neuro";
+  std::ofstream(f) << "neuron D { state x = 1 mV }\n";
+  auto r = run_neuro("run " + f.string());
+  CHECK(r.status == 1);
+  CHECK(r.err.rfind(f.string() + ": error[E0303]: there is no circuit to run\n", 0) == 0);
+  auto empty = dir / "empty";
+  std::filesystem::create_directories(empty);
+  auto p = run_neuro("plot " + empty.string());
+  CHECK(p.status == 1);
+  CHECK(p.err.rfind("neuro: error[E0500]: no recordings in", 0) == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -257,3 +257,43 @@ TEST_CASE("repl: a recording added while running starts at that moment with the 
   CHECK(rec[0].values[0] == doctest::Approx(1e-3 * std::exp(-100.0 / 20)).epsilon(1e-12).scale(0));
   CHECK(rec[0].values[2] == doctest::Approx(1e-3 * std::exp(-120.0 / 20)).epsilon(1e-12).scale(0));
 }
+
+// Every error the REPL reports comes from the diagnostic catalogue: in the
+// typed text `<repl:N>:line:col: error[CODE]`, otherwise (meta-commands, the
+// session's state) `neuro: error[CODE]: message` with a hint.
+TEST_CASE("repl: each error has its diagnostic code") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
+  auto error_of = [&](const std::string& input) {
+    err.clear();
+    s.feed(input);
+    return err;
+  };
+  auto placeless = [](const char* code) { return fmt::format("neuro: error[{}]: ", code); };
+  const std::pair<const char*, const char*> before_any_model[] = {
+      {":bogus\n", "E0600"},        {":help bogus\n", "E0600"},   {":r\n", "E0605"},
+      {":load\n", "E0602"},         {":type\n", "E0602"},         {":set\n", "E0602"},
+      {":run\n", "E0602"},          {":set colour 3\n", "E0601"}, {":set dt 0 ms\n", "E0603"},
+      {":set seed -1\n", "E0603"},  {":step x\n", "E0603"},       {":run banana\n", "E0603"},
+      {":reload\n", "E0700"},       {":save\n", "E0701"},         {":plot\n", "E0701"},
+      {":info nothing\n", "E0100"}, {":run 1 ms\n", "E0303"},  // no circuit to simulate
+  };
+  for (const auto& [input, code] : before_any_model) {
+    CAPTURE(input);
+    CHECK(error_of(input).rfind(placeless(code), 0) == 0);
+  }
+  CHECK(error_of(":bogus\n") ==
+        "neuro: error[E0600]: unknown command `:bogus`\n   = hint: `:help` lists them\n");
+  err.clear();
+  s.feed("neuron D { param tau = 10 ms\n state x = 1 mV\n dx/dt = -x / tau }\n");
+  s.feed("circuit C { P = D[2] }\n");
+  s.feed("run C for 1 ms\n");
+  REQUIRE(err.empty());
+  // Statements at the prompt point into the typed text.
+  CHECK(error_of("P.nope = 1 mV\n").find(": error[E0100]: there is no variable `P.nope`") !=
+        std::string::npos);
+  CHECK(error_of("P.tau += 1 ms\n").find(": error[E0304]: `P.tau` is shared") != std::string::npos);
+  CHECK(error_of(":ir Q\n").rfind(placeless("E0100"), 0) == 0);
+  CHECK(error_of(":save /proc/neuro_cannot/write\n").rfind(placeless("E0500"), 0) == 0);
+}

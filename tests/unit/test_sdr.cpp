@@ -424,7 +424,8 @@ TEST_CASE("SDR: the C encoders agree with the C++ ones and follow the C API's co
   CHECK(std::vector<uint32_t>(ids, ids + count) == std::vector<uint32_t>{8, 9, 10, 11});
   CHECK(neuro_sdr_category_encode(3, 3, 4, ids, 64, &count) == NEURO_USAGE_ERROR);
   CHECK(std::string(neuro_last_error()) ==
-        "neuro: error: category encoder: there is no category 3 (hint: categories are 0 to 2)");
+        "neuro: error[E0603]: category encoder: there is no category 3 "
+        "(hint: categories are 0 to 2)");
 
   // Mistakes are usage errors with a reason, never a crash.
   CHECK(neuro_sdr_scalar_encode(NAN, 0, 1, 10, 2, 1, ids, 64, &count) == NEURO_USAGE_ERROR);

@@ -11,9 +11,9 @@
 
 #include <cmath>
 
-#include "frontend/theory.h"
+#include "numeric/theory.h"
 
-using namespace neuro::frontend;
+using namespace neuro::num;
 
 TEST_CASE("theory: false match, false negative and union size match the published values") {
   CHECK(false_match(300, 64, 24, 12) ==

@@ -1,7 +1,7 @@
 // The exponential function of every backend: `exp()` in model code, the
 // exponential-Euler factors, the decay of event-driven traces and constant
 // folding. It is written once, in a macro that is compiled here and pasted
-// as text into the code the JIT generates (jit/emit.cpp), so the interpreter
+// as text into the code the JIT generates (the JIT prelude, jit/emit.cpp), so the interpreter
 // and the JIT compute the same bits — and, unlike libm's scalar `exp`, it
 // has no branches and no table, so GCC vectorises loops that call it.
 //
@@ -60,7 +60,7 @@
 #define NEURO_EXP_STR2(...) #__VA_ARGS__
 #define NEURO_EXP_STR(...) NEURO_EXP_STR2(__VA_ARGS__)
 
-namespace neuro::ir {
+namespace neuro::num {
 
 NEURO_EXP_DEFINE(exp_impl)
 
@@ -74,4 +74,4 @@ inline const char* exp_source_nj() {
   return NEURO_EXP_STR(NEURO_EXP_DEFINE(nj_exp));
 }
 
-}  // namespace neuro::ir
+}  // namespace neuro::num

@@ -4,7 +4,7 @@
 // the results do.
 #pragma once
 
-namespace neuro::frontend {
+namespace neuro::num {
 
 // P_fp(n, a, s, θ) = Σ_{b=θ..s} C(s,b)·C(n−s, a−b) / C(n, a): the chance that
 // a segment of s synapses sampled from a pattern of a active cells out of n
@@ -20,4 +20,4 @@ double false_negative(double a, double s, double theta, double v);
 // patterns of a active bits out of n.
 double union_size(double n, double a, double m);
 
-}  // namespace neuro::frontend
+}  // namespace neuro::num

@@ -1,10 +1,10 @@
-#include "frontend/theory.h"
+#include "numeric/theory.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-namespace neuro::frontend {
+namespace neuro::num {
 
 namespace {
 
@@ -54,4 +54,4 @@ double union_size(double n, double a, double m) {
   return n * (1 - std::pow(1 - a / n, m));
 }
 
-}  // namespace neuro::frontend
+}  // namespace neuro::num

@@ -1,0 +1,237 @@
+// Synaptic events in a step: the spikes due now delivered through each
+// projection (native scatter-add or `on pre` handlers, in batches), the
+// `on post` events after the resets, and the event-driven traces both read.
+#include <algorithm>
+
+#include "interpreter/engine_state.h"
+#include "interpreter/exp_lanes.h"
+#include "ir/place_traces.h"
+
+namespace neuro {
+
+using interp::Lanes;
+
+// After a once-per-neuron update: scaled traces of `list` stored back from
+// the values at t, for every spiking neuron (changed or not: both backends).
+template <class P>
+void store_scaled(P& p, int list) {
+  for (size_t k = 0; k < p.traces.size(); ++k) {
+    auto& tr = p.traces[k];
+    if (!tr.scaled || tr.list != list) continue;
+    const double gi = p.trace_g[2 * k + 1];
+    for (uint32_t i : p.spikers) tr.value[i] = tr.scratch[i] * gi;
+  }
+}
+
+// g = exp(−k·dt/τ) and 1/g of every scaled trace, k steps after T (the
+// start of the current block of ir::kTraceBlock steps).
+void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
+  for (size_t i = 0; i < p.traces.size(); ++i) {
+    const auto& tr = p.traces[i];
+    if (!tr.scaled) continue;
+    p.trace_g[2 * i] = tr.table[2 * static_cast<size_t>(k)];
+    p.trace_g[2 * i + 1] = tr.table[2 * static_cast<size_t>(k) + 1];
+  }
+}
+
+void Simulation::Engine::deliver(ProjState& p) {
+  set_trace_g(p, step % ir::kTraceBlock);
+  if (p.native_deliver) return p.native_deliver();
+  const ir::Projection& pr = *p.proj;
+  PopState& src = pops[p.src];
+  const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
+  const auto& row = p.csr.row;
+  const auto& col = p.csr.col;
+  // Visits (synapse, presynaptic neuron) for every synapse due now.
+  auto for_due = [&](auto&& visit) {
+    if (!p.syn_delay.empty()) {
+      auto& slot = p.ring[step % p.ring.size()];
+      for (uint32_t s : slot) visit(s, lo + p.row_of(s));
+      slot.clear();
+      return;
+    }
+    int64_t from = step - 1 - p.delay_steps;  // the step whose spikes arrive now
+    if (from < -1) return;
+    const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+    for (size_t q = 0; q < list.size(); ++q) {
+      const uint32_t id = list[q];
+      if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
+        __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
+      if (id < lo || id >= hi) continue;
+      for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s)
+        visit(static_cast<uint32_t>(s), id);
+    }
+  };
+  if (p.native) {
+    if (p.scatter.size() == 1 && p.syn_delay.empty()) {
+      // The common case, `post.x += w`, as a tight loop per spike.
+      const ProjState::Scatter sc = p.scatter[0];
+      int64_t from = step - 1 - p.delay_steps;
+      if (from < -1) return;
+      const auto& list = src.history[static_cast<size_t>(from + 1) % history_len];
+      for (size_t q = 0; q < list.size(); ++q) {
+        const uint32_t id = list[q];
+        if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
+          __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
+        if (id < lo || id >= hi) continue;
+        const uint64_t b = row[id - lo], e = row[id - lo + 1];
+        if (sc.w) {
+          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += sc.sign * sc.w[s];
+        } else {
+          const double w = sc.sign * sc.w_shared;
+          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += w;
+        }
+      }
+      return;
+    }
+    for_due([&](uint32_t s, uint32_t) {
+      for (const auto& sc : p.scatter)
+        sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
+    });
+    return;
+  }
+  // General handlers. Trace updates hoisted out of the handler run first,
+  // once per spiking presynaptic neuron (uniform delays only).
+  const double t = t_now();
+  if (p.pre_neuron) {
+    p.spikers.clear();
+    int64_t from = step - 1 - p.delay_steps;
+    if (from >= -1)
+      for (uint32_t id : src.history[static_cast<size_t>(from + 1) % history_len])
+        if (id >= lo && id < hi) p.spikers.push_back(id);
+    if (!p.spikers.empty()) {
+      decay_traces(p, nullptr, p.spikers.data(), nullptr, p.spikers.size(), t);
+      Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
+      l.ids = p.spikers.data();
+      l.lists[1] = p.spikers.data();
+      p.pre_neuron->run(l);
+      store_scaled(p, 1);
+    }
+  }
+  if (!p.handler) return;
+  // Gather the due synapses, then run the handler over them in order.
+  p.batch_syn.clear();
+  p.batch_pre.clear();
+  p.batch_post.clear();
+  for_due([&](uint32_t s, uint32_t pre) {
+    p.batch_syn.push_back(s);
+    p.batch_post.push_back(col[s]);
+    p.batch_pre.push_back(pre);
+  });
+  run_batch(p, *p.handler, p.sequential, t);
+}
+
+void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const uint32_t* pre,
+                                      const uint32_t* post, size_t n, double t) {
+  // exp(-Δt/τ) from the trace's last event to now, in place: the value the
+  // handlers read and write is the trace at time t. Each stale value is
+  // listed once (its time becomes t as it is listed, so a repeat is not),
+  // the factors are computed in one vectorised pass, then applied: the bits
+  // of decaying one value after the other.
+  constexpr size_t kChunk = 256;
+  double arg[kChunk], f[kChunk];
+  uint32_t at[kChunk];
+  for (auto& tr : p.traces) {
+    const uint32_t* idx = tr.list == 0 ? syn : tr.list == 1 ? pre : post;
+    if (!idx) continue;
+    if (tr.scaled) {  // the value at t, for the handler: one multiply
+      const double g = p.trace_g[2 * static_cast<size_t>(&tr - p.traces.data())];
+      for (size_t k = 0; k < n; ++k) tr.scratch[idx[k]] = tr.value[idx[k]] * g;
+      continue;
+    }
+    for (size_t k0 = 0; k0 < n; k0 += kChunk) {
+      const size_t k1 = std::min(n, k0 + kChunk);
+      size_t m = 0;
+      for (size_t k = k0; k < k1; ++k) {
+        const uint32_t i = idx[k];
+        if (tr.last[i] != t) {
+          arg[m] = -(t - tr.last[i]) / tr.tau;
+          at[m++] = i;
+          tr.last[i] = t;
+        }
+      }
+      interp::exp_lanes(f, arg, m);
+      for (size_t q = 0; q < m; ++q) tr.value[at[q]] *= f[q];
+    }
+  }
+}
+
+void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential, double t) {
+  const size_t total = p.batch_syn.size();
+  if (total == 0) return;
+  decay_traces(p, p.batch_syn.data(), p.batch_pre.data(), p.batch_post.data(), total, t);
+  const size_t cap = sequential ? 1 : std::max<size_t>(1, std::min<size_t>(p.csr.size(), 4096));
+  for (size_t start = 0; start < total; start += cap) {
+    size_t n = std::min(cap, total - start);
+    Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    l.t = t;
+    l.ids = p.batch_syn.data() + start;
+    l.i_ids = p.batch_pre.data() + start;
+    l.j_ids = p.batch_post.data() + start;
+    l.lists[0] = p.batch_syn.data() + start;
+    l.lists[1] = p.batch_pre.data() + start;
+    l.lists[2] = p.batch_post.data() + start;
+    prog.run(l);
+  }
+}
+
+// `on post`: after the step's resets, for every target neuron that spiked,
+// at the spike's time: first the once-per-neuron trace updates, then the
+// handler for each incoming synapse.
+void Simulation::Engine::post_events(ProjState& p) {
+  set_trace_g(p, step % ir::kTraceBlock + 1);
+  if (p.native_post) return p.native_post();
+  const ir::Projection& pr = *p.proj;
+  const PopState& dst = pops[p.dst];
+  const double t = static_cast<double>(step + 1) * mod->run.dt;
+  p.spikers.clear();
+  for (uint32_t id : dst.spikes)
+    if (id >= pr.dst.lo && id < pr.dst.hi) p.spikers.push_back(id);
+  if (p.spikers.empty()) return;
+  if (p.post_neuron) {
+    decay_traces(p, nullptr, nullptr, p.spikers.data(), p.spikers.size(), t);
+    Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
+    l.t = t;
+    l.ids = p.spikers.data();
+    l.lists[2] = p.spikers.data();
+    p.post_neuron->run(l);
+    store_scaled(p, 2);
+  }
+  if (!p.on_post) return;
+  p.batch_syn.clear();
+  p.batch_pre.clear();
+  p.batch_post.clear();
+  // A post neuron's synapses lie scattered: their variables are asked for
+  // as the batch is gathered, they are read when it runs.
+  double* fetch[4] = {};
+  size_t nfetch = 0;
+  for (auto& v : p.vars)
+    if (!v.empty() && nfetch < 4) fetch[nfetch++] = v.data();
+  for (size_t q = 0; q < p.spikers.size(); ++q) {
+    const uint32_t j = p.spikers[q];
+    if (q + 1 < p.spikers.size())  // the next neuron's list of synapses
+      __builtin_prefetch(p.post_syn.data() + p.post_ptr[p.spikers[q + 1] - pr.dst.lo]);
+    size_t c = j - pr.dst.lo;
+    for (uint64_t k = p.post_ptr[c]; k < p.post_ptr[c + 1]; ++k) {
+      uint32_t s = p.post_syn[k];
+      for (size_t f = 0; f < nfetch; ++f) __builtin_prefetch(fetch[f] + s, 1);
+      p.batch_syn.push_back(s);
+      p.batch_post.push_back(j);
+      p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + p.row_of(s)));
+    }
+  }
+  run_batch(p, *p.on_post, p.post_sequential, t);
+}
+
+// A new block of steps: scaled traces move their reference time T forward
+// by one block (between steps: during step s, T is s − s mod kTraceBlock).
+void Simulation::Engine::renormalise_traces() {
+  for (auto& p : projs)
+    for (auto& tr : p.traces)
+      if (tr.scaled) {
+        const double f = tr.table[2 * ir::kTraceBlock];
+        for (double& v : tr.value) v *= f;
+      }
+}
+
+}  // namespace neuro

@@ -1,0 +1,47 @@
+#include "ir/mark_sequential.h"
+
+namespace neuro::ir {
+
+namespace {
+
+bool reads_post(const ExprPtr& e) {
+  if (!e) return false;
+  if (e->kind == Kind::Var && e->space == Space::Post) return true;
+  for (const auto& a : e->args)
+    if (reads_post(a)) return true;
+  return false;
+}
+
+// `x += v` and `x -= v` are scatter-adds and read nothing; `x *= f`, and any
+// plain `x = v` under an `if` (a masked store keeps the old value), read
+// the old value of x.
+void scan(const std::vector<Stmt>& body, bool& reads, bool& writes, bool under_if) {
+  using frontend::AssignOp;
+  for (const auto& s : body) {
+    if (s.type == Stmt::Assign && s.space == Space::Post) {
+      writes = true;
+      if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if))
+        reads = true;
+    }
+    reads |= reads_post(s.value) || reads_post(s.cond);
+    scan(s.then_body, reads, writes, true);
+    scan(s.else_body, reads, writes, true);
+  }
+}
+
+bool sequential(const std::vector<Stmt>& body) {
+  bool reads = false, writes = false;
+  scan(body, reads, writes, false);
+  return reads && writes;
+}
+
+}  // namespace
+
+void mark_sequential(Module& m) {
+  for (auto& pr : m.projections) {
+    pr.on_pre_sequential = sequential(pr.on_pre);
+    pr.on_post_sequential = sequential(pr.on_post);
+  }
+}
+
+}  // namespace neuro::ir
