@@ -1,14 +1,9 @@
-// Recordings as files (CSV, NPY) and plots (SVG), the progress bar, and the
-// `neuro run --format/--plot` and `neuro plot` commands.
+// Recordings as files: NPY arrays, CSV and NPY recordings read back, and
+// spikes written from the engine's blocks. (Plots and the commands that
+// write them: test_plots.cpp; the progress bar: test_progress.cpp.)
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include "tests/unit/shell.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,111 +12,25 @@
 
 #include "driver/output.h"
 #include "io/npy.h"
-#include "io/progress.h"
 #include "io/recording_files.h"
-#include "io/svg_plot.h"
-#include "io/ticks.h"
 #include "tests/unit/compile_text.h"
+#include "tests/unit/io_fixtures.h"
+#include "tests/unit/shell.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
+using neuro::testing::scratch;
+using neuro::testing::slurp;
+using neuro::testing::small_spikes;
+using neuro::testing::small_state;
 
 namespace {
-
-fs::path scratch(const char* name) {
-  auto d = fs::temp_directory_path() / fmt::format("neuro_io_{}_{}", name, ::getpid());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-using neuro::testing::slurp;
-
-size_t count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
-  return n;
-}
-
-// The `d` of the first <path> whose attributes contain `cls`.
-std::string path_data(const std::string& svg, const std::string& cls) {
-  auto at = svg.find("<path " + cls);
-  if (at == std::string::npos) return "";
-  auto d = svg.find(" d=\"", at) + 4;
-  return svg.substr(d, svg.find('"', d) - d);
-}
-
-using Cmd = neuro::testing::ShellResult;
-
-Cmd neuro_cmd(const std::string& args) {
-  return neuro::testing::run_shell(fmt::format("{} {}", NEURO_BINARY, args));
-}
-
-// A small, fixed recording: 3 neurons over 20 ms.
-SpikeRecording small_spikes() {
-  SpikeRecording r;
-  r.population = "P";
-  r.ids = {0, 2, 1, 0, 2, 2, 1};
-  r.times = {0.0021, 0.0035, 0.0062, 0.0104, 0.0105, 0.0151, 0.0199};
-  return r;
-}
-
-StateRecording small_state(size_t neurons = 2, size_t samples = 11) {
-  StateRecording r;
-  r.population = "P";
-  r.variable = "v";
-  r.unit = "mV";
-  r.unit_scale = 1e-3;
-  for (size_t k = 0; k < neurons; ++k) r.ids.push_back(static_cast<uint32_t>(2 * k));
-  for (size_t s = 0; s < samples; ++s) {
-    r.times.push_back(static_cast<double>(s) * 0.002);
-    for (size_t k = 0; k < neurons; ++k)
-      r.values.push_back(
-          (-65.0 + 10.0 * std::sin(0.5 * static_cast<double>(s) + static_cast<double>(k))) * 1e-3);
-  }
-  return r;
-}
 
 bool numpy_available() {
   return std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
 }
 
-void check_golden(const std::string& name, const std::string& svg) {
-  fs::path golden = fs::path(NEURO_SOURCE_DIR) / "tests" / "golden_svg" / name;
-  if (std::getenv("NEURO_UPDATE_GOLDEN")) std::ofstream(golden, std::ios::binary) << svg;
-  CAPTURE(golden.string());
-  REQUIRE_MESSAGE(fs::exists(golden), "missing; regenerate with NEURO_UPDATE_GOLDEN=1");
-  CHECK_MESSAGE(slurp(golden) == svg,
-                "differs from the golden file; if the change is intended, regenerate with "
-                "NEURO_UPDATE_GOLDEN=1 ./build/tests/neuro_tests -tc='io: golden*' and look at it");
-}
-
 }  // namespace
-
-// ---------------------------------------------------------------- ticks
-
-TEST_CASE("io: nice ticks use 1-2-5 steps and labels with the decimals they need") {
-  CHECK(io::nice_step(0.3) == doctest::Approx(0.5));
-  CHECK(io::nice_step(7) == doctest::Approx(10));
-  CHECK(io::nice_step(2) == doctest::Approx(2));
-  auto t = io::nice_ticks(0, 1000, 8);
-  CHECK(t.step == doctest::Approx(100));
-  CHECK(t.values.size() == 11);
-  CHECK(t.decimals == 0);
-  auto v = io::nice_ticks(-87, 35, 6);
-  CHECK(v.step == doctest::Approx(20));
-  CHECK(v.values.front() == doctest::Approx(-80));
-  CHECK(v.values.back() == doctest::Approx(20));
-  auto f = io::nice_ticks(0.35, 2.8, 8);
-  CHECK(f.step == doctest::Approx(0.5));
-  CHECK(f.decimals == 1);
-  CHECK(io::format_fixed(f.values[0], f.decimals) == "0.5");
-  auto ids = io::nice_ticks(0, 2, 6, 1);  // neuron ids: never a step below 1
-  CHECK(ids.step == 1);
-  CHECK(ids.values.size() == 3);
-  CHECK(io::format_fixed(-0.0001, 2) == "0.00");
-  CHECK(io::format_fixed(-1.5, 1) == "-1.5");
-}
 
 // ---------------------------------------------------------------- NPY
 
@@ -315,8 +224,8 @@ TEST_CASE("io: recordings round trip through CSV and NPY files, with and without
       }
       if (with_index) {
         CHECK(back.population_sizes["P"] == 3);
-        CHECK(back.duration_s == doctest::Approx(0.02));
-        CHECK(back.dt_s == doctest::Approx(1e-4));
+        CHECK(back.duration_s == doctest::Approx(0.02).epsilon(1e-12).scale(0));
+        CHECK(back.dt_s == doctest::Approx(1e-4).epsilon(1e-12).scale(0));
       }
     }
     // One file of a recording brings the recording.
@@ -349,257 +258,6 @@ TEST_CASE("io: reading a missing or corrupt recording names the file") {
   std::ofstream(dir / "notes.csv") << "a,b\n";
   CHECK_THROWS_WITH_AS(io::read_recordings({(dir / "notes.csv").string()}),
                        doctest::Contains("notes.csv"), io::FormatError);
-  fs::remove_all(dir);
-}
-
-// ---------------------------------------------------------------- SVG
-
-TEST_CASE("io: raster plot has one mark per spike, axes with units and tick labels") {
-  auto r = small_spikes();
-  io::PlotOptions o;
-  o.t_end_s = 0.02;
-  o.population_size = 3;
-  std::string svg = io::raster_svg(r, o);
-  CHECK(svg.rfind("<?xml", 0) == 0);
-  CHECK(svg.substr(svg.size() - 7) == "</svg>\n");
-  CHECK(count(svg, "<svg ") == 1);
-  CHECK(count(path_data(svg, "class=\"spikes\""), "M") == r.ids.size());
-  CHECK(svg.find(">time (ms)</text>") != std::string::npos);
-  CHECK(svg.find(">neuron id</text>") != std::string::npos);
-  CHECK(svg.find(">P: spikes</text>") != std::string::npos);
-  for (const char* tick :
-       {">0</text>", ">4</text>", ">10</text>", ">16</text>", ">20</text>", ">2</text>"})
-    CHECK_MESSAGE(svg.find(tick) != std::string::npos, tick);
-  CHECK(io::raster_svg(r, o) == svg);  // deterministic
-  // Many spikes: still one mark each.
-  SpikeRecording big;
-  big.population = "Big";
-  for (uint32_t k = 0; k < 5000; ++k) {
-    big.ids.push_back(k % 977);
-    big.times.push_back(1e-4 * (k + 1));
-  }
-  CHECK(count(path_data(io::raster_svg(big), "class=\"spikes\""), "M") == 5000);
-  SpikeRecording none;
-  none.population = "E";
-  CHECK(io::raster_svg(none).find(">no spikes</text>") != std::string::npos);
-}
-
-TEST_CASE("io: rate plot bins spikes into Hz per neuron") {
-  CHECK(io::rate_bin_s(1.0, 1e-4) == doctest::Approx(0.01));
-  CHECK(io::rate_bin_s(0.2, 1e-4) == doctest::Approx(0.002));
-  CHECK(io::rate_bin_s(0.003, 5e-4) == doctest::Approx(5e-4));  // never below the step
-  SpikeRecording r;
-  r.population = "P";
-  for (int k = 1; k <= 10; ++k) {  // 10 spikes in (0, 10] ms, none in (10, 20] ms
-    r.ids.push_back(0);
-    r.times.push_back(k * 1e-3);
-  }
-  io::PlotOptions o;
-  o.t_end_s = 0.02;
-  o.population_size = 2;
-  o.bin_s = 0.01;
-  std::string svg = io::rate_svg(r, o);
-  CHECK(svg.find(">rate (Hz)</text>") != std::string::npos);
-  CHECK(svg.find("mean 250 Hz, 10 ms bins, 10 spikes, 2 neurons") != std::string::npos);
-  // The first bin is 10 spikes / 2 neurons / 10 ms = 500 Hz: the step path
-  // rises to the 500 Hz tick's height and drops back to 0 after 10 ms.
-  auto tick = svg.find(">500</text>");
-  REQUIRE(tick != std::string::npos);
-  auto y_at = svg.rfind("y=\"", tick) + 3;
-  double label_y = std::stod(svg.substr(y_at, svg.find('"', y_at) - y_at));
-  std::string d = path_data(svg, "class=\"rate\"");
-  std::smatch m;
-  REQUIRE(
-      std::regex_search(d, m, std::regex("^M[-0-9.]+ [-0-9.]+V([-0-9.]+)H[-0-9.]+V([-0-9.]+)")));
-  CHECK(std::stod(m[1]) == doctest::Approx(label_y - 11 * 0.36).epsilon(0.01).scale(0));
-}
-
-TEST_CASE("io: state traces: one line per neuron up to the limit, unit on the axis") {
-  std::string svg = io::traces_svg(small_state(3, 11));
-  CHECK(count(svg, "class=\"trace\"") == 3);
-  CHECK(svg.find(">v (mV)</text>") != std::string::npos);
-  CHECK(svg.find(">id 4</text>") != std::string::npos);  // legend
-  CHECK(count(path_data(svg, "class=\"trace\" data-id=\"0\""), "L") == 10);
-  auto many = io::traces_svg(small_state(30, 4));
-  CHECK(count(many, "class=\"trace\"") == 20);
-  CHECK(many.find("first 20 of 30 recorded neurons") != std::string::npos);
-  // Long recordings are thinned per pixel column, keeping the extremes.
-  auto longer = small_state(1, 20000);
-  longer.values[12345] = 0.05;  // a 50 mV peak in one sample
-  std::string l = io::traces_svg(longer);
-  CHECK(l.size() < 60000);
-  CHECK(l.find(">40</text>") != std::string::npos);  // the axis reaches the peak
-}
-
-TEST_CASE("io: weight histogram") {
-  std::vector<double> w;
-  for (int k = 0; k < 100; ++k) w.push_back(1.0 + 0.01 * k);
-  std::string svg = io::weight_histogram_svg(w, "mV");
-  CHECK(svg.find(">weight (mV)</text>") != std::string::npos);
-  CHECK(svg.find(">synapses</text>") != std::string::npos);
-  CHECK(svg.find("100 synapses, bins of 0.1 mV") != std::string::npos);
-  CHECK(count(path_data(svg, "class=\"bars\""), "M") == 10);
-  std::string same = io::weight_histogram_svg(std::vector<double>(5, -9.0), "mV");
-  CHECK(count(path_data(same, "class=\"bars\""), "M") == 1);
-  CHECK(io::weight_histogram_svg({}, "nS").find(">no weights</text>") != std::string::npos);
-}
-
-TEST_CASE("io: golden SVGs (regenerate with NEURO_UPDATE_GOLDEN=1, then look at them)") {
-  io::PlotOptions o;
-  o.t_end_s = 0.02;
-  o.population_size = 3;
-  o.dt_s = 1e-4;
-  o.width = 480;
-  o.height = 300;
-  check_golden("raster_small.svg", io::raster_svg(small_spikes(), o));
-  check_golden("rate_small.svg", io::rate_svg(small_spikes(), o));
-  check_golden("traces_small.svg", io::traces_svg(small_state(2, 11), o));
-  check_golden("weights_small.svg",
-               io::weight_histogram_svg({0.5, 0.7, 0.72, 0.9, 1.1, 1.12, 1.15, 1.4}, "nS", o));
-}
-
-// ---------------------------------------------------------------- progress
-
-TEST_CASE("io: progress bar decides after 0.5 s, redraws at most 10×/s and clears its line") {
-  auto text_of = [](std::FILE* f) {
-    std::fflush(f);
-    std::rewind(f);
-    std::string s;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    return s;
-  };
-  double now = 0;
-  io::ProgressBar::Options o;
-  o.clock = [&] { return now; };
-  o.columns = 100;
-  {
-    // Fast: 10 000 steps in 0.6 s → 1.2 s in all, never shown.
-    std::FILE* f = std::tmpfile();
-    o.out = f;
-    io::ProgressBar bar(20000, 1e-4, o);
-    for (uint64_t done = 1000; done <= 20000; done += 1000) {
-      now += 0.06;
-      bar.update(done);
-    }
-    bar.finish();
-    CHECK_FALSE(bar.shown());
-    CHECK(text_of(f).empty());
-    std::fclose(f);
-  }
-  now = 0;
-  {
-    // Slow: 100 steps per 20 ms, 100 000 steps → 20 s; shown from 0.5 s on.
-    std::FILE* f = std::tmpfile();
-    o.out = f;
-    io::ProgressBar bar(100000, 1e-4, o);
-    uint64_t done = 0;
-    int updates = 0;
-    while (done < 100000 && now < 3.0) {
-      now += 0.02;
-      done += 100;
-      bar.update(done);
-      ++updates;
-    }
-    CHECK(bar.shown());
-    CHECK(bar.chunk() == 100);  // as many steps as take 20 ms
-    std::string before = text_of(f);
-    // Drawn from 0.5 s to 3 s at most every 0.1 s: about 25 redraws of 150 updates.
-    CHECK(count(before, "\r") >= 20);
-    CHECK(count(before, "\r") <= 27);
-    CHECK(before.find("real time") != std::string::npos);
-    CHECK(before.find("ETA") != std::string::npos);
-    bar.finish();
-    std::string after = text_of(f);
-    CHECK(after.substr(after.size() - 4) == "\r\x1b[K");
-    std::fclose(f);
-  }
-  {
-    io::ProgressBar::Options off;
-    off.enabled = false;
-    io::ProgressBar bar(12345, 1e-4, off);
-    CHECK(bar.chunk() == 12345);  // the whole run in one go
-    bar.update(12345);
-    CHECK_FALSE(bar.shown());
-  }
-}
-
-TEST_CASE("io: progress line fits the terminal and reports the speed") {
-  std::string line = io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 100);
-  CHECK(line.size() < 100);
-  CHECK(line.find(" 25%") != std::string::npos);
-  CHECK(line.find("sim 0.25/1.00 s") != std::string::npos);
-  CHECK(line.find("elapsed 2.0 s") != std::string::npos);
-  CHECK(line.find("ETA 6.0 s") != std::string::npos);
-  CHECK(line.find("0.12x real time") != std::string::npos);
-  CHECK(line.front() == '[');
-  CHECK(io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 80).front() ==
-        '[');  // a bar fits in 80 columns
-  CHECK(io::ProgressBar::format_line(2500, 10000, 1e-4, 2.0, 40).size() < 40);
-  CHECK(io::ProgressBar::format_line(10000, 10000, 1e-4, 200.0, 120).find("3:20 min") !=
-        std::string::npos);
-}
-
-// ---------------------------------------------------------------- CLI
-
-TEST_CASE("cli: run --format npy --plot writes NPY files and SVGs; neuro plot redraws the same") {
-  auto dir = scratch("cli_plot");
-  const std::string model = std::string(NEURO_SOURCE_DIR) + "/examples/izhikevich.neuro";
-  auto r = neuro_cmd(fmt::format("run {} --duration 100ms --format npy --out {} --plot {}", model,
-                                 (dir / "rec").string(), (dir / "plots").string()));
-  REQUIRE_MESSAGE(r.status == 0, r.err);
-  CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when stderr is not a terminal
-  for (const char* f : {"P_spikes_id.npy", "P_spikes_t_ms.npy", "P_v.npy", "P_v_t_ms.npy",
-                        "P_v_id.npy", "recordings.tsv"})
-    CHECK_MESSAGE(fs::exists(dir / "rec" / f), f);
-  for (const char* f : {"P_raster.svg", "P_rate.svg", "P_v.svg"})
-    CHECK_MESSAGE(fs::exists(dir / "plots" / f), f);
-  CHECK(r.out.find("wrote " + (dir / "plots" / "P_v.svg").string()) != std::string::npos);
-  auto v = io::read_npy((dir / "rec" / "P_v.npy").string());
-  CHECK(v.shape == std::vector<size_t>{1001, 4});  // every 0.1 ms from 0 to 100 ms, 4 neurons
-  CHECK(v.values[0] == doctest::Approx(-70).epsilon(0.1).scale(0));  // display unit: mV
-
-  auto p = neuro_cmd(fmt::format("plot {}", (dir / "rec").string()));
-  REQUIRE_MESSAGE(p.status == 0, p.err);
-  for (const char* f : {"P_raster.svg", "P_rate.svg", "P_v.svg"})
-    CHECK_MESSAGE(slurp(dir / "rec" / f) == slurp(dir / "plots" / f), f);
-  auto q = neuro_cmd(fmt::format("plot {} --out {}", (dir / "rec" / "P_spikes_id.npy").string(),
-                                 (dir / "one").string()));
-  REQUIRE_MESSAGE(q.status == 0, q.err);
-  CHECK(fs::exists(dir / "one" / "P_raster.svg"));
-  CHECK_FALSE(fs::exists(dir / "one" / "P_v.svg"));
-
-  // The same from CSV.
-  auto c = neuro_cmd(fmt::format("run {} --duration 100ms --out {} --plot {}", model,
-                                 (dir / "csv").string(), (dir / "csv_plots").string()));
-  REQUIRE(c.status == 0);
-  REQUIRE(neuro_cmd(fmt::format("plot {}", (dir / "csv").string())).status == 0);
-  CHECK(slurp(dir / "csv" / "P_v.svg") == slurp(dir / "csv_plots" / "P_v.svg"));
-  CHECK(slurp(dir / "csv" / "P_raster.svg") == slurp(dir / "csv_plots" / "P_raster.svg"));
-  fs::remove_all(dir);
-}
-
-TEST_CASE("cli: plot and --format errors") {
-  auto dir = scratch("cli_plot_err");
-  const std::string model = std::string(NEURO_SOURCE_DIR) + "/examples/izhikevich.neuro";
-  CHECK(neuro_cmd("run " + model + " --format xml").status == 2);
-  CHECK(neuro_cmd("run " + model + " --plot").status == 2);
-  CHECK(neuro_cmd("plot").status == 2);
-  CHECK(neuro_cmd("plot --frob x").status == 2);
-  auto missing = neuro_cmd("plot " + (dir / "nope.csv").string());
-  CHECK(missing.status == 1);
-  CHECK(missing.err.find("nope.csv") != std::string::npos);
-  auto empty = neuro_cmd("plot " + dir.string());
-  CHECK(empty.status == 1);
-  CHECK(empty.err.find("no recordings") != std::string::npos);
-  REQUIRE(
-      neuro_cmd(fmt::format("run {} --duration 20ms --format npy --out {}", model, dir.string()))
-          .status == 0);
-  std::ofstream(dir / "P_v.npy", std::ios::binary) << "\x93NUMPY\x01";
-  auto bad = neuro_cmd("plot " + dir.string());
-  CHECK(bad.status == 1);
-  CHECK(bad.err.find("P_v.npy") != std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -1,6 +1,7 @@
-// The JIT backend (jit/): every golden model and example gives the same bits
-// on both backends; the cache detects corruption; a missing or failing
-// compiler falls back to the interpreter with a one-line notice.
+// The JIT backend (jit/): every example gives the same bits on both
+// backends (the golden models: golden_runner.h); the cache detects
+// corruption; a missing or failing compiler falls back to the interpreter
+// with a one-line notice.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -22,101 +23,23 @@
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
+#include "tests/unit/env_guard.h"
+#include "tests/unit/fingerprint.h"
 #include "tests/unit/golden_runner.h"
 #include "tests/unit/shell.h"
 
 namespace fs = std::filesystem;
 using namespace neuro;
+using neuro::testing::EnvGuard;
+using neuro::testing::fingerprint;
 
 namespace {
-
-// Sets an environment variable for the scope of a test.
-struct EnvGuard {
-  std::string name;
-  std::optional<std::string> old;
-  EnvGuard(const std::string& n, const std::string& value) : name(n) {
-    if (const char* v = std::getenv(n.c_str())) old = v;
-    setenv(n.c_str(), value.c_str(), 1);
-  }
-  ~EnvGuard() {
-    if (old)
-      setenv(name.c_str(), old->c_str(), 1);
-    else
-      unsetenv(name.c_str());
-  }
-};
 
 // A private JIT cache for this test process.
 std::string test_cache() {
   static const std::string dir =
       (fs::temp_directory_path() / fmt::format("neuro_jit_test_{}", getpid())).string();
   return dir;
-}
-
-template <class V>
-void add_bytes(std::string& out, const V& v) {
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
-}
-
-// Everything a run leaves behind, as bytes: states, parameters, refractory
-// ends, synapse variables and traces, spike and state recordings.
-std::vector<std::pair<std::string, std::string>> fingerprint(Simulation& sim) {
-  std::vector<std::pair<std::string, std::string>> parts;
-  const Simulation::Engine& e = sim.engine();
-  for (size_t i = 0; i < e.pops.size(); ++i) {
-    const PopState& p = e.pops[i];
-    const std::string pop = p.pop->name;
-    for (size_t s = 0; s < p.states.size(); ++s) {
-      std::string b;
-      add_bytes(b, p.states[s]);
-      parts.push_back({fmt::format("{}.{}", pop, p.kernel->states[s].name), b});
-    }
-    for (size_t s = 0; s < p.params.size(); ++s) {
-      std::string b;
-      add_bytes(b, p.params[s]);
-      parts.push_back({fmt::format("{}.param#{}", pop, s), b});
-    }
-    for (size_t s = 0; s < p.seg_agg.size(); ++s) {
-      std::string b;
-      add_bytes(b, p.seg_agg[s]);
-      parts.push_back({fmt::format("{}.segment aggregate #{}", pop, s), b});
-    }
-    for (size_t g = 0; g < p.group_vals.size(); ++g) {
-      std::string b;
-      add_bytes(b, p.group_vals[g]);
-      parts.push_back({fmt::format("{}.group reduction #{}", pop, g), b});
-    }
-    std::string r;
-    add_bytes(r, p.ref_end);
-    parts.push_back({pop + ".ref_end", r});
-    parts.push_back({pop + ".spike_count", std::to_string(p.spike_count)});
-  }
-  for (size_t i = 0; i < e.projs.size(); ++i) {
-    const ProjState& p = e.projs[i];
-    for (size_t v = 0; v < p.vars.size(); ++v) {
-      std::string b;
-      add_bytes(b, p.vars[v]);
-      parts.push_back({fmt::format("projection {} var {}", i, v), b});
-    }
-    for (size_t t = 0; t < p.traces.size(); ++t) {
-      std::string b;
-      add_bytes(b, p.traces[t].value);
-      add_bytes(b, p.traces[t].last);
-      parts.push_back({fmt::format("projection {} trace {}", i, t), b});
-    }
-  }
-  for (const auto& rec : sim.spike_recordings()) {
-    std::string b;
-    add_bytes(b, rec.ids);
-    add_bytes(b, rec.times);
-    parts.push_back({"spikes of " + rec.population, b});
-  }
-  for (const auto& rec : sim.state_recordings()) {
-    std::string b;
-    add_bytes(b, rec.values);
-    parts.push_back({"recording " + rec.population + "." + rec.variable, b});
-  }
-  return parts;
 }
 
 // Every part of two fingerprints is equal, byte for byte.
@@ -176,20 +99,6 @@ Differential check_same_bits(const std::string& path, double seconds) {
 }
 
 }  // namespace
-
-TEST_CASE("jit: every golden model gives the interpreter's bits over 1 s") {
-  EnvGuard cache("XDG_CACHE_HOME", test_cache());
-  size_t built = 0, native = 0;
-  for (const auto& f : testing::neuro_files(NEURO_SOURCE_DIR "/tests/golden")) {
-    if (f.find("/lib/") != std::string::npos) continue;
-    auto d = check_same_bits(f, 1.0);
-    built += d.built;
-    native += d.report.jit;
-  }
-  CHECK(built >= 25);
-  CHECK(native >= 20);  // the generated code really runs, not only the fallback
-  fs::remove_all(test_cache());
-}
 
 TEST_CASE("jit: every example gives the interpreter's bits over 1 s") {
   EnvGuard cache("XDG_CACHE_HOME", test_cache());

@@ -178,13 +178,20 @@ TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, 
     return sh(fmt::format("tmux -L {} {} 2>&1", session, args));
   };
   auto screen = [&] { return tmux(fmt::format("capture-pane -p -t {}", session)); };
-  auto wait_for = [&](const std::string& text) {
-    for (int i = 0; i < 100; ++i) {
-      if (screen().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Polls until `done()` holds. The bound only guards against a hang; it
+  // says nothing about speed (a loaded machine may take seconds).
+  auto poll_until = [](const auto& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return false;
+    return true;
   };
+  auto wait_for = [&](const std::string& text) {
+    return poll_until([&] { return screen().find(text) != std::string::npos; });
+  };
+  const fs::path history = home / "state" / "neuro" / "history";
   tmux(
       fmt::format("new-session -d -s {} -x 120 -y 40 \"env HOME={} XDG_STATE_HOME={}/state "
                   "TERM=xterm {} repl\"",
@@ -199,17 +206,35 @@ TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, 
   tmux(fmt::format("send-keys -t {} 'state x = 1 mV; dx/dt = -x / 10 ms }}' Enter", session));
   tmux(fmt::format("send-keys -t {} 'circuit C {{ P = D[1000] }}' Enter", session));
   // A long run, interrupted with Ctrl-C: back at the prompt, state intact.
+  // The REPL writes each line to its history before it runs it: once `:run`
+  // is there, the line has left the editor and a Ctrl-C can no longer drop
+  // it. One that lands before the run loop starts is lost; the next one
+  // stops the run.
   tmux(fmt::format("send-keys -t {} ':run 100000 s' Enter", session));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  tmux(fmt::format("send-keys -t {} C-c", session));
-  CHECK(wait_for("interrupted after"));
+  REQUIRE(poll_until([&] { return slurp(history).find(":run") != std::string::npos; }));
+  CHECK(poll_until([&] {
+    tmux(fmt::format("send-keys -t {} C-c", session));
+    // A second for this Ctrl-C to show before the next is sent (a retry
+    // interval, not a limit: nothing fails when it is exceeded).
+    const auto next = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (std::chrono::steady_clock::now() < next) {
+      if (screen().find("interrupted after") != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }));
   tmux(fmt::format("send-keys -t {} ':type 1 mV' Enter", session));
   CHECK(wait_for("1 mV : voltage (mV) = 1 mV"));
   tmux(fmt::format("send-keys -t {} ':quit' Enter", session));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The REPL exits and its session closes with it.
+  CHECK(poll_until([&] {
+    int status = 0;
+    sh(fmt::format("tmux -L {} has-session -t {} 2>/dev/null", session, session), &status);
+    return status != 0;
+  }));
   tmux(fmt::format("kill-session -t {}", session));
   // The history file kept what was typed (libedit escapes spaces as \040).
-  std::string hist = slurp(home / "state" / "neuro" / "history");
+  std::string hist = slurp(history);
   CHECK(hist.find(":type") != std::string::npos);
   CHECK(hist.find(":run") != std::string::npos);
   fs::remove_all(home);
