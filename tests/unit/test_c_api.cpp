@@ -773,7 +773,7 @@ std::vector<double> final_v(uint64_t seed, int backend = -1, std::string* writte
   if (!e) return out;
   neuro_build_options opt;
   std::memset(&opt, 0, sizeof opt);
-  opt.flags = NEURO_BUILD_SEED | (backend >= 0 ? NEURO_BUILD_BACKEND : 0u);
+  opt.flags = NEURO_BUILD_SEED | (backend >= 0 ? static_cast<unsigned>(NEURO_BUILD_BACKEND) : 0u);
   opt.seed = seed;
   opt.backend = backend;
   size_t n = 0;
