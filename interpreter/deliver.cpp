@@ -37,7 +37,14 @@ void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
 
 void Simulation::Engine::deliver(ProjState& p) {
   set_trace_g(p, step % ir::kTraceBlock);
-  if (p.native_deliver) return p.native_deliver();
+  if (p.stepper && p.stepper->delivers()) {
+    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+    if (due < 0) return;
+    const auto& spikers = pops[p.src].history[due];
+    if (spikers.empty()) return;  // most steps of a sparse network
+    return p.stepper->deliver({step, t_now()}, spikers,
+                              num::handler_batch(p.csr.size(), p.sequential));
+  }
   const ir::Projection& pr = *p.proj;
   PopState& src = pops[p.src];
   const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
@@ -181,7 +188,12 @@ void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential,
 // handler for each incoming synapse.
 void Simulation::Engine::post_events(ProjState& p) {
   set_trace_g(p, step % ir::kTraceBlock + 1);
-  if (p.native_post) return p.native_post();
+  if (p.stepper && p.stepper->posts()) {
+    const PopState& post = pops[p.dst];
+    if (post.spikes.empty()) return;
+    return p.stepper->post({step, num::on_post_time(step, mod->run.dt)}, post.spikes,
+                           num::handler_batch(p.csr.size(), p.post_sequential));
+  }
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
   const double t = num::on_post_time(step, mod->run.dt);

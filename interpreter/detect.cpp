@@ -44,9 +44,9 @@ void Simulation::Engine::compute_groups(PopState& p) {
 }
 
 void Simulation::Engine::detect(PopState& p) {
-  // Generated code (native_integrate) computes the group reductions itself.
-  if (p.kernel && !p.kernel->groups.empty() && !p.native_integrate) compute_groups(p);
-  if (p.kernel && !p.native_integrate) {
+  // A backend's stepper computes the group reductions and the threshold itself.
+  if (p.kernel && !p.kernel->groups.empty() && !p.stepper) compute_groups(p);
+  if (p.kernel && !p.stepper) {
     const size_t n = p.n;
     if (p.fast_state >= 0) {
       const double* x = p.states[p.fast_state].data();
@@ -115,8 +115,8 @@ void Simulation::Engine::detect(PopState& p) {
   if (p.kernel) {
     const ir::Kernel& k = *p.kernel;
     if (!p.spikes.empty()) {
-      if (p.native_reset) {
-        p.native_reset();
+      if (p.stepper && p.stepper->resets()) {
+        p.stepper->reset({step, t_now()}, p.spikes);
       } else if (p.reset) {
         Lanes l = lanes(p.spikes.size(), 0, static_cast<uint64_t>(step) + 1);
         l.ids = p.spikes.data();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "interpreter/connectivity.h"
 #include "interpreter/segment_store.h"
 #include "interpreter/staggered.h"
+#include "interpreter/stepper.h"
 #include "interpreter/vm.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
@@ -101,11 +103,9 @@ struct PopState {
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
   uint64_t spike_count = 0;
 
-  // The JIT backend's code for this population (jit/), when it covers it:
-  // native_integrate integrates, computes the group reductions and appends
-  // the threshold crossings to `spikes` (detect() then skips both);
-  // native_reset replaces `reset`. Empty: the interpreter's path.
-  std::function<void()> native_integrate, native_reset;
+  // A backend's code for this population's update, threshold and reset
+  // (interpreter/stepper.h); null: the interpreter's path.
+  std::shared_ptr<interp::PopStepper> stepper;
 };
 
 // A run-time problem pointing at the model text it comes from.
@@ -165,9 +165,9 @@ struct ProjState {
     return r;
   }
   std::vector<uint32_t> batch_syn, batch_pre, batch_post, spikers;
-  // The JIT backend's code (jit/) for `on pre` delivery and `on post`
-  // events, when it covers them. Empty: the interpreter's path.
-  std::function<void()> native_deliver, native_post;
+  // A backend's code for `on pre` delivery and `on post` events
+  // (interpreter/stepper.h); null: the interpreter's path.
+  std::shared_ptr<interp::ProjStepper> stepper;
 };
 
 struct MonitorState {

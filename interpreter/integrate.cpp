@@ -128,7 +128,7 @@ void Simulation::Engine::integrate_exact(PopState& p) {
   }
   if (p.c_const && m <= 4) {
     // `state > constant` is flagged as the blocks are updated (detect reads it).
-    p.above_ready = p.fast_state >= 0 && p.fast_op == ir::Op::Gt && !p.native_integrate;
+    p.above_ready = p.fast_state >= 0 && p.fast_op == ir::Op::Gt && !p.stepper;
     if (p.above_ready) p.above.resize(n);
     uint8_t* above = p.above_ready ? p.above.data() : nullptr;
     const double* xth = p.above_ready ? p.states[p.fast_state].data() : nullptr;
@@ -207,7 +207,7 @@ void Simulation::Engine::integrate(PopState& p) {
     p.spikes.erase(std::unique(p.spikes.begin(), p.spikes.end()), p.spikes.end());
     return;
   }
-  if (p.native_integrate) return p.native_integrate();
+  if (p.stepper) return p.stepper->integrate({step, t_now()}, p.spikes);
   const ir::Kernel& k = *p.kernel;
   switch (k.solver) {
     case ir::Solver::Exact:

@@ -1,7 +1,7 @@
 // The JIT backend put in charge of a built simulation: generate the source,
-// find or compile the shared object, and hook each covered part of the step
-// into the interpreter's engine (PopState/ProjState::native_*). What is not
-// covered keeps the interpreter's path, so every model runs.
+// find or compile the shared object, and give the engine a stepper
+// (interpreter/stepper.h) for each population and projection it covers.
+// What is not covered keeps the interpreter's path, so every model runs.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,11 +37,13 @@ std::vector<jit::nj_table> tables_of(const ir::Module& m) {
   return t;
 }
 
-// What a hook keeps alive: the library, its entry points, and the arrays of
-// pointers the call structs point at.
-struct PopHook {
+// A population's generated code behind the engine's seam (interpreter/
+// stepper.h). It keeps alive the library, its entry points, and the arrays
+// of pointers the call structs point at.
+struct PopHook final : interp::PopStepper {
+  PopState* ps = nullptr;
   std::shared_ptr<jit::Library> lib;
-  PopFn integrate = nullptr, reset = nullptr;
+  PopFn integrate_fn = nullptr, reset_fn = nullptr;
   std::vector<uint64_t> keys;
   std::vector<jit::nj_table> tables;
   std::vector<double*> params, states, seg_agg, group_vals;
@@ -54,6 +56,10 @@ struct PopHook {
   std::vector<jit::nj_pop> part_calls;
   std::vector<std::vector<uint32_t>> part_spikes;
   std::function<void(unsigned)> part_job;
+
+  void integrate(const interp::StepClock& c, std::vector<uint32_t>& out) override;
+  bool resets() const override { return reset_fn != nullptr; }
+  void reset(const interp::StepClock& c, const std::vector<uint32_t>& ids) override;
 };
 
 // Below this many neurons a population is not split: handing a step to
@@ -73,13 +79,22 @@ std::vector<uint64_t> split(size_t n, unsigned parts) {
   return b;
 }
 
-struct ProjHook {
+struct ProjHook final : interp::ProjStepper {
+  ProjState* pj = nullptr;
+  PopState *src = nullptr, *dst = nullptr;
   std::shared_ptr<jit::Library> lib;
-  ProjFn deliver = nullptr, post = nullptr;
+  ProjFn deliver_fn = nullptr, post_fn = nullptr;
   std::vector<uint64_t> keys;
   std::vector<jit::nj_table> tables;
   std::vector<double*> syn, pre, post_states, trace, trace_last;
   jit::nj_proj call{};
+
+  bool delivers() const override { return deliver_fn != nullptr; }
+  void deliver(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
+               uint64_t batch) override;
+  bool posts() const override { return post_fn != nullptr; }
+  void post(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
+            uint64_t batch) override;
 };
 
 // Pointers into the engine's arrays, taken at every call: restore() and
@@ -116,6 +131,58 @@ void point(ProjHook& h, ProjState& p, PopState& src, PopState& dst) {
   h.call.trace_g = p.trace_g.data();
 }
 
+void PopHook::integrate(const interp::StepClock& c, std::vector<uint32_t>& out) {
+  point(*this, *ps);
+  call.n = ps->n;
+  call.lo = 0;
+  call.hi = ps->n;
+  call.spikes = spikes.data();
+  call.step = c.step;
+  call.t = c.t;
+  if (!pool) {
+    integrate_fn(&call);
+    out.insert(out.end(), spikes.data(), spikes.data() + call.nspikes);
+    return;
+  }
+  pool->run(static_cast<unsigned>(part_calls.size()), part_job);
+  for (size_t k = 0; k < part_calls.size(); ++k)  // in neuron order: as one thread
+    out.insert(out.end(), part_spikes[k].data(), part_spikes[k].data() + part_calls[k].nspikes);
+}
+
+void PopHook::reset(const interp::StepClock& c, const std::vector<uint32_t>& ids) {
+  point(*this, *ps);
+  call.ids = ids.data();
+  call.n = ids.size();
+  call.step = c.step;
+  call.t = c.t;
+  reset_fn(&call);
+}
+
+void ProjHook::deliver(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
+                       uint64_t batch) {
+  point(*this, *pj, *src, *dst);
+  call.spikers = spikers.data();
+  call.nspikers = spikers.size();
+  call.cap = batch;
+  call.step = c.step;
+  call.t = c.t;
+  deliver_fn(&call);
+}
+
+void ProjHook::post(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
+                    uint64_t batch) {
+  point(*this, *pj, *src, *dst);
+  call.spikers = spikers.data();
+  call.nspikers = spikers.size();
+  call.post_ptr = pj->post_ptr.data();
+  call.post_syn = pj->post_syn.data();
+  call.row_block = pj->row_block.data();
+  call.cap = batch;
+  call.step = c.step;
+  call.t = c.t;
+  post_fn(&call);
+}
+
 struct Attached {
   size_t pops = 0, pops_native = 0, parts = 0, parts_native = 0, pops_threaded = 0;
 };
@@ -131,10 +198,11 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     const jit::PopCode& pc = g.pops[i];
     if (pc.integrate.empty()) continue;
     auto h = std::make_shared<PopHook>();
+    h->ps = &ps;
     h->lib = lib;
-    h->integrate = reinterpret_cast<PopFn>(lib->symbol(pc.integrate));
-    if (!pc.reset.empty()) h->reset = reinterpret_cast<PopFn>(lib->symbol(pc.reset));
-    if (!h->integrate || (!pc.reset.empty() && !h->reset)) continue;
+    h->integrate_fn = reinterpret_cast<PopFn>(lib->symbol(pc.integrate));
+    if (!pc.reset.empty()) h->reset_fn = reinterpret_cast<PopFn>(lib->symbol(pc.reset));
+    if (!h->integrate_fn || (!pc.reset.empty() && !h->reset_fn)) continue;
     h->keys = eng.site_keys(i, 0);
     h->tables = tables_of(m);
     h->params.resize(ps.params.size());
@@ -146,8 +214,6 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.modulators = eng.modulators.data();
     h->call.tables = h->tables.data();
     h->call.apply_fn = apply_fn;
-    Engine* e = &eng;
-    PopState* p = &ps;
     if (pool && pc.splittable && ps.n >= kSplitMin && pool->threads() > 1) {
       h->pool = pool;
       // A few parts per thread, so that a thread held up elsewhere leaves
@@ -165,36 +231,10 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
         call.lo = hp->bounds[k];
         call.hi = hp->bounds[k + 1];
         call.spikes = hp->part_spikes[k].data();
-        hp->integrate(&call);
+        hp->integrate_fn(&call);
       };
     }
-    ps.native_integrate = [h, e, p] {
-      point(*h, *p);
-      h->call.n = p->n;
-      h->call.lo = 0;
-      h->call.hi = p->n;
-      h->call.spikes = h->spikes.data();
-      h->call.step = e->step;
-      h->call.t = e->t_now();
-      if (!h->pool) {
-        h->integrate(&h->call);
-        p->spikes.insert(p->spikes.end(), h->spikes.data(), h->spikes.data() + h->call.nspikes);
-        return;
-      }
-      h->pool->run(static_cast<unsigned>(h->part_calls.size()), h->part_job);
-      for (size_t k = 0; k < h->part_calls.size(); ++k)  // in neuron order: as one thread
-        p->spikes.insert(p->spikes.end(), h->part_spikes[k].data(),
-                         h->part_spikes[k].data() + h->part_calls[k].nspikes);
-    };
-    if (h->reset)
-      ps.native_reset = [h, e, p] {
-        point(*h, *p);
-        h->call.ids = p->spikes.data();
-        h->call.n = p->spikes.size();
-        h->call.step = e->step;
-        h->call.t = e->t_now();
-        h->reset(&h->call);
-      };
+    ps.stepper = h;
     ++a.pops_native;
     a.pops_threaded += h->pool != nullptr;
   }
@@ -208,10 +248,13 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     if (pc.deliver.empty() && pc.post.empty()) continue;
     auto h = std::make_shared<ProjHook>();
     h->lib = lib;
-    if (!pc.deliver.empty()) h->deliver = reinterpret_cast<ProjFn>(lib->symbol(pc.deliver));
-    if (!pc.post.empty()) h->post = reinterpret_cast<ProjFn>(lib->symbol(pc.post));
+    if (!pc.deliver.empty()) h->deliver_fn = reinterpret_cast<ProjFn>(lib->symbol(pc.deliver));
+    if (!pc.post.empty()) h->post_fn = reinterpret_cast<ProjFn>(lib->symbol(pc.post));
     PopState& src = eng.pops[pj.src];
     PopState& dst = eng.pops[pj.dst];
+    h->pj = &pj;
+    h->src = &src;
+    h->dst = &dst;
     h->keys = eng.site_keys(i, 1);
     h->tables = tables_of(m);
     h->syn.resize(pj.vars.size());
@@ -225,45 +268,12 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.apply_fn = apply_fn;
     h->call.src_lo = pr.src.lo;
     h->call.dst_lo = pr.dst.lo;
-    Engine* e = &eng;
-    ProjState* p = &pj;
-    if (h->deliver) {
-      const uint64_t cap = num::handler_batch(pj.csr.size(), pj.sequential);
-      pj.native_deliver = [h, e, p, &src, &dst, cap] {
-        const int64_t due = num::due_slot(e->step, p->delay_steps, e->history_len);
-        if (due < 0) return;
-        const auto& list = src.history[due];
-        if (list.empty()) return;  // most steps of a sparse network
-        point(*h, *p, src, dst);
-        h->call.spikers = list.data();
-        h->call.nspikers = list.size();
-        h->call.cap = cap;
-        h->call.step = e->step;
-        h->call.t = e->t_now();
-        h->deliver(&h->call);
-      };
-      ++a.parts_native;
-    }
-    if (h->post) {
-      const uint64_t cap = num::handler_batch(pj.csr.size(), pj.post_sequential);
-      pj.native_post = [h, e, p, &src, &dst, cap] {
-        if (dst.spikes.empty()) return;
-        point(*h, *p, src, dst);
-        h->call.spikers = dst.spikes.data();
-        h->call.nspikers = dst.spikes.size();
-        h->call.post_ptr = p->post_ptr.data();
-        h->call.post_syn = p->post_syn.data();
-        h->call.row_block = p->row_block.data();
-        h->call.cap = cap;
-        h->call.step = e->step;
-        h->call.t = num::on_post_time(e->step, e->mod->run.dt);
-        h->post(&h->call);
-      };
-      ++a.parts_native;
-    }
+    a.parts_native += (h->deliver_fn != nullptr) + (h->post_fn != nullptr);
+    if (!h->deliver_fn && !h->post_fn) continue;
+    pj.stepper = h;
     // Scaled traces are read through `scratch` only by the interpreter's
     // handlers: with both sides generated, it is never used.
-    if ((!has_pre || pj.native_deliver) && (!has_post || pj.native_post))
+    if ((!has_pre || h->deliver_fn) && (!has_post || h->post_fn))
       for (auto& tr : pj.traces) std::vector<double>().swap(tr.scratch);
   }
   return a;
