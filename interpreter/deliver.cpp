@@ -107,14 +107,7 @@ void Simulation::Engine::deliver(ProjState& p) {
     if (due >= 0)
       for (uint32_t id : src.history[due])
         if (id >= lo && id < hi) p.spikers.push_back(id);
-    if (!p.spikers.empty()) {
-      decay_traces(p, nullptr, p.spikers.data(), nullptr, p.spikers.size(), t);
-      Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
-      l.ids = p.spikers.data();
-      l.lists[1] = p.spikers.data();
-      p.pre_neuron->run(l);
-      store_scaled(p, 1);
-    }
+    if (!p.spikers.empty()) run_per_neuron(p, *p.pre_neuron, 1, t);
   }
   if (!p.handler) return;
   // Gather the due synapses, then run the handler over them in order.
@@ -164,6 +157,18 @@ void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const u
   }
 }
 
+void Simulation::Engine::run_per_neuron(ProjState& p, Program& prog, int list, double t) {
+  const uint32_t* ids = p.spikers.data();
+  const size_t n = p.spikers.size();
+  decay_traces(p, nullptr, list == 1 ? ids : nullptr, list == 2 ? ids : nullptr, n, t);
+  Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+  l.t = t;
+  l.ids = ids;
+  l.lists[list] = ids;
+  prog.run(l);
+  store_scaled(p, list);
+}
+
 void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential, double t) {
   const size_t total = p.batch_syn.size();
   if (total == 0) return;
@@ -201,15 +206,7 @@ void Simulation::Engine::post_events(ProjState& p) {
   for (uint32_t id : dst.spikes)
     if (id >= pr.dst.lo && id < pr.dst.hi) p.spikers.push_back(id);
   if (p.spikers.empty()) return;
-  if (p.post_neuron) {
-    decay_traces(p, nullptr, nullptr, p.spikers.data(), p.spikers.size(), t);
-    Lanes l = lanes(p.spikers.size(), 0, static_cast<uint64_t>(step) + 1);
-    l.t = t;
-    l.ids = p.spikers.data();
-    l.lists[2] = p.spikers.data();
-    p.post_neuron->run(l);
-    store_scaled(p, 2);
-  }
+  if (p.post_neuron) run_per_neuron(p, *p.post_neuron, 2, t);
   if (!p.on_post) return;
   p.batch_syn.clear();
   p.batch_pre.clear();

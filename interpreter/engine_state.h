@@ -238,6 +238,9 @@ struct Simulation::Engine {
   void post_events(ProjState& p);
   // Runs a per-synapse handler over the batch, in chunks (or one by one).
   void run_batch(ProjState& p, Program& prog, bool sequential, double t);
+  // Runs the trace updates moved out of a handler once for each neuron in
+  // `spikers`, the spiking neurons of side `list` (1: pre, 2: post).
+  void run_per_neuron(ProjState& p, Program& prog, int list, double t);
   void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2,
                     size_t n, double t);
   void set_trace_g(ProjState& p, int64_t k);

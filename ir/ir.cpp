@@ -219,6 +219,14 @@ std::string quantity(double v, const Dimension& d) {
 
 }  // namespace
 
+bool reads_space(const ExprPtr& e, Space space) {
+  if (!e) return false;
+  if (e->kind == Kind::Var && e->space == space) return true;
+  for (const auto& a : e->args)
+    if (reads_space(a, space)) return true;
+  return false;
+}
+
 std::string print(const Expr& e) {
   int p = precedence(e);
   switch (e.kind) {

@@ -110,6 +110,9 @@ struct Expr {
   bool is_const(double v) const { return kind == Kind::Const && value == v; }
 };
 
+// Whether `e` (null: no) reads a variable of `space` anywhere.
+bool reads_space(const ExprPtr& e, Space space);
+
 struct Stmt {
   enum Type { Assign, If } type = Assign;
   SourceRange range;

@@ -2,18 +2,6 @@
 
 namespace neuro::ir {
 
-namespace {
-
-bool reads_post(const ExprPtr& e) {
-  if (!e) return false;
-  if (e->kind == Kind::Var && e->space == Space::Post) return true;
-  for (const auto& a : e->args)
-    if (reads_post(a)) return true;
-  return false;
-}
-
-}  // namespace
-
 void lower_handlers(Module& m) {
   for (auto& pr : m.projections) {
     pr.scatter.clear();
@@ -22,7 +10,7 @@ void lower_handlers(Module& m) {
     for (const auto& s : pr.on_pre) {
       bool ok = s.type == Stmt::Assign && s.space == Space::Post &&
                 (s.op == frontend::AssignOp::Add || s.op == frontend::AssignOp::Sub) &&
-                !reads_post(s.value);
+                !reads_space(s.value, Space::Post);
       if (!ok) {
         pr.native = false;
         pr.scatter.clear();

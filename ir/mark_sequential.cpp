@@ -4,14 +4,6 @@ namespace neuro::ir {
 
 namespace {
 
-bool reads_post(const ExprPtr& e) {
-  if (!e) return false;
-  if (e->kind == Kind::Var && e->space == Space::Post) return true;
-  for (const auto& a : e->args)
-    if (reads_post(a)) return true;
-  return false;
-}
-
 // `x += v` and `x -= v` are scatter-adds and read nothing; `x *= f`, and any
 // plain `x = v` under an `if` (a masked store keeps the old value), read
 // the old value of x.
@@ -23,7 +15,7 @@ void scan(const std::vector<Stmt>& body, bool& reads, bool& writes, bool under_i
       if (s.op == AssignOp::Mul || s.op == AssignOp::Div || (s.op == AssignOp::Set && under_if))
         reads = true;
     }
-    reads |= reads_post(s.value) || reads_post(s.cond);
+    reads |= reads_space(s.value, Space::Post) || reads_space(s.cond, Space::Post);
     scan(s.then_body, reads, writes, true);
     scan(s.else_body, reads, writes, true);
   }
