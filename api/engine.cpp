@@ -9,15 +9,11 @@
 
 #include "driver/driver.h"
 #include "driver/output.h"
-#include "frontend/loader.h"
-#include "frontend/sema.h"
 #include "frontend/units.h"
 #include "io/recording_files.h"
 #include "ir/ir.h"
-#include "ir/pipeline.h"
 #include "neuro/sdr.h"
 #include "neuro/simulation.h"
-#include "stdlib/stdlib.h"
 
 namespace neuro {
 
@@ -56,10 +52,10 @@ bool split_target(std::string_view target, std::string& pop, std::string& var) {
 struct Engine::Impl {
   EngineConfig config;
   std::vector<Diagnostic> diags;
-  // The compiled program: sources, AST and checked program live together.
-  std::unique_ptr<frontend::SourceManager> sources;
-  std::optional<frontend::LoadedProgram> loaded;
-  std::unique_ptr<frontend::CheckedProgram> checked;
+  // The loaded program: sources, AST and checked program live together.
+  // Never null; loaded and checked without errors when `loaded` is set.
+  std::unique_ptr<driver::Compiled> compiled;
+  bool loaded = false;
   ir::RunOverrides overrides;
   std::shared_ptr<ir::Module> module;
   std::unique_ptr<Simulation> sim;
@@ -81,34 +77,24 @@ struct Engine::Impl {
     return Status::RuntimeError;
   }
   void take(const frontend::Diagnostic& d) {
-    diags.push_back(to_value(d, *sources));
+    diags.push_back(to_value(d, compiled->sources));
     if (config.on_diagnostic) config.on_diagnostic(diags.back());
   }
   void take(const frontend::Diagnostics& ds) {
     for (const auto& d : ds.list()) take(d);
   }
-  Status load(const std::function<std::optional<frontend::LoadedProgram>(frontend::Loader&)>& how) {
+  // Modules the host supplies (config.load_module), then the stdlib.
+  driver::Resolver resolver() const { return driver::with_stdlib(config.load_module); }
+  // Replaces the program with what `how` loads (driver::load_file or _text).
+  Status load(const std::function<std::unique_ptr<driver::Compiled>()>& how) {
     diags.clear();
     sim.reset();
     module.reset();
     overrides = {};
-    sources = std::make_unique<frontend::SourceManager>();
-    checked = std::make_unique<frontend::CheckedProgram>();
-    frontend::Diagnostics ds;
-    auto modules = [this](const std::string& name) -> std::optional<std::string> {
-      if (config.load_module)
-        if (auto text = config.load_module(name)) return text;
-      return stdlib::find(name);
-    };
-    frontend::Loader loader(*sources, ds, modules);
-    loaded = how(loader);
-    if (loaded && !ds.has_errors()) frontend::check_program(*loaded, ds, *checked);
-    take(ds);
-    if (!loaded || ds.has_errors()) {
-      loaded.reset();
-      return Status::CompileError;
-    }
-    return Status::Ok;
+    compiled = how();
+    take(compiled->diags);
+    loaded = compiled->ok();
+    return loaded ? Status::Ok : Status::CompileError;
   }
   // Lowers with the current overrides and builds a simulation; keeps the
   // old one's state when `carry` is set.
@@ -116,11 +102,11 @@ struct Engine::Impl {
     frontend::Diagnostics ds;
     ir::PipelineOptions opt;
     opt.overrides = overrides;
-    auto mod = ir::build_module(*checked, opt, ds);
+    auto shared = driver::lower(compiled->checked, opt, ds);
     take(ds);
-    if (!mod) return Status::CompileError;
-    if (mod->run.circuit.empty()) return usage(Code::Missing, "the model has no circuit to build");
-    auto shared = std::make_shared<ir::Module>(std::move(*mod));
+    if (!shared) return Status::CompileError;
+    if (shared->run.circuit.empty())
+      return usage(Code::Missing, "the model has no circuit to build");
     try {
       auto fresh = std::make_unique<Simulation>(shared);
       const auto report =
@@ -194,18 +180,17 @@ Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
     impl_->config.write = [](std::string_view text) {
       std::fwrite(text.data(), 1, text.size(), stdout);
     };
-  impl_->sources = std::make_unique<frontend::SourceManager>();
+  impl_->compiled = std::make_unique<driver::Compiled>();
 }
 
 Engine::~Engine() = default;
 
 Status Engine::load_file(const std::string& path) {
-  return impl_->load([&](frontend::Loader& l) { return l.load_file(path); });
+  return impl_->load([&] { return driver::load_file(path, impl_->resolver()); });
 }
 
 Status Engine::load_text(std::string_view text, const std::string& name) {
-  std::string t(text);
-  return impl_->load([&](frontend::Loader& l) { return l.load_text(name, t); });
+  return impl_->load([&] { return driver::load_text(name, std::string(text), impl_->resolver()); });
 }
 
 const std::vector<Diagnostic>& Engine::diagnostics() const {

@@ -22,6 +22,7 @@
 #include "io/npy.h"
 #include "io/progress.h"
 #include "ir/ir.h"
+#include "ir/pipeline.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
 
@@ -54,7 +55,11 @@ usage:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
       into --out DIR (default: the recordings' folder).
   neuro check FILE    Report problems in FILE; exit 0 when there are none.
-  neuro ir FILE       Print the IR after lowering and passes.
+  neuro ir FILE [--dump-after PASS]
+                      Print the IR after lowering and passes. --dump-after
+                      prints it after pass PASS instead, under a line
+                      `=== after PASS ===`; PASS is one of
+@PASSES@
   neuro jit --emit FILE
                       Print the C++ the JIT generates for FILE.
   neuro --help        This text.
@@ -98,7 +103,8 @@ struct RunArgs {
   std::string plot;  // folder for SVG plots; empty: none
   Backend backend = Backend::Auto;
   unsigned threads = 1;
-  bool emit = false;  // `neuro jit --emit`
+  bool emit = false;       // `neuro jit --emit`
+  std::string dump_after;  // `neuro ir --dump-after PASS`: a pass name or "all"
 };
 
 // Runs `steps` steps; when stderr is a terminal, in chunks with a progress
@@ -315,11 +321,52 @@ int cmd_jit(const RunArgs& args) {
   return 0;
 }
 
-int cmd_ir(const std::string& file) {
-  auto compiled = driver::compile_file(file, {}, false);
+// `neuro ir FILE`: the module after all passes; with --dump-after, the
+// module after the named pass (or after each), under a header line.
+int cmd_ir(const RunArgs& args) {
+  ir::PipelineOptions options;
+  if (!args.dump_after.empty())
+    options.dump_after = [&](const std::string& pass, const ir::Module& m) {
+      if (args.dump_after == "all" || args.dump_after == pass)
+        std::cout << "=== after " << pass << " ===\n" << ir::print(m);
+    };
+  auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
-  std::cout << ir::print(*compiled->module);
+  if (args.dump_after.empty()) std::cout << ir::print(*compiled->module);
   return 0;
+}
+
+// A pass name for --dump-after, or "all".
+bool known_pass(const std::string& name) {
+  const auto names = ir::pass_names();
+  return name == "all" || std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string pass_list() {
+  std::string list;
+  for (const auto& n : ir::pass_names()) list += n + ", ";
+  return list + "all";
+}
+
+// kUsage with the pass names (from the pipeline) in place of @PASSES@,
+// wrapped to the width of the rest of the text.
+std::string usage_text() {
+  std::vector<std::string> words;
+  for (const auto& n : ir::pass_names()) words.push_back(n + ",");
+  words.insert(words.end(), {"or", "all", "(after", "each)."});
+  const std::string indent(22, ' ');
+  std::string names, line = indent;
+  for (const auto& w : words) {
+    if (line.size() > indent.size() && line.size() + 1 + w.size() > 78) {
+      names += line + "\n";
+      line = indent;
+    }
+    line += (line.size() > indent.size() ? " " : "") + w;
+  }
+  std::string text = kUsage;
+  const std::string mark = "@PASSES@";
+  text.replace(text.find(mark), mark.size(), names + line);
+  return text;
 }
 
 int main_impl(int argc, char** argv) {
@@ -331,7 +378,7 @@ int main_impl(int argc, char** argv) {
     return cli::run_repl();
   }
   if (a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
-    std::cout << kUsage;
+    std::cout << usage_text();
     return 0;
   }
   if (a[0] == "--version") {
@@ -380,6 +427,15 @@ int main_impl(int argc, char** argv) {
         return usage_error(frontend::Code::BadArgument,
                            "--threads needs a whole number from 1 to 256");
       args.threads = static_cast<unsigned>(n);
+    } else if (cmd == "ir" && o == "--dump-after") {
+      auto v = value();
+      if (!v || !known_pass(*v)) {
+        print_error(frontend::Code::BadArgument,
+                    v ? fmt::format("`{}` is not a pass", *v) : "--dump-after needs a pass name",
+                    "passes: " + pass_list());
+        return 2;
+      }
+      args.dump_after = *v;
     } else if (cmd == "jit" && o == "--emit") {
       args.emit = true;
     } else if (cmd == "run" && o == "--json") {
@@ -409,7 +465,7 @@ int main_impl(int argc, char** argv) {
   if (cmd == "run") return cmd_run(args);
   if (cmd == "check") return cmd_check(args.file);
   if (cmd == "jit") return cmd_jit(args);
-  return cmd_ir(args.file);
+  return cmd_ir(args);
 }
 
 }  // namespace

@@ -9,11 +9,8 @@
 #include <algorithm>
 
 #include "driver/driver.h"
-#include "frontend/loader.h"
 #include "frontend/parser.h"
 #include "frontend/units.h"
-#include "ir/pipeline.h"
-#include "stdlib/stdlib.h"
 
 namespace neuro::cli {
 
@@ -76,7 +73,7 @@ bool ReplSession::check(std::vector<Entry>& entries, const Program* run_stmt, Di
   if (run_stmt) lp.modules.push_back(*run_stmt);
   lp.root_file = run_stmt ? run_stmt->file : 0;
   out = std::make_unique<CheckedProgram>();
-  return check_program(lp, diags, *out);
+  return driver::check(lp, diags, *out);
 }
 
 // Adds or replaces declarations; a running network takes the new models.
@@ -150,10 +147,9 @@ bool ReplSession::rebuild(bool carry) {
   opt.overrides = overrides_;
   opt.overrides.circuit = circuit_;
   Diagnostics d;
-  auto mod = ir::build_module(*checked_, opt, d);
+  auto shared = driver::lower(*checked_, opt, d);
   report(d);
-  if (!mod) return false;
-  auto shared = std::make_shared<ir::Module>(std::move(*mod));
+  if (!shared) return false;
   try {
     auto fresh = std::make_unique<Simulation>(shared);
     if (carry && sim_) {
@@ -282,8 +278,7 @@ void ReplSession::statement(const Stmt& s, uint32_t file) {
 
 void ReplSession::load(const std::string& path, bool reload) {
   Diagnostics d;
-  Loader loader(sources_, d, [](const std::string& n) { return stdlib::find(n); });
-  auto lp = loader.load_file(path);
+  auto lp = driver::load_file_into(sources_, d, path);
   if (!lp || d.has_errors()) {
     report(d);
     return;
@@ -362,8 +357,8 @@ ReplSession::Result ReplSession::feed(const std::string& text, bool final) {
         load(m->name, false);
       } else {
         Diagnostics di;
-        Loader loader(sources_, di, [](const std::string& n) { return stdlib::find(n); });
-        auto lp = loader.load_text(fmt::format("<repl:{}>", inputs_), "import " + m->name + "\n");
+        auto lp = driver::load_text_into(sources_, di, fmt::format("<repl:{}>", inputs_),
+                                         "import " + m->name + "\n");
         if (!lp || di.has_errors()) {
           report(di);
           continue;

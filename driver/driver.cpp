@@ -48,21 +48,80 @@ std::optional<double> parse_duration(std::string_view text) {
   return v * u->scale;
 }
 
-std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
-                                       bool check_only) {
+Resolver stdlib_resolver() {
+  return [](const std::string& name) { return stdlib::find(name); };
+}
+
+Resolver with_stdlib(Resolver host) {
+  if (!host) return stdlib_resolver();
+  return [host = std::move(host)](const std::string& name) -> std::optional<std::string> {
+    if (auto text = host(name)) return text;
+    return stdlib::find(name);
+  };
+}
+
+std::optional<frontend::LoadedProgram> load_file_into(frontend::SourceManager& sources,
+                                                      frontend::Diagnostics& diags,
+                                                      const std::string& path,
+                                                      const Resolver& resolver) {
+  return frontend::Loader(sources, diags, resolver).load_file(path);
+}
+
+std::optional<frontend::LoadedProgram> load_text_into(frontend::SourceManager& sources,
+                                                      frontend::Diagnostics& diags,
+                                                      const std::string& name,
+                                                      const std::string& text,
+                                                      const Resolver& resolver) {
+  return frontend::Loader(sources, diags, resolver).load_text(name, text);
+}
+
+bool check(const frontend::LoadedProgram& program, frontend::Diagnostics& diags,
+           frontend::CheckedProgram& out) {
+  return frontend::check_program(program, diags, out);
+}
+
+namespace {
+// Parses with `parse` into a fresh Compiled, then checks.
+template <typename Parse>
+std::unique_ptr<Compiled> load(Parse parse) {
   auto c = std::make_unique<Compiled>();
   auto t0 = std::chrono::steady_clock::now();
-  frontend::Loader loader(c->sources, c->diags,
-                          [](const std::string& name) { return stdlib::find(name); });
-  c->loaded = loader.load_file(path);
+  c->loaded = parse(c->sources, c->diags);
   if (!c->loaded || c->diags.has_errors()) return c;
-  if (!frontend::check_program(*c->loaded, c->diags, c->checked)) return c;
+  if (!check(*c->loaded, c->diags, c->checked)) return c;
   c->parse_seconds = since(t0);
-  if (check_only) return c;
+  return c;
+}
+}  // namespace
+
+std::unique_ptr<Compiled> load_file(const std::string& path, const Resolver& resolver) {
+  return load([&](frontend::SourceManager& sm, frontend::Diagnostics& d) {
+    return load_file_into(sm, d, path, resolver);
+  });
+}
+
+std::unique_ptr<Compiled> load_text(const std::string& name, const std::string& text,
+                                    const Resolver& resolver) {
+  return load([&](frontend::SourceManager& sm, frontend::Diagnostics& d) {
+    return load_text_into(sm, d, name, text, resolver);
+  });
+}
+
+std::shared_ptr<ir::Module> lower(const frontend::CheckedProgram& program,
+                                  const ir::PipelineOptions& options,
+                                  frontend::Diagnostics& diags) {
+  auto mod = ir::build_module(program, options, diags);
+  if (!mod) return nullptr;
+  return std::make_shared<ir::Module>(std::move(*mod));
+}
+
+std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
+                                       bool check_only) {
+  auto c = load_file(path);
+  if (!c->ok() || check_only) return c;
   auto t1 = std::chrono::steady_clock::now();
-  auto mod = ir::build_module(c->checked, options, c->diags);
+  c->module = lower(c->checked, options, c->diags);
   c->lower_seconds = since(t1);
-  if (mod) c->module = std::make_shared<ir::Module>(std::move(*mod));
   return c;
 }
 

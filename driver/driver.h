@@ -15,19 +15,67 @@
 
 namespace neuro::driver {
 
-// Everything compiled from one root file; the AST must outlive the checked
-// program, which points into it.
+// The stages, wired here once for the CLI, the REPL and the API:
+//   load_file / load_text   parse the root and its imports, then check
+//   lower                   the checked program through the IR pipeline
+// compile_file does both for the commands that start from a file.
+
+// Finds the text of a module named in `import a.b` (a path import is read
+// from disk instead); nullopt when there is no such module.
+using Resolver = frontend::ModuleSource;
+// The standard library compiled into the binary.
+Resolver stdlib_resolver();
+// `host` first (when set), then the standard library.
+Resolver with_stdlib(Resolver host);
+
+// Everything compiled from one root file or text. The checked program
+// points into the AST, so the two live together, and a Compiled is handed
+// out behind a pointer so that neither ever moves.
 struct Compiled {
   frontend::SourceManager sources;
   frontend::Diagnostics diags;
   std::optional<frontend::LoadedProgram> loaded;
   frontend::CheckedProgram checked;
-  std::shared_ptr<ir::Module> module;
+  std::shared_ptr<ir::Module> module;  // set by compile_file
   double parse_seconds = 0, lower_seconds = 0;
+  // Loaded and checked without errors: ready to lower.
+  bool ok() const { return loaded && !diags.has_errors(); }
 };
 
-// Loads, checks and (unless check_only) lowers `path`. Diagnostics are in
-// the result; `module` is null when there were errors.
+// Loads and checks `path` and its imports; diagnostics are in the result.
+std::unique_ptr<Compiled> load_file(const std::string& path,
+                                    const Resolver& resolver = stdlib_resolver());
+// The same for text held in memory; `name` is shown in diagnostics.
+std::unique_ptr<Compiled> load_text(const std::string& name, const std::string& text,
+                                    const Resolver& resolver = stdlib_resolver());
+
+// The two steps of load_file, for a caller that keeps its own sources
+// across loads: the REPL parses every input and file into one
+// SourceManager, so that its diagnostics can point into any of them, and
+// checks the program it assembles from the declarations it holds.
+// load_*_into parse the root and its imports without checking.
+std::optional<frontend::LoadedProgram> load_file_into(frontend::SourceManager& sources,
+                                                      frontend::Diagnostics& diags,
+                                                      const std::string& path,
+                                                      const Resolver& resolver = stdlib_resolver());
+std::optional<frontend::LoadedProgram> load_text_into(frontend::SourceManager& sources,
+                                                      frontend::Diagnostics& diags,
+                                                      const std::string& name,
+                                                      const std::string& text,
+                                                      const Resolver& resolver = stdlib_resolver());
+// Checks a loaded program into `out`, which then points into its AST.
+// The checker annotates the AST in place. False when there were errors.
+bool check(const frontend::LoadedProgram& program, frontend::Diagnostics& diags,
+           frontend::CheckedProgram& out);
+
+// Lowers a checked program and runs the passes; null when there were errors
+// (reported in `diags`).
+std::shared_ptr<ir::Module> lower(const frontend::CheckedProgram& program,
+                                  const ir::PipelineOptions& options, frontend::Diagnostics& diags);
+
+// load_file, then (unless check_only or there were errors) lower into
+// `module`. Diagnostics are in the result; `module` is null when there
+// were errors.
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
                                        bool check_only);
 

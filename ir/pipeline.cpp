@@ -9,6 +9,26 @@
 
 namespace neuro::ir {
 
+namespace {
+
+// The passes after lowering, in order. Their names are what dump_after and
+// `neuro ir --dump-after` see, so they are written here only.
+struct Pass {
+  const char* name;
+  void (*run)(Module&, frontend::Diagnostics&);
+};
+constexpr Pass kPasses[] = {
+    {"fold_constants", [](Module& m, frontend::Diagnostics&) { fold_constants(m); }},
+    {"choose_solver", [](Module& m, frontend::Diagnostics& d) { choose_solver(m, d); }},
+    {"place_traces", [](Module& m, frontend::Diagnostics&) { place_traces(m); }},
+    {"lower_handlers", [](Module& m, frontend::Diagnostics&) { lower_handlers(m); }},
+    {"mark_sequential", [](Module& m, frontend::Diagnostics&) { mark_sequential(m); }},
+    {"recognise_threshold", [](Module& m, frontend::Diagnostics&) { recognise_threshold(m); }},
+};
+constexpr const char* kLower = "lower";
+
+}  // namespace
+
 std::optional<Module> build_module(const frontend::CheckedProgram& program,
                                    const PipelineOptions& options, frontend::Diagnostics& diags) {
   size_t before = diags.error_count();
@@ -17,21 +37,19 @@ std::optional<Module> build_module(const frontend::CheckedProgram& program,
   auto after = [&](const char* pass) {
     if (options.dump_after) options.dump_after(pass, *mod);
   };
-  after("lower");
-  fold_constants(*mod);
-  after("fold_constants");
-  choose_solver(*mod, diags);
-  after("choose_solver");
-  place_traces(*mod);
-  after("place_traces");
-  lower_handlers(*mod);
-  after("lower_handlers");
-  mark_sequential(*mod);
-  after("mark_sequential");
-  recognise_threshold(*mod);
-  after("recognise_threshold");
+  after(kLower);
+  for (const Pass& p : kPasses) {
+    p.run(*mod, diags);
+    after(p.name);
+  }
   if (diags.error_count() > before) return std::nullopt;
   return mod;
+}
+
+std::vector<std::string> pass_names() {
+  std::vector<std::string> names = {kLower};
+  for (const Pass& p : kPasses) names.emplace_back(p.name);
+  return names;
 }
 
 }  // namespace neuro::ir

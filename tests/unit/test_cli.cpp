@@ -115,6 +115,44 @@ TEST_CASE("cli: check and ir") {
   CHECK(run_neuro("ir " + kExamples + "cuba.neuro").out == ir.out);
 }
 
+// `neuro ir --dump-after PASS` shows the module after one pass (or, with
+// `all`, after each in pipeline order), each under a header line.
+TEST_CASE("cli: ir --dump-after") {
+  const std::string file = kExamples + "cuba.neuro";
+  auto one = run_neuro("ir " + file + " --dump-after fold_constants");
+  CHECK(one.status == 0);
+  CHECK(one.out.rfind("=== after fold_constants ===\n", 0) == 0);
+  CHECK(one.out.find("population P") != std::string::npos);
+  CHECK(one.out.find("=== after", 1) == std::string::npos);  // that pass only
+
+  auto all = run_neuro("ir " + file + " --dump-after all");
+  CHECK(all.status == 0);
+  std::vector<std::string> headers;
+  std::istringstream lines(all.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("=== after ", 0) == 0) headers.push_back(line);
+  const std::vector<std::string> expected = {"=== after lower ===",
+                                             "=== after fold_constants ===",
+                                             "=== after choose_solver ===",
+                                             "=== after place_traces ===",
+                                             "=== after lower_handlers ===",
+                                             "=== after mark_sequential ===",
+                                             "=== after recognise_threshold ==="};
+  CHECK(headers == expected);
+  // After the last pass the module is the one `neuro ir` prints.
+  auto plain = run_neuro("ir " + file);
+  const std::string last = "=== after recognise_threshold ===\n";
+  CHECK(all.out.substr(all.out.find(last) + last.size()) == plain.out);
+
+  auto bad = run_neuro("ir " + file + " --dump-after fold");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.rfind("neuro: error[E0603]: `fold` is not a pass", 0) == 0);
+  CHECK(bad.err.find("fold_constants") != std::string::npos);  // the hint lists the passes
+  CHECK(bad.out.empty());
+  CHECK(run_neuro("ir " + file + " --dump-after").status == 2);
+  CHECK(run_neuro("run " + file + " --dump-after lower").status == 2);  // `ir` only
+}
+
 TEST_CASE("cli: errors are rendered file:line:col with the line and an underline, exit 1") {
   auto dir = temp_dir("err");
   auto f = dir / "bad.neuro";
