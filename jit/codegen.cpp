@@ -1,14 +1,13 @@
+// generate(): the ABI and the prelude, then the functions of each population
+// (PopGen: integrate with its threshold, reset; the solvers' updates are in
+// codegen_solvers.cpp) and of each projection (codegen_projection.cpp).
 #include "jit/codegen.h"
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <cstring>
-
-#include "interpreter/engine_state.h"
 #include "jit/abi.h"
 #include "jit/emit.h"
-#include "numeric/tableaux.h"
+#include "jit/pop_gen.h"
 
 namespace neuro::jit {
 
@@ -16,438 +15,257 @@ using ir::Kind;
 using ir::Op;
 using ir::Space;
 
-namespace {
-
-bool same_bits(const double* a, const double* b, size_t n) {
-  return std::memcmp(a, b, n * sizeof(double)) == 0;
-}
-
-// ---------------------------------------------------------------------------
-// Populations.
-
-class PopGen {
- public:
-  PopGen(const ir::Module& m, size_t index, Writer& w,
-         const std::function<std::string(const frontend::SourceRange&)>& where)
-      : m_(m),
-        pop_(m.pops[index]),
-        k_(m.kernels[pop_.kernel]),
-        index_(index),
-        w_(w),
-        where_(where) {}
-
-  PopCode run() {
-    PopCode pc;
-    if (k_.solver == ir::Solver::RK45) {
-      pc.why_not = "rk45 (adaptive substeps shared by the population) runs on the interpreter";
-      return pc;
-    }
-    bool clamped = false;
-    for (const auto& o : k_.odes) clamped |= o.unless_refractory && k_.refractory;
-    clamps_ = clamped;
-    Writer body;
-    std::swap(body, w_);
-    const bool ok = integrate(pc);
-    std::swap(body, w_);
-    if (ok) {
-      w_.out += body.out;
-      pc.integrate = fmt::format("nj_pop{}_integrate", index_);
-      pc.detects = true;
-      pc.splittable = k_.groups.empty();
-    } else {
-      pc.why_not = "an expression the code generator does not handle";
-    }
-    if (!k_.reset.empty()) {
-      Writer rb;
-      std::swap(rb, w_);
-      const bool rok = reset();
-      std::swap(rb, w_);
-      if (rok) {
-        w_.out += rb.out;
-        pc.reset = fmt::format("nj_pop{}_reset", index_);
-      }
-    }
+PopCode PopGen::run() {
+  PopCode pc;
+  if (k_.solver == ir::Solver::RK45) {
+    pc.why_not = "rk45 (adaptive substeps shared by the population) runs on the interpreter";
     return pc;
   }
-
- private:
-  const ir::Module& m_;
-  const ir::Population& pop_;
-  const ir::Kernel& k_;
-  size_t index_;
-  Writer& w_;
-  const std::function<std::string(const frontend::SourceRange&)>& where_;
-  bool clamps_ = false;
-
-  std::string at(const frontend::SourceRange& r) const {
-    return where_ ? where_(r) : fmt::format("line {}", r.line);
+  bool clamped = false;
+  for (const auto& o : k_.odes) clamped |= o.unless_refractory && k_.refractory;
+  clamps_ = clamped;
+  Writer body;
+  std::swap(body, w_);
+  const bool ok = integrate(pc);
+  std::swap(body, w_);
+  if (ok) {
+    w_.out += body.out;
+    pc.integrate = fmt::format("nj_pop{}_integrate", index_);
+    pc.detects = true;
+    pc.splittable = k_.groups.empty();
+  } else {
+    pc.why_not = "an expression the code generator does not handle";
   }
-  std::string sname(int s) const { return ident(k_.states[s].name); }
-  std::string pname(int s) const { return ident(k_.params[s].name); }
-
-  void prologue(bool reset) {
-    w_.line("const long step = c->step;");
-    w_.line("const double t = c->t;");
-    w_.line("const u64 ctr = (u64)step + 1;  // random-number counter");
-    w_.line("const u64* keys = c->keys;");
-    w_.line("const double* mod = c->modulators;");
-    w_.line("const long* __restrict ref_end = c->ref_end;");
-    w_.line("(void)t; (void)ctr; (void)keys; (void)mod; (void)ref_end;");
-    for (size_t s = 0; s < k_.states.size(); ++s)
-      w_.line("double* __restrict S_{} = c->states[{}];  // state {}", sname(s), s,
-              k_.states[s].name);
-    for (size_t s = 0; s < k_.params.size(); ++s)
-      if (k_.params[s].per_neuron)
-        w_.line("double* __restrict P_{} = c->params[{}];  // per-neuron parameter {}", pname(s), s,
-                k_.params[s].name);
-    static const char* const fields[] = {"active_segments", "matching_segments", "segments",
-                                         "best_potential"};
-    for (size_t s = 0; s < 4 * k_.segments.size(); ++s)
-      if (reads(Space::Segment, static_cast<int>(s)))
-        w_.line("double* __restrict SG_{} = c->seg_agg[{}];  // {}.{}", s, s, k_.segments[s / 4],
-                fields[s % 4]);
-    for (size_t g = 0; g < k_.groups.size(); ++g)
-      if (!reset || reads(Space::Group, static_cast<int>(g)))
-        w_.line("double* __restrict GR_{} = c->group_vals[{}];  // group reduction {}", g, g, g);
-    (void)reset;
+  if (!k_.reset.empty()) {
+    Writer rb;
+    std::swap(rb, w_);
+    const bool rok = reset();
+    std::swap(rb, w_);
+    if (rok) {
+      w_.out += rb.out;
+      pc.reset = fmt::format("nj_pop{}_reset", index_);
+    }
   }
+  return pc;
+}
 
-  // Reads of the arrays at neuron `i`, or of `local` values for states.
-  Ctx ctx(const std::string& state_prefix) {
-    Ctx cx;
-    cx.read = [this, state_prefix](Space sp, int slot) -> std::string {
-      if (sp == Space::State)
-        return fmt::format("{}{}", state_prefix, sname(slot)) + (state_prefix == "S_" ? "[i]" : "");
-      if (sp == Space::Param && k_.params[slot].per_neuron)
-        return fmt::format("P_{}[i]", pname(slot));
-      if (sp == Space::Segment) return fmt::format("SG_{}[i]", slot);
-      if (sp == Space::Group) return fmt::format("GR_{}[i]", slot);
-      return "";
-    };
-    return cx;
-  }
+void PopGen::prologue(bool reset) {
+  w_.line("const long step = c->step;");
+  w_.line("const double t = c->t;");
+  w_.line("const u64 ctr = (u64)step + 1;  // random-number counter");
+  w_.line("const u64* keys = c->keys;");
+  w_.line("const double* mod = c->modulators;");
+  w_.line("const long* __restrict ref_end = c->ref_end;");
+  w_.line("(void)t; (void)ctr; (void)keys; (void)mod; (void)ref_end;");
+  for (size_t s = 0; s < k_.states.size(); ++s)
+    w_.line("double* __restrict S_{} = c->states[{}];  // state {}", sname(s), s,
+            k_.states[s].name);
+  for (size_t s = 0; s < k_.params.size(); ++s)
+    if (k_.params[s].per_neuron)
+      w_.line("double* __restrict P_{} = c->params[{}];  // per-neuron parameter {}", pname(s), s,
+              k_.params[s].name);
+  static const char* const fields[] = {"active_segments", "matching_segments", "segments",
+                                       "best_potential"};
+  for (size_t s = 0; s < 4 * k_.segments.size(); ++s)
+    if (reads(Space::Segment, static_cast<int>(s)))
+      w_.line("double* __restrict SG_{} = c->seg_agg[{}];  // {}.{}", s, s, k_.segments[s / 4],
+              fields[s % 4]);
+  for (size_t g = 0; g < k_.groups.size(); ++g)
+    if (!reset || reads(Space::Group, static_cast<int>(g)))
+      w_.line("double* __restrict GR_{} = c->group_vals[{}];  // group reduction {}", g, g, g);
+  (void)reset;
+}
 
-  // Whether any expression of the kernel reads (space, slot).
-  bool reads(Space sp, int slot) const {
-    std::function<bool(const ir::ExprPtr&)> in = [&](const ir::ExprPtr& e) {
-      if (!e) return false;
-      if (e->kind == Kind::Var && e->space == sp && e->slot == slot) return true;
-      for (const auto& a : e->args)
-        if (in(a)) return true;
-      return false;
-    };
-    std::function<bool(const std::vector<ir::Stmt>&)> body = [&](const std::vector<ir::Stmt>& b) {
-      for (const auto& s : b)
-        if (in(s.value) || in(s.cond) || body(s.then_body) || body(s.else_body)) return true;
-      return false;
-    };
-    for (const auto& o : k_.odes)
-      if (in(o.rhs)) return true;
-    for (const auto& u : k_.update)
-      if (in(u)) return true;
-    for (const auto& c : k_.linear.c)
-      if (in(c)) return true;
-    for (const auto& g : k_.groups)
-      if (in(g.arg)) return true;
-    return in(k_.threshold) || body(k_.reset);
-  }
+// Reads of the arrays at neuron `i`, or of `local` values for states.
+Ctx PopGen::ctx(const std::string& state_prefix) {
+  Ctx cx;
+  cx.read = [this, state_prefix](Space sp, int slot) -> std::string {
+    if (sp == Space::State)
+      return fmt::format("{}{}", state_prefix, sname(slot)) + (state_prefix == "S_" ? "[i]" : "");
+    if (sp == Space::Param && k_.params[slot].per_neuron)
+      return fmt::format("P_{}[i]", pname(slot));
+    if (sp == Space::Segment) return fmt::format("SG_{}[i]", slot);
+    if (sp == Space::Group) return fmt::format("GR_{}[i]", slot);
+    return "";
+  };
+  return cx;
+}
 
-  // Group reductions, as Engine::compute_groups makes them: after the
-  // update, before the threshold, in slot order (an inner reduction before
-  // the one that reads it). Each argument over the whole population, stored
-  // in the value array itself, then each group reduced in place: its
-  // arguments are all read before any value of the group is written.
-  bool groups() {
-    Ctx cx = ctx("S_");
-    for (size_t g = 0; g < k_.groups.size(); ++g) {
-      const ir::GroupReduce& gr = k_.groups[g];
-      const char* op = gr.op == ir::GroupReduce::Max      ? "group_max"
-                       : gr.op == ir::GroupReduce::ArgMax ? "group_argmax"
-                                                          : "group_sum";
-      w_.line("// group reduction {}, {}: {}({}, {})", g, at(gr.range), op, ir::print(*gr.arg),
-              gr.size);
-      w_.line("for (u64 i = 0; i < n; ++i) GR_{}[i] = {};", g, expr(gr.arg, cx));
-      w_.line("for (u64 g0 = 0; g0 < n; g0 += {}) {{", gr.size);
-      w_.depth++;
-      w_.line("const u64 g1 = g0 + {0} < n ? g0 + {0} : n;", gr.size);
-      if (gr.op == ir::GroupReduce::Sum) {
-        w_.line("double sum = 0;");
-        w_.line("for (u64 i = g0; i < g1; ++i) sum += GR_{}[i];", g);
-        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = sum;", g);
+// Whether any expression of the kernel reads (space, slot).
+bool PopGen::reads(Space sp, int slot) const {
+  std::function<bool(const ir::ExprPtr&)> in = [&](const ir::ExprPtr& e) {
+    if (!e) return false;
+    if (e->kind == Kind::Var && e->space == sp && e->slot == slot) return true;
+    for (const auto& a : e->args)
+      if (in(a)) return true;
+    return false;
+  };
+  std::function<bool(const std::vector<ir::Stmt>&)> body = [&](const std::vector<ir::Stmt>& b) {
+    for (const auto& s : b)
+      if (in(s.value) || in(s.cond) || body(s.then_body) || body(s.else_body)) return true;
+    return false;
+  };
+  for (const auto& o : k_.odes)
+    if (in(o.rhs)) return true;
+  for (const auto& u : k_.update)
+    if (in(u)) return true;
+  for (const auto& c : k_.linear.c)
+    if (in(c)) return true;
+  for (const auto& g : k_.groups)
+    if (in(g.arg)) return true;
+  return in(k_.threshold) || body(k_.reset);
+}
+
+// Group reductions, as Engine::compute_groups makes them: after the
+// update, before the threshold, in slot order (an inner reduction before
+// the one that reads it). Each argument over the whole population, stored
+// in the value array itself, then each group reduced in place: its
+// arguments are all read before any value of the group is written.
+bool PopGen::groups() {
+  Ctx cx = ctx("S_");
+  for (size_t g = 0; g < k_.groups.size(); ++g) {
+    const ir::GroupReduce& gr = k_.groups[g];
+    const char* op = gr.op == ir::GroupReduce::Max      ? "group_max"
+                     : gr.op == ir::GroupReduce::ArgMax ? "group_argmax"
+                                                        : "group_sum";
+    w_.line("// group reduction {}, {}: {}({}, {})", g, at(gr.range), op, ir::print(*gr.arg),
+            gr.size);
+    w_.line("for (u64 i = 0; i < n; ++i) GR_{}[i] = {};", g, expr(gr.arg, cx));
+    w_.line("for (u64 g0 = 0; g0 < n; g0 += {}) {{", gr.size);
+    w_.depth++;
+    w_.line("const u64 g1 = g0 + {0} < n ? g0 + {0} : n;", gr.size);
+    if (gr.op == ir::GroupReduce::Sum) {
+      w_.line("double sum = 0;");
+      w_.line("for (u64 i = g0; i < g1; ++i) sum += GR_{}[i];", g);
+      w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = sum;", g);
+    } else {
+      // The first largest argument, as the interpreter's `x[i] > x[arg]`
+      // (m is always x[arg]: NaN and -0.0 behave the same).
+      w_.line("double m = GR_{}[g0];", g);
+      if (gr.op == ir::GroupReduce::Max) {
+        w_.line("for (u64 i = g0 + 1; i < g1; ++i) m = GR_{}[i] > m ? GR_{}[i] : m;", g, g);
+        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = m;", g);
       } else {
-        // The first largest argument, as the interpreter's `x[i] > x[arg]`
-        // (m is always x[arg]: NaN and -0.0 behave the same).
-        w_.line("double m = GR_{}[g0];", g);
-        if (gr.op == ir::GroupReduce::Max) {
-          w_.line("for (u64 i = g0 + 1; i < g1; ++i) m = GR_{}[i] > m ? GR_{}[i] : m;", g, g);
-          w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = m;", g);
-        } else {
-          w_.line("u64 arg = g0;");
-          w_.line("for (u64 i = g0 + 1; i < g1; ++i)");
-          w_.line("  if (GR_{}[i] > m) m = GR_{}[i], arg = i;", g, g);
-          w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = i == arg ? 1.0 : 0.0;", g);
-        }
+        w_.line("u64 arg = g0;");
+        w_.line("for (u64 i = g0 + 1; i < g1; ++i)");
+        w_.line("  if (GR_{}[i] > m) m = GR_{}[i], arg = i;", g, g);
+        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = i == arg ? 1.0 : 0.0;", g);
       }
-      w_.depth--;
-      w_.line("}}");
     }
-    return cx.ok;
-  }
-
-  // The threshold condition for neuron i, from the stored states.
-  std::string threshold_test(bool& ok) {
-    if (const auto& f = k_.fast_threshold) {  // ir/recognise_threshold.cpp
-      const char* op = f->op == Op::Gt   ? ">"
-                       : f->op == Op::Ge ? ">="
-                       : f->op == Op::Lt ? "<"
-                                         : "<=";
-      return fmt::format("S_{}[i] {} {}", sname(f->state), op, lit(f->value));
-    }
-    Ctx cx = ctx("S_");
-    std::string cond = expr(k_.threshold, cx) + " != 0";
-    ok &= cx.ok;
-    return cond;
-  }
-
-  // The block's flags F, 8 neurons at a time, into the spike list.
-  void spike_scan() {
-    w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
-    w_.line("  u64 word;");
-    w_.line("  __builtin_memcpy(&word, F + k, 8);");
-    w_.line("  if (word)");
-    w_.line("    for (u64 j = k; j < k + 8; ++j)");
-    w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
+    w_.depth--;
     w_.line("}}");
   }
+  return cx.ok;
+}
 
-  bool integrate(PopCode&) {
-    bool ok = true;
-    w_.line("// population {} = {}[{}]: model {} ({}), solver {}", pop_.name, k_.model, pop_.size,
-            k_.model, at(k_.range), ir::solver_name(k_.solver));
-    w_.line("extern \"C\" void nj_pop{}_integrate(struct nj_pop* c) {{", index_);
-    w_.depth++;
-    prologue(false);
-    w_.line("const u64 n = c->n;");
-    w_.line("const u64 lo = c->lo, hi = c->hi;  // this call's part of the population");
-    w_.line("(void)n;");
-    w_.line("unsigned int* __restrict spikes = c->spikes;");
-    w_.line("u64 ns = 0;");
-    w_.line("// blocks of 256 neurons: the update loop vectorises, the threshold scan");
-    w_.line("// finds the block still in L1 cache");
+// The threshold condition for neuron i, from the stored states.
+std::string PopGen::threshold_test(bool& ok) {
+  if (const auto& f = k_.fast_threshold) {  // ir/recognise_threshold.cpp
+    const char* op = f->op == Op::Gt ? ">" : f->op == Op::Ge ? ">=" : f->op == Op::Lt ? "<" : "<=";
+    return fmt::format("S_{}[i] {} {}", sname(f->state), op, lit(f->value));
+  }
+  Ctx cx = ctx("S_");
+  std::string cond = expr(k_.threshold, cx) + " != 0";
+  ok &= cx.ok;
+  return cond;
+}
+
+// The block's flags F, 8 neurons at a time, into the spike list.
+void PopGen::spike_scan() {
+  w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
+  w_.line("  u64 word;");
+  w_.line("  __builtin_memcpy(&word, F + k, 8);");
+  w_.line("  if (word)");
+  w_.line("    for (u64 j = k; j < k + 8; ++j)");
+  w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
+  w_.line("}}");
+}
+
+bool PopGen::integrate(PopCode&) {
+  bool ok = true;
+  w_.line("// population {} = {}[{}]: model {} ({}), solver {}", pop_.name, k_.model, pop_.size,
+          k_.model, at(k_.range), ir::solver_name(k_.solver));
+  w_.line("extern \"C\" void nj_pop{}_integrate(struct nj_pop* c) {{", index_);
+  w_.depth++;
+  prologue(false);
+  w_.line("const u64 n = c->n;");
+  w_.line("const u64 lo = c->lo, hi = c->hi;  // this call's part of the population");
+  w_.line("(void)n;");
+  w_.line("unsigned int* __restrict spikes = c->spikes;");
+  w_.line("u64 ns = 0;");
+  w_.line("// blocks of 256 neurons: the update loop vectorises, the threshold scan");
+  w_.line("// finds the block still in L1 cache");
+  w_.line("for (u64 b = lo; b < hi; b += 256) {{");
+  w_.depth++;
+  w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
+  // Without group reductions the threshold is tested in the update loop,
+  // on the values just stored; a block is scanned only when one of its
+  // flags is set (reading the flag bytes back as words right after
+  // storing them stalls: most blocks have no spike).
+  const bool fused = k_.threshold && k_.groups.empty();
+  if (fused) w_.line("unsigned char F[264] = {{0}};");
+  if (fused) w_.line("unsigned int any = 0;");
+  w_.line("for (u64 i = b; i < e; ++i) {{");
+  w_.depth++;
+  ok = solve();
+  if (fused) {
+    w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
+    w_.line("F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
+    w_.line("any |= F[i - b];");
+  }
+  w_.depth--;
+  w_.line("}}");
+  if (fused) {
+    w_.line("if (any)");
+    spike_scan();
+  }
+  if (!k_.groups.empty()) {
+    // The reductions need the whole population updated: the threshold
+    // test gets blocks of its own.
+    w_.depth--;
+    w_.line("}}");
+    ok &= groups();
     w_.line("for (u64 b = lo; b < hi; b += 256) {{");
     w_.depth++;
     w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
-    // Without group reductions the threshold is tested in the update loop,
-    // on the values just stored; a block is scanned only when one of its
-    // flags is set (reading the flag bytes back as words right after
-    // storing them stalls: most blocks have no spike).
-    const bool fused = k_.threshold && k_.groups.empty();
-    if (fused) w_.line("unsigned char F[264] = {{0}};");
-    if (fused) w_.line("unsigned int any = 0;");
-    w_.line("for (u64 i = b; i < e; ++i) {{");
-    w_.depth++;
-    switch (k_.solver) {
-      case ir::Solver::Exact:
-        ok = exact();
-        break;
-      case ir::Solver::ExpEuler:
-      case ir::Solver::Euler:
-        ok = updates();
-        break;
-      case ir::Solver::RK4:
-        ok = rk4();
-        break;
-      case ir::Solver::RK45:
-        ok = false;
-        break;
-    }
-    if (fused) {
-      w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
-      w_.line("F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
-      w_.line("any |= F[i - b];");
-    }
-    w_.depth--;
-    w_.line("}}");
-    if (fused) {
-      w_.line("if (any)");
-      spike_scan();
-    }
-    if (!k_.groups.empty()) {
-      // The reductions need the whole population updated: the threshold
-      // test gets blocks of its own.
-      w_.depth--;
-      w_.line("}}");
-      ok &= groups();
-      w_.line("for (u64 b = lo; b < hi; b += 256) {{");
-      w_.depth++;
-      w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
-    }
-    if (k_.threshold && !fused) {
-      w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
-      w_.line("// flags first (a loop that vectorises), then a scan 8 neurons at a time");
-      w_.line("unsigned char F[264] = {{0}};");
-      w_.line("for (u64 i = b; i < e; ++i)");
-      w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
-      spike_scan();
-    }
-    w_.depth--;
-    w_.line("}}");
-    w_.line("c->nspikes = ns;");
-    w_.depth--;
-    w_.line("}}");
-    w_.line("");
-    return ok;
   }
-
-  void ode_comments() {
-    for (const auto& o : k_.odes)
-      w_.line("// d{}/dt = {}{}  ({})", k_.states[o.state].name, ir::print(*o.rhs),
-              o.unless_refractory ? "  unless refractory" : "", at(o.range));
+  if (k_.threshold && !fused) {
+    w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
+    w_.line("// flags first (a loop that vectorises), then a scan 8 neurons at a time");
+    w_.line("unsigned char F[264] = {{0}};");
+    w_.line("for (u64 i = b; i < e; ++i)");
+    w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
+    spike_scan();
   }
+  w_.depth--;
+  w_.line("}}");
+  w_.line("c->nspikes = ns;");
+  w_.depth--;
+  w_.line("}}");
+  w_.line("");
+  return ok;
+}
 
-  // x ← P·x + q (or + Q·c): the sums in the interpreter's order, q first.
-  bool exact() {
-    if (k_.odes.empty()) return true;
-    Propagator prop = make_propagator(k_.linear, k_, m_.run.dt);
-    const size_t n = prop.n;
-    const auto& sys = k_.linear;
-    bool c_const = true;
-    for (const auto& c : sys.c) c_const &= c->kind == Kind::Const;
-    std::vector<double> q(n, 0), q_ref(n, 0);
-    if (c_const)
-      for (size_t r = 0; r < n; ++r)
-        for (size_t c = 0; c < n; ++c) {
-          q[r] += prop.Q[r * n + c] * sys.c[c]->value;
-          q_ref[r] += prop.Q_ref[r * n + c] * sys.c[c]->value;
-        }
-    ode_comments();
-    w_.line("// exact: x <- P*x + {}, P = exp(M dt) computed when the code was made",
-            c_const ? "q" : "Q*c");
-    for (size_t r = 0; r < n; ++r) w_.line("const double x{} = S_{}[i];", r, sname(sys.states[r]));
-    bool ok = true;
-    if (!c_const) {
-      Ctx cx = ctx("S_");
-      for (size_t r = 0; r < n; ++r) w_.line("const double c{} = {};", r, expr(sys.c[r], cx));
-      ok = cx.ok;
-    }
-    auto row = [&](size_t r, const std::vector<double>& P, const std::vector<double>& Q,
-                   const std::vector<double>& qv, const std::string& name) {
-      std::string s = fmt::format("double {} = {};", name, c_const ? lit(qv[r]) : "0.0");
-      w_.line("{}", s);
-      // Terms with a zero coefficient are left out, as the interpreter's
-      // term() makes them contribute nothing.
-      for (size_t c = 0; c < n; ++c)
-        if (P[r * n + c] != 0.0) w_.line("{} += {} * x{};", name, lit(P[r * n + c]), c);
-      if (!c_const)
-        for (size_t c = 0; c < n; ++c)
-          if (Q[r * n + c] != 0.0) w_.line("{} += {} * c{};", name, lit(Q[r * n + c]), c);
-    };
-    if (clamps_) w_.line("const bool refractory = step < ref_end[i];");
-    for (size_t r = 0; r < n; ++r) {
-      row(r, prop.P, prop.Q, q, fmt::format("y{}", r));
-      if (!clamps_) continue;
-      bool same = same_bits(&prop.P[r * n], &prop.P_ref[r * n], n) &&
-                  (c_const ? same_bits(&q[r], &q_ref[r], 1)
-                           : same_bits(&prop.Q[r * n], &prop.Q_ref[r * n], n));
-      if (same) continue;
-      w_.line("// refractory neurons: {} held", k_.states[sys.states[r]].name);
-      row(r, prop.P_ref, prop.Q_ref, q_ref, fmt::format("r{}", r));
-      w_.line("if (refractory) y{0} = r{0};", r);
-    }
-    for (size_t r = 0; r < n; ++r) w_.line("S_{}[i] = y{};", sname(sys.states[r]), r);
-    return ok;
-  }
-
-  // Exponential Euler / Euler: every new value from the old ones.
-  bool updates() {
-    ode_comments();
-    Ctx cx = ctx("S_");
-    for (size_t u = 0; u < k_.odes.size(); ++u)
-      w_.line("const double u{} = {};", u, expr(k_.update[u], cx));
-    for (size_t u = 0; u < k_.odes.size(); ++u) {
-      const auto& o = k_.odes[u];
-      if (o.unless_refractory && k_.refractory)
-        w_.line("if (step >= ref_end[i]) S_{}[i] = u{};", sname(o.state), u);
-      else
-        w_.line("S_{}[i] = u{};", sname(o.state), u);
-    }
-    return cx.ok;
-  }
-
-  // Classical RK4, as interpreter/runge_kutta.cpp forms its sums.
-  bool rk4() {
-    ode_comments();
-    const num::Tableau& tb = num::kRk4;
-    const auto& a = tb.a;
-    const auto& b = tb.b;
-    const auto& cc = tb.c;
-    const double h = m_.run.dt;
-    const size_t U = k_.odes.size();
-    w_.line("const double t0 = t;");
-    if (clamps_) w_.line("const bool refractory = step < ref_end[i];");
-    // Stage values: every state (those without an equation stay put).
-    for (size_t s = 0; s < k_.states.size(); ++s) w_.line("double y_{0} = S_{0}[i];", sname(s));
-    Ctx cx = ctx("y_");
-    for (int s = 0; s < tb.stages; ++s) {
-      w_.line("// stage {}", s + 1);
-      for (size_t u = 0; u < U; ++u) {
-        w_.line("{{");
-        w_.line("  double acc = 0.0;");
-        for (int q = 0; q < s; ++q) w_.line("  acc += {} * k{}_{};", lit(a[s][q]), q, u);
-        w_.line("  y_{0} = S_{0}[i] + {1} * acc;", sname(k_.odes[u].state), lit(h));
-        w_.line("}}");
-      }
-      w_.line("{{");
-      w_.line("  const double t = t0 + {} * {};", lit(cc[s]), lit(h));
-      w_.line("  (void)t;");
-      for (size_t u = 0; u < U; ++u) {
-        std::string v = expr(k_.odes[u].rhs, cx);
-        if (k_.odes[u].unless_refractory && k_.refractory) v = "refractory ? 0.0 : " + v;
-        w_.line("  k{}_{} = {};", s, u, v);
-      }
-      w_.line("}}");
-    }
-    // Declarations of the stage derivatives go first.
-    std::string decl = "double";
-    for (int s = 0; s < tb.stages; ++s)
-      for (size_t u = 0; u < U; ++u) decl += fmt::format("{} k{}_{}", s + u ? "," : "", s, u);
-    // Inserted before the stages: find the "const double t0" line.
-    const std::string marker = "const double t0 = t;\n";
-    auto pos = w_.out.rfind(marker);
-    if (U > 0) w_.out.insert(pos + marker.size(), std::string(2 * w_.depth, ' ') + decl + ";\n");
-    for (size_t u = 0; u < U; ++u) {
-      w_.line("{{");
-      w_.line("  double acc = 0.0;");
-      for (int s = 0; s < tb.stages; ++s) w_.line("  acc += {} * k{}_{};", lit(b[s]), s, u);
-      w_.line("  S_{0}[i] = S_{0}[i] + {1} * acc;", sname(k_.odes[u].state), lit(h));
-      w_.line("}}");
-    }
-    return cx.ok;
-  }
-
-  // The reset, one spiking neuron after the other (each statement sees the
-  // ones before it; neurons do not interact).
-  bool reset() {
-    w_.line("// reset of {} ({})", pop_.name, at(k_.range));
-    w_.line("extern \"C\" void nj_pop{}_reset(struct nj_pop* c) {{", index_);
-    w_.depth++;
-    prologue(true);
-    w_.line("for (u64 k = 0; k < c->n; ++k) {{");
-    w_.depth++;
-    w_.line("const u64 i = c->ids[k];");
-    Ctx cx = ctx("S_");
-    int masks = 0;
-    bool ok = lane_statements(w_, k_.reset, "", cx, masks, nullptr, where_);
-    w_.depth--;
-    w_.line("}}");
-    w_.depth--;
-    w_.line("}}");
-    w_.line("");
-    return ok && cx.ok;
-  }
-};
-
-}  // namespace
+// The reset, one spiking neuron after the other (each statement sees the
+// ones before it; neurons do not interact).
+bool PopGen::reset() {
+  w_.line("// reset of {} ({})", pop_.name, at(k_.range));
+  w_.line("extern \"C\" void nj_pop{}_reset(struct nj_pop* c) {{", index_);
+  w_.depth++;
+  prologue(true);
+  w_.line("for (u64 k = 0; k < c->n; ++k) {{");
+  w_.depth++;
+  w_.line("const u64 i = c->ids[k];");
+  Ctx cx = ctx("S_");
+  int masks = 0;
+  bool ok = lane_statements(w_, k_.reset, "", cx, masks, nullptr, where_);
+  w_.depth--;
+  w_.line("}}");
+  w_.depth--;
+  w_.line("}}");
+  w_.line("");
+  return ok && cx.ok;
+}
 
 Generated generate(const ir::Module& m,
                    const std::function<std::string(const frontend::SourceRange&)>& where) {
