@@ -1,6 +1,7 @@
 // Fixtures of the C API tests (test_c_api_*.cpp): the model they drive, an
 // engine built from it, reading a variable, a spike callback that records,
-// and the check that every entry point answers one result code.
+// a callback that calls back into its engine, and the check that every entry
+// point answers one result code.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -53,6 +54,34 @@ inline void record_spikes(void* user, const char* population, const uint32_t* id
   auto* seen = static_cast<Seen*>(user);
   seen->population = population;
   for (size_t i = 0; i < count; ++i) seen->spikes.push_back({ids[i], time});
+}
+
+// Makes `call` on engine `e` from inside a spike callback: subscribes to
+// `population`, fires its neuron `id` and runs the step that delivers the
+// spike. Returns what the call answered (NEURO_INTERNAL_ERROR when it never
+// ran); the last error right after it goes to `error` when given.
+inline neuro_result call_from_callback(neuro_engine* e, const char* population, uint32_t id,
+                                       neuro_result (*call)(neuro_engine*),
+                                       std::string* error = nullptr) {
+  struct Inside {
+    neuro_engine* e;
+    neuro_result (*call)(neuro_engine*);
+    std::string* error;
+    neuro_result result = NEURO_INTERNAL_ERROR;
+    int calls = 0;
+  } inside{e, call, error};
+  auto once = [](void* user, const char*, const uint32_t*, size_t, double) {
+    auto* in = static_cast<Inside*>(user);
+    if (in->calls++ > 0) return;
+    in->result = in->call(in->e);
+    if (in->error) *in->error = last_error();
+  };
+  int h = 0;
+  REQUIRE(neuro_subscribe_spikes(e, population, once, &inside, &h) == NEURO_OK);
+  REQUIRE(neuro_inject_spikes(e, population, &id, 1) == NEURO_OK);
+  REQUIRE(neuro_step(e, 1) == NEURO_OK);
+  REQUIRE(neuro_unsubscribe(e, h) == NEURO_OK);  // `inside` goes out of scope
+  return inside.result;
 }
 
 // Calls every entry point that takes an engine and checks each answers `expect`.

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include "neuro/neuro.h"
 #include "tests/unit/c_api_fixtures.h"
+#include "tests/unit/env_guard.h"
 
 using namespace neuro::testing;
 
@@ -71,12 +71,14 @@ TEST_CASE(
   // A private cache, so the test neither reads nor fills the user's.
   auto cache =
       std::filesystem::temp_directory_path() / ("neuro_c_jit_" + std::to_string(::getpid()));
-  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
   std::string notice;
-  std::vector<double> vm = final_v(5, NEURO_BACKEND_VM),
-                      jit = final_v(5, NEURO_BACKEND_JIT, &notice);
+  std::vector<double> vm, jit;
+  {
+    EnvGuard private_cache("XDG_CACHE_HOME", cache.string());
+    vm = final_v(5, NEURO_BACKEND_VM);
+    jit = final_v(5, NEURO_BACKEND_JIT, &notice);
+  }
   CHECK(notice.empty());  // the generated code ran: no fallback notice
-  ::unsetenv("XDG_CACHE_HOME");
   std::filesystem::remove_all(cache);
   REQUIRE(vm.size() == 2);
   CHECK(jit == vm);

@@ -149,23 +149,11 @@ TEST_CASE("c api: calls from inside a callback") {
 
   // A per-neuron parameter is an array: set from a callback.
   neuro_engine* f = built(kArrayModel);
-  struct SetInput {
-    neuro_engine* e;
-    neuro_result result = NEURO_INTERNAL_ERROR;
-  } s{f};
-  int h = 0;
-  REQUIRE(neuro_subscribe_spikes(
-              f, "P",
-              [](void* user, const char*, const uint32_t*, size_t, double) {
-                auto* s = static_cast<SetInput*>(user);
-                double zero = 0;
-                s->result = neuro_set(s->e, "P.I", "mV", &zero, 1);
-              },
-              &s, &h) == NEURO_OK);
-  uint32_t one = 1;
-  REQUIRE(neuro_inject_spikes(f, "P", &one, 1) == NEURO_OK);
-  REQUIRE(neuro_step(f, 1) == NEURO_OK);
-  CHECK(s.result == NEURO_OK);
+  auto zero_input = [](neuro_engine* engine) {
+    double zero = 0;
+    return neuro_set(engine, "P.I", "mV", &zero, 1);
+  };
+  CHECK(call_from_callback(f, "P", 1, zero_input) == NEURO_OK);
   CHECK(get(f, "P.I", "mV") == std::vector<double>{0, 0, 0, 0});
   neuro_free(f);
 

@@ -5,14 +5,13 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "neuro/neuro.h"
 #include "tests/unit/c_api_fixtures.h"
+#include "tests/unit/shell.h"
 
 using namespace neuro::testing;
 
@@ -75,12 +74,6 @@ TEST_CASE("c api: NULL, made-up and released handles are refused by every call")
 }
 
 TEST_CASE("c api: every function in neuro.h is documented there and in docs/embedding.md") {
-  auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
   const std::string header = slurp(NEURO_SOURCE_DIR "/include/neuro/neuro.h");
   const std::string docs = slurp(NEURO_SOURCE_DIR "/docs/embedding.md");
   REQUIRE(!header.empty());

@@ -197,22 +197,10 @@ run C for 3 ms  dt = 0.1 ms
   CHECK(neuro_get_modulator(e, "dopamine", "", nullptr) == NEURO_USAGE_ERROR);
 
   // From inside a spike callback: allowed (a value, not a rebuild).
-  struct Set {
-    neuro_engine* e;
-    neuro_result result = NEURO_INTERNAL_ERROR;
-  } s{e};
-  int h = 0;
-  REQUIRE(neuro_subscribe_spikes(
-              e, "G",
-              [](void* user, const char*, const uint32_t*, size_t, double) {
-                auto* s = static_cast<Set*>(user);
-                s->result = neuro_set_modulator(s->e, "dopamine", nullptr, 7);
-              },
-              &s, &h) == NEURO_OK);
-  uint32_t zero = 0;
-  REQUIRE(neuro_inject_spikes(e, "G", &zero, 1) == NEURO_OK);
-  REQUIRE(neuro_step(e, 1) == NEURO_OK);
-  CHECK(s.result == NEURO_OK);
+  auto seven = [](neuro_engine* engine) {
+    return neuro_set_modulator(engine, "dopamine", nullptr, 7);
+  };
+  CHECK(call_from_callback(e, "G", 0, seven) == NEURO_OK);
   REQUIRE(neuro_get_modulator(e, "dopamine", "", &d) == NEURO_OK);
   CHECK(d == 7);
   neuro_free(e);
