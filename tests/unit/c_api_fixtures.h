@@ -1,7 +1,7 @@
 // Fixtures of the C API tests (test_c_api_*.cpp): the model they drive, an
-// engine built from it, reading a variable, a spike callback that records,
-// a callback that calls back into its engine, and the check that every entry
-// point answers one result code.
+// engine built from it, reading a variable, a tolerance for values in SI, a
+// spike callback that records, a callback that calls back into its engine,
+// and the check that every entry point answers one result code.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -18,6 +18,16 @@
 namespace neuro::testing {
 
 inline const char* const kModel = kLeakyModel;
+
+// Equal to `expected` up to a relative 1e-12. The values these tests read are
+// small SI numbers (1e-4 s, -0.07 V) or go through a unit conversion or k·dt,
+// each rounding at most 2^-53 relative; 1e-12 leaves room for that and for
+// nothing else. doctest's default Approx is no check here: its scale of 1
+// makes the bound about 1.2e-5 absolute, so Approx(1e-9) accepts 0. Not for
+// an expected 0, which this never matches (the bound is strict).
+inline doctest::Approx close_to(double expected) {
+  return doctest::Approx(expected).epsilon(1e-12).scale(0);
+}
 
 inline std::string last_error() {
   return neuro_last_error();

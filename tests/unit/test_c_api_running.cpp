@@ -34,7 +34,7 @@ TEST_CASE("c api: load, build, run, read state in units") {
   CHECK(neuro_built(e, &b) == NEURO_OK);
   CHECK(b == 1);
   CHECK(neuro_dt(e, &d) == NEURO_OK);
-  CHECK(d == doctest::Approx(1e-4));
+  CHECK(d == close_to(1e-4));  // dt = 0.1 ms
 
   CHECK(neuro_population_size(e, "P", &n) == NEURO_OK);
   CHECK(n == 2);
@@ -42,20 +42,20 @@ TEST_CASE("c api: load, build, run, read state in units") {
   CHECK(n == 1);
   auto v = get(e, "P.v", "mV");
   REQUIRE(v.size() == 2);
-  CHECK(v[0] == doctest::Approx(-70));
+  CHECK(v[0] == close_to(-70));  // v = E_L, through SI and back
 
   REQUIRE(neuro_run(e, 0.001) == NEURO_OK);
   uint64_t steps = 0;
   CHECK(neuro_step_index(e, &steps) == NEURO_OK);
   CHECK(steps == 10);
   CHECK(neuro_time(e, &d) == NEURO_OK);
-  CHECK(d == doctest::Approx(0.001));
+  CHECK(d == close_to(0.001));  // 10 steps of 0.1 ms
   v = get(e, "P.v", "mV");
-  CHECK(v[0] == doctest::Approx(-70 + 20 * (1 - std::exp(-0.1))).epsilon(1e-12).scale(0));
+  CHECK(v[0] == close_to(-70 + 20 * (1 - std::exp(-0.1))));
   v = get(e, "P.v", nullptr);  // NULL unit: SI
-  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12).scale(0));
+  CHECK(v[0] == close_to((-70 + 20 * (1 - std::exp(-0.1))) / 1000));
   v = get(e, "P.v", "");
-  CHECK(v[0] == doctest::Approx((-70 + 20 * (1 - std::exp(-0.1))) / 1000).epsilon(1e-12).scale(0));
+  CHECK(v[0] == close_to((-70 + 20 * (1 - std::exp(-0.1))) / 1000));
   v = get(e, "P.tau", "ms");  // a shared parameter reads once per neuron
   CHECK(v == std::vector<double>{10, 10});
 
@@ -89,10 +89,10 @@ TEST_CASE("c api: build options") {
   REQUIRE(neuro_build(e, &opt) == NEURO_OK);
   double d = 0;
   CHECK(neuro_dt(e, &d) == NEURO_OK);
-  CHECK(d == doctest::Approx(2e-4));
+  CHECK(d == 2e-4);  // the host's dt, handed back unchanged
   REQUIRE(neuro_run_to_end(e) == NEURO_OK);
   CHECK(neuro_time(e, &d) == NEURO_OK);
-  CHECK(d == doctest::Approx(0.004));
+  CHECK(d == close_to(0.004));  // 20 steps of 0.2 ms
   // Fields without their flag are ignored.
   opt.flags = 0;
   opt.dt = -1;
@@ -125,15 +125,15 @@ TEST_CASE("c api: set state, inject spikes, subscribe and unsubscribe, recorded 
   REQUIRE(seen.spikes.size() == 1);
   CHECK(seen.population == "P");
   CHECK(seen.spikes[0].first == 1);
-  CHECK(seen.spikes[0].second == doctest::Approx(1e-4));
+  CHECK(seen.spikes[0].second == close_to(1e-4));  // step 1
   // An injected spike counts like a threshold crossing, reset included.
   uint32_t zero = 0;
   REQUIRE(neuro_inject_spikes(e, "P", &zero, 1) == NEURO_OK);
   REQUIRE(neuro_step(e, 1) == NEURO_OK);
   REQUIRE(seen.spikes.size() == 2);
   CHECK(seen.spikes[1].first == 0);
-  CHECK(seen.spikes[1].second == doctest::Approx(2e-4));
-  CHECK(get(e, "P.v", "mV")[0] == doctest::Approx(-70));
+  CHECK(seen.spikes[1].second == close_to(2e-4));  // step 2
+  CHECK(get(e, "P.v", "mV")[0] == close_to(-70));  // reset to E_L
 
   const uint32_t* ids = nullptr;
   const double* times = nullptr;
@@ -142,8 +142,8 @@ TEST_CASE("c api: set state, inject spikes, subscribe and unsubscribe, recorded 
   REQUIRE(n == 2);
   CHECK(ids[0] == 1);
   CHECK(ids[1] == 0);
-  CHECK(times[0] == doctest::Approx(1e-4));
-  CHECK(times[1] == doctest::Approx(2e-4));
+  CHECK(times[0] == close_to(1e-4));
+  CHECK(times[1] == close_to(2e-4));
 
   // One value sets every neuron.
   double one = -60;
@@ -187,7 +187,8 @@ run C for 3 ms  dt = 0.1 ms
   REQUIRE(neuro_run(e, 0.0015) == NEURO_OK);  // the 1 ms spike arrives while dopamine is 0
   REQUIRE(neuro_set_modulator(e, "dopamine", "", 2.5) == NEURO_OK);
   REQUIRE(neuro_run(e, 0.0015) == NEURO_OK);  // the 2 ms spike arrives with dopamine 2.5
-  CHECK(get(e, "A.x", "mV")[0] == doctest::Approx(2.5));
+  // x = 0 · w + 2.5 · w with w = 1 mV.
+  CHECK(get(e, "A.x", "mV")[0] == close_to(2.5));
   CHECK(neuro_set_modulator(e, "dopamine", "mV", 1) == NEURO_USAGE_ERROR);  // dimensionless
   CHECK(neuro_get_modulator(e, "dopamine", "mV", &d) == NEURO_USAGE_ERROR);
   CHECK(neuro_set_modulator(e, "serotonin", "", 1) == NEURO_USAGE_ERROR);
