@@ -15,17 +15,13 @@
 
 #include "cli/repl_session.h"
 #include "neuro/simulation.h"
+#include "tests/unit/shell.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using neuro::testing::slurp;
 
 std::string sh(const std::string& cmd, int* status = nullptr) {
   std::string out;
