@@ -269,4 +269,11 @@ struct Simulation::Engine {
   double t_now() const { return static_cast<double>(step) * mod->run.dt; }
 };
 
+// The engine behind a Simulation, for what plugs into its step (jit/, behind
+// interpreter/stepper.h) and for tests; hosts never see it.
+struct SimulationAccess {
+  static Simulation::Engine& engine(Simulation& s) { return *s.engine_; }
+  static const Simulation::Engine& engine(const Simulation& s) { return *s.engine_; }
+};
+
 }  // namespace neuro

@@ -314,7 +314,7 @@ BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_st
           kSplitMin);
     return r;
   };
-  Engine& eng = sim.engine();
+  Engine& eng = SimulationAccess::engine(sim);
   std::string why;
   auto tc = jit::find_compiler(why);
   const jit::Generated g = jit::generate(*eng.mod);

@@ -178,11 +178,10 @@ class Simulation {
   double* dense_weights(size_t index);
 
   struct Engine;  // the interpreter's state, opaque outside interpreter/
-  // For backends that plug into the interpreter's step (jit/, neuro/backend.h).
-  Engine& engine() { return *engine_; }
-  const Engine& engine() const { return *engine_; }
 
  private:
+  // Backends and tests reach the engine through interpreter/engine_state.h.
+  friend struct SimulationAccess;
   std::unique_ptr<Engine> engine_;
 };
 

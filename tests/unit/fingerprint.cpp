@@ -18,7 +18,7 @@ void add_bytes(std::string& out, const V& v) {
 
 Fingerprint fingerprint(Simulation& sim) {
   Fingerprint parts;
-  const Simulation::Engine& e = sim.engine();
+  const Simulation::Engine& e = SimulationAccess::engine(sim);
   for (size_t i = 0; i < e.pops.size(); ++i) {
     const PopState& p = e.pops[i];
     const std::string pop = p.pop->name;

@@ -292,7 +292,7 @@ TEST_CASE("jit: the embedding API selects the backend in BuildOptions") {
     CHECK(notices.empty());
     REQUIRE(engine.run(0.1) == Status::Ok);
     REQUIRE(engine.get("P.v", "", b == Backend::Vm ? v_vm : v_jit) == Status::Ok);
-    if (b == Backend::Jit) CHECK(engine.simulation()->engine().pops[0].stepper);
+    if (b == Backend::Jit) CHECK(SimulationAccess::engine(*engine.simulation()).pops[0].stepper);
   }
   CHECK(v_vm == v_jit);
   // Without a compiler the build still succeeds, with the notice written.
