@@ -103,13 +103,15 @@ int interactive() {
       pending.clear();
       continue;
     }
+    // From here on a Ctrl-C stops what this line runs, even one that comes
+    // before its run has started.
+    session.interrupt = false;
     if (!line.empty()) {
       add_history(line.c_str());
       // Written at once, so a crash or a kill loses nothing typed.
       if (!hist.empty()) write_history(hist.c_str());
     }
     pending += line + "\n";
-    session.interrupt = false;
     auto r = session.feed(pending);
     if (r == ReplSession::Result::NeedMore) continue;
     pending.clear();
@@ -127,6 +129,7 @@ int piped() {
   signal(SIGINT, repl_on_sigint);
   std::string pending, line;
   while (std::getline(std::cin, line)) {
+    session.interrupt = false;
     pending += line + "\n";
     auto r = session.feed(pending);
     if (r == ReplSession::Result::NeedMore) continue;

@@ -172,14 +172,18 @@ bool ReplSession::ensure_built() {
 
 void ReplSession::run_steps(uint64_t steps) {
   if (!ensure_built()) return;
-  interrupt = false;
+  // `interrupt` is cleared by the caller when the line is read, not here: a
+  // Ctrl-C between reading the line and starting the run stops it too. A
+  // run consumes it, so the next run of the same input starts afresh.
   uint64_t done = 0;
   try {
     done = sim_->run(steps, &interrupt);
   } catch (const SimulationError& e) {
+    interrupt = false;
     report(e);
     return;
   }
+  interrupt = false;
   if (done < steps) out_(fmt::format("interrupted after {} of {} steps\n", done, steps));
   std::string line = fmt::format("t = {}", time_text(sim_->time()));
   for (const auto& p : sim_->population_stats())

@@ -2,16 +2,18 @@
 // promise checked numerically, and line editing, the continuation prompt and
 // Ctrl-C in a real terminal (tmux).
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "cli/repl_session.h"
 #include "neuro/simulation.h"
@@ -33,6 +35,58 @@ std::string sh(const std::string& cmd, int* status = nullptr) {
   int st = pclose(p);
   if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return out;
+}
+
+// The bound on every wait below: it only guards against a hang (a loaded
+// machine may take seconds) and says nothing about speed.
+constexpr int kHangGuardMs = 60000;
+
+// A terminal's output read from a FIFO; reads block until output comes.
+struct PaneOutput {
+  int fd = -1;
+  std::string seen;
+  size_t from = 0;  // where the next wait_for starts looking
+  explicit PaneOutput(int f) : fd(f) {}
+  ~PaneOutput() {
+    if (fd >= 0) ::close(fd);
+  }
+  // Reads until `text` has been printed after what earlier waits found.
+  bool wait_for(const std::string& text) {
+    for (;;) {
+      if (auto at = seen.find(text, from); at != std::string::npos) {
+        from = at + text.size();
+        return true;
+      }
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, kHangGuardMs) <= 0) return false;
+      char buf[4096];
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) return false;
+      seen.append(buf, static_cast<size_t>(n));
+    }
+  }
+};
+
+// Waits until `file` holds `text`, looking again whenever something in its
+// folder is written (inotify).
+bool wait_for_file(const fs::path& file, const std::string& text) {
+  const int in = ::inotify_init1(IN_CLOEXEC);
+  if (in < 0) return false;
+  ::inotify_add_watch(in, file.parent_path().c_str(),
+                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE);
+  bool found = false;
+  for (;;) {
+    if (slurp(file).find(text) != std::string::npos) {
+      found = true;
+      break;
+    }
+    pollfd p{in, POLLIN, 0};
+    if (::poll(&p, 1, kHangGuardMs) <= 0) break;
+    char buf[4096];
+    if (::read(in, buf, sizeof buf) <= 0) break;
+  }
+  ::close(in);
+  return found;
 }
 
 }  // namespace
@@ -168,66 +222,53 @@ TEST_CASE("repl: a real terminal — line editing, continuation prompt, Ctrl-C, 
   }
   fs::path home = fs::temp_directory_path() / fmt::format("neuro_repl_tty_{}", ::getpid());
   fs::remove_all(home);
-  fs::create_directories(home);
+  const fs::path history = home / "state" / "neuro" / "history";
+  fs::create_directories(history.parent_path());
   std::string session = fmt::format("neuro_test_{}", ::getpid());
   auto tmux = [&](const std::string& args) {
     return sh(fmt::format("tmux -L {} {} 2>&1", session, args));
   };
-  auto screen = [&] { return tmux(fmt::format("capture-pane -p -t {}", session)); };
-  // Polls until `done()` holds. The bound only guards against a hang; it
-  // says nothing about speed (a loaded machine may take seconds).
-  auto poll_until = [](const auto& done) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > give_up) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  };
-  auto wait_for = [&](const std::string& text) {
-    return poll_until([&] { return screen().find(text) != std::string::npos; });
-  };
-  const fs::path history = home / "state" / "neuro" / "history";
-  tmux(
-      fmt::format("new-session -d -s {} -x 120 -y 40 \"env HOME={} XDG_STATE_HOME={}/state "
-                  "TERM=xterm {} repl\"",
-                  session, home.string(), home.string(), NEURO_BINARY));
-  REQUIRE(wait_for("neuro>"));  // capture-pane drops trailing spaces
+  // What the REPL writes to its terminal comes to the test through a FIFO
+  // (tmux pipe-pane), and the test blocks on it: it waits for what the REPL
+  // prints, never for a time.
+  const fs::path fifo = home / "pane";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  PaneOutput pane(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));  // RDWR: the open never blocks
+  REQUIRE(pane.fd >= 0);
+  // The shell holds the REPL back until the pipe is in place, signals the
+  // channel `<session>_done` when the REPL has exited, and keeps the pane
+  // (and the tmux server) until the session is killed.
+  tmux(fmt::format(
+      "new-session -d -s {0} -x 120 -y 40 \"read _; env HOME={1} XDG_STATE_HOME={1}/state "
+      "TERM=xterm {2} repl; tmux -L {0} wait-for -S {0}_done; read _\"",
+      session, home.string(), NEURO_BINARY));
+  tmux(fmt::format("pipe-pane -t {} 'cat >> {}'", session, fifo.string()));
+  tmux(fmt::format("send-keys -t {} Enter", session));
+  REQUIRE(pane.wait_for("neuro>"));
   // Line editing: type with a typo, move left, fix it, run.
   tmux(fmt::format("send-keys -t {} ':type 2 xs' Left BSpace m Enter", session));
-  CHECK(wait_for("2 ms : time (ms) = 2 ms"));
+  CHECK(pane.wait_for("2 ms : time (ms) = 2 ms"));
   // A construct over several lines gets the continuation prompt.
   tmux(fmt::format("send-keys -t {} 'neuron D {{' Enter", session));
-  CHECK(wait_for("...>"));
+  CHECK(pane.wait_for("...>"));
   tmux(fmt::format("send-keys -t {} 'state x = 1 mV; dx/dt = -x / 10 ms }}' Enter", session));
   tmux(fmt::format("send-keys -t {} 'circuit C {{ P = D[1000] }}' Enter", session));
   // A long run, interrupted with Ctrl-C: back at the prompt, state intact.
-  // The REPL writes each line to its history before it runs it: once `:run`
-  // is there, the line has left the editor and a Ctrl-C can no longer drop
-  // it. One that lands before the run loop starts is lost; the next one
-  // stops the run.
+  // The REPL writes each line to its history once it has left the editor;
+  // from then on a Ctrl-C stops the line's run, even before it starts (a
+  // Ctrl-C still in the editor would drop the line instead).
   tmux(fmt::format("send-keys -t {} ':run 100000 s' Enter", session));
-  REQUIRE(poll_until([&] { return slurp(history).find(":run") != std::string::npos; }));
-  CHECK(poll_until([&] {
-    tmux(fmt::format("send-keys -t {} C-c", session));
-    // A second for this Ctrl-C to show before the next is sent (a retry
-    // interval, not a limit: nothing fails when it is exceeded).
-    const auto next = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (std::chrono::steady_clock::now() < next) {
-      if (screen().find("interrupted after") != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }));
+  REQUIRE(wait_for_file(history, ":run"));
+  tmux(fmt::format("send-keys -t {} C-c", session));
+  CHECK(pane.wait_for("interrupted after"));
   tmux(fmt::format("send-keys -t {} ':type 1 mV' Enter", session));
-  CHECK(wait_for("1 mV : voltage (mV) = 1 mV"));
+  CHECK(pane.wait_for("1 mV : voltage (mV) = 1 mV"));
   tmux(fmt::format("send-keys -t {} ':quit' Enter", session));
-  // The REPL exits and its session closes with it.
-  CHECK(poll_until([&] {
-    int status = 0;
-    sh(fmt::format("tmux -L {} has-session -t {} 2>/dev/null", session, session), &status);
-    return status != 0;
-  }));
+  // The REPL exits: tmux's own wait blocks until the shell signals it
+  // (`timeout` only guards against a hang).
+  int status = -1;
+  sh(fmt::format("timeout 60 tmux -L {0} wait-for {0}_done", session), &status);
+  CHECK(status == 0);
   tmux(fmt::format("kill-session -t {}", session));
   // The history file kept what was typed (libedit escapes spaces as \040).
   std::string hist = slurp(history);
