@@ -191,8 +191,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   };
   if (!ps.native && !pr.on_pre.empty()) {
     ps.scatter.clear();
-    ps.sequential = pr.on_pre_sequential;  // ir/mark_sequential.cpp
-    ps.handler.emplace(num::handler_batch(ns, ps.sequential), bind, keys, &mod->tables,
+    ps.handler.emplace(num::handler_batch(ns, pr.on_pre_sequential), bind, keys, &mod->tables,
                        modulators.data());
     ps.handler->statements(pr.on_pre);
   }
@@ -201,9 +200,8 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     ps.pre_neuron->statements(pr.pre_neuron);
   }
   if (!pr.on_post.empty() || !pr.post_neuron.empty()) {
-    ps.post_sequential = pr.on_post_sequential;
     if (!pr.on_post.empty()) {
-      ps.on_post.emplace(num::handler_batch(ns, ps.post_sequential), bind, keys, &mod->tables,
+      ps.on_post.emplace(num::handler_batch(ns, pr.on_post_sequential), bind, keys, &mod->tables,
                          modulators.data());
       ps.on_post->statements(pr.on_post);
     }

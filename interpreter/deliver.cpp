@@ -43,7 +43,7 @@ void Simulation::Engine::deliver(ProjState& p) {
     const auto& spikers = pops[p.src].history[due];
     if (spikers.empty()) return;  // most steps of a sparse network
     return p.stepper->deliver({step, t_now()}, spikers,
-                              num::handler_batch(p.csr.size(), p.sequential));
+                              num::handler_batch(p.csr.size(), p.proj->on_pre_sequential));
   }
   const ir::Projection& pr = *p.proj;
   PopState& src = pops[p.src];
@@ -119,7 +119,7 @@ void Simulation::Engine::deliver(ProjState& p) {
     p.batch_post.push_back(col[s]);
     p.batch_pre.push_back(pre);
   });
-  run_batch(p, *p.handler, p.sequential, t);
+  run_batch(p, *p.handler, p.proj->on_pre_sequential, t);
 }
 
 void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const uint32_t* pre,
@@ -197,7 +197,7 @@ void Simulation::Engine::post_events(ProjState& p) {
     const PopState& post = pops[p.dst];
     if (post.spikes.empty()) return;
     return p.stepper->post({step, num::on_post_time(step, mod->run.dt)}, post.spikes,
-                           num::handler_batch(p.csr.size(), p.post_sequential));
+                           num::handler_batch(p.csr.size(), p.proj->on_post_sequential));
   }
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
@@ -230,7 +230,7 @@ void Simulation::Engine::post_events(ProjState& p) {
       p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + p.row_of(s)));
     }
   }
-  run_batch(p, *p.on_post, p.post_sequential, t);
+  run_batch(p, *p.on_post, p.proj->on_post_sequential, t);
 }
 
 // A new block of steps: scaled traces move their reference time T forward

@@ -134,8 +134,6 @@ struct ProjState {
   };
   std::vector<Scatter> scatter;
   bool native = false;
-  bool sequential = false;  // handler reads and writes post state: one synapse at a time
-  bool post_sequential = false;
   std::optional<Program> handler;      // on pre, per synapse
   std::optional<Program> pre_neuron;   // on pre, once per spiking presynaptic neuron
   std::optional<Program> on_post;      // on post, per synapse
