@@ -193,16 +193,10 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     }
   }
   // Threshold: `state > constant` (and friends, ir/recognise_threshold.cpp) runs natively.
-  if (k.threshold) {
-    if (const auto& f = k.fast_threshold) {
-      ps.fast_state = f->state;
-      ps.fast_op = f->op;
-      ps.fast_value = f->value;
-    } else {
-      ps.cond.assign(n, 0);
-      ps.threshold.emplace(n, dense, keys, &mod->tables, modulators.data());
-      ps.threshold->store_into(k.threshold, ps.cond.data());
-    }
+  if (k.threshold && !k.fast_threshold) {
+    ps.cond.assign(n, 0);
+    ps.threshold.emplace(n, dense, keys, &mod->tables, modulators.data());
+    ps.threshold->store_into(k.threshold, ps.cond.data());
   }
   for (size_t q = 0; q < mod->selections.size(); ++q) {
     const ir::Selection& sel = mod->selections[q];

@@ -48,9 +48,9 @@ void Simulation::Engine::detect(PopState& p) {
   if (p.kernel && !p.kernel->groups.empty() && !p.stepper) compute_groups(p);
   if (p.kernel && !p.stepper) {
     const size_t n = p.n;
-    if (p.fast_state >= 0) {
-      const double* x = p.states[p.fast_state].data();
-      const double v = p.fast_value;
+    if (const auto& fast = p.kernel->fast_threshold) {  // ir/recognise_threshold.cpp
+      const double* x = p.states[fast->state].data();
+      const double v = fast->value;
       const int64_t* ref_end = p.ref_end.data();
       const int64_t now = step;
       // Flags for a block of neurons first (a loop without branches, which
@@ -83,7 +83,7 @@ void Simulation::Engine::detect(PopState& p) {
           }
         }
       };
-      switch (p.fast_op) {
+      switch (fast->op) {
         case ir::Op::Gt:
           scan([](double a, double b) { return a > b; });
           break;

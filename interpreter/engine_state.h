@@ -68,10 +68,7 @@ struct PopState {
   std::vector<double> atol;      // RK45: absolute tolerance per equation
 
   // Spikes.
-  std::optional<Program> threshold;  // general condition into `cond`
-  int fast_state = -1;               // threshold `state OP constant`, natively
-  ir::Op fast_op = ir::Op::Gt;
-  double fast_value = 0;
+  std::optional<Program> threshold;  // general condition into `cond` (else Kernel::fast_threshold)
   // Exact solver with `state > constant`: integration flags the neurons
   // above threshold while their block is in cache (above_ready for detect).
   std::vector<uint8_t> above;

@@ -128,11 +128,12 @@ void Simulation::Engine::integrate_exact(PopState& p) {
   }
   if (p.c_const && m <= 4) {
     // `state > constant` is flagged as the blocks are updated (detect reads it).
-    p.above_ready = p.fast_state >= 0 && p.fast_op == ir::Op::Gt && !p.stepper;
+    const auto& fast = p.kernel->fast_threshold;
+    p.above_ready = fast && fast->op == ir::Op::Gt && !p.stepper;
     if (p.above_ready) p.above.resize(n);
     uint8_t* above = p.above_ready ? p.above.data() : nullptr;
-    const double* xth = p.above_ready ? p.states[p.fast_state].data() : nullptr;
-    const double th = p.fast_value;
+    const double* xth = p.above_ready ? p.states[fast->state].data() : nullptr;
+    const double th = p.above_ready ? fast->value : 0;
     switch (m) {
       case 1:
         propagate_const<1>(xv, n, p.prop.P.data(), p.q_const.data(), above, xth, th);
