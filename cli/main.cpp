@@ -23,6 +23,7 @@
 #include "io/progress.h"
 #include "ir/ir.h"
 #include "ir/pipeline.h"
+#include "ir/print_step.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
 
@@ -55,10 +56,12 @@ usage:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
       into --out DIR (default: the recordings' folder).
   neuro check FILE    Report problems in FILE; exit 0 when there are none.
-  neuro ir FILE [--dump-after PASS]
-                      Print the IR after lowering and passes. --dump-after
-                      prints it after pass PASS instead, under a line
-                      `=== after PASS ===`; PASS is one of
+  neuro ir FILE [--stage graph|step] [--dump-after PASS]
+                      Print the IR after lowering and passes: the graph IR
+                      (the default), or with --stage step the loop-level
+                      step of each population, which both backends run.
+                      --dump-after prints it after pass PASS instead, under
+                      a line `=== after PASS ===`; PASS is one of
 @PASSES@
   neuro jit --emit FILE
                       Print the C++ the JIT generates for FILE.
@@ -103,8 +106,9 @@ struct RunArgs {
   std::string plot;  // folder for SVG plots; empty: none
   Backend backend = Backend::Auto;
   unsigned threads = 1;
-  bool emit = false;       // `neuro jit --emit`
-  std::string dump_after;  // `neuro ir --dump-after PASS`: a pass name or "all"
+  bool emit = false;        // `neuro jit --emit`
+  std::string dump_after;   // `neuro ir --dump-after PASS`: a pass name or "all"
+  bool step_stage = false;  // `neuro ir --stage step`
 };
 
 // Runs `steps` steps; when stderr is a terminal, in chunks with a progress
@@ -322,17 +326,21 @@ int cmd_jit(const RunArgs& args) {
 }
 
 // `neuro ir FILE`: the module after all passes; with --dump-after, the
-// module after the named pass (or after each), under a header line.
+// module after the named pass (or after each), under a header line; with
+// --stage step, the step IR (empty before lower_step).
 int cmd_ir(const RunArgs& args) {
+  auto text = [&](const ir::Module& m) {
+    return args.step_stage ? ir::print_step(m) : ir::print(m);
+  };
   ir::PipelineOptions options;
   if (!args.dump_after.empty())
     options.dump_after = [&](const std::string& pass, const ir::Module& m) {
       if (args.dump_after == "all" || args.dump_after == pass)
-        std::cout << "=== after " << pass << " ===\n" << ir::print(m);
+        std::cout << "=== after " << pass << " ===\n" << text(m);
     };
   auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
-  if (args.dump_after.empty()) std::cout << ir::print(*compiled->module);
+  if (args.dump_after.empty()) std::cout << text(*compiled->module);
   return 0;
 }
 
@@ -436,6 +444,11 @@ int main_impl(int argc, char** argv) {
         return 2;
       }
       args.dump_after = *v;
+    } else if (cmd == "ir" && o == "--stage") {
+      auto v = value();
+      if (!v || (*v != "graph" && *v != "step"))
+        return usage_error(frontend::Code::BadArgument, "--stage needs graph or step");
+      args.step_stage = *v == "step";
     } else if (cmd == "jit" && o == "--emit") {
       args.emit = true;
     } else if (cmd == "run" && o == "--json") {

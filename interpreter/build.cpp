@@ -106,12 +106,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   for (size_t c = 0; c < k.segments.size(); ++c)
     ps.seg_agg[c * 4 + ir::BestPotential].assign(n, -1.0);
   ps.group_vals.assign(k.groups.size(), NeuronArray(n, 0.0));
-  ps.group_args.assign(k.groups.size(), NeuronArray(n, 0.0));
   auto dense = [&](ir::Space space, int slot) { return neuron_binding(ps, space, slot); };
-  for (size_t g = 0; g < k.groups.size(); ++g) {
-    ps.group_progs.emplace_back(n, dense, keys, &mod->tables, modulators.data());
-    ps.group_progs.back().store_into(k.groups[g].arg, ps.group_args[g].data());
-  }
   // Initial values, in order: per-neuron params, then states.
   {
     Program init(n, dense, keys, &mod->tables, modulators.data());
@@ -142,62 +137,27 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   }
   for (const auto& o : k.odes) ps.ode_clamped.push_back(o.unless_refractory && k.refractory);
 
-  switch (k.solver) {
-    case ir::Solver::Exact: {
-      if (k.odes.empty()) break;
-      ps.prop = make_propagator(k.linear, k, dt);
-      const size_t m = ps.prop.n;
-      for (int s : k.linear.states) ps.xptr.push_back(ps.states[s].data());
-      ps.old.assign(m, 0);
-      bool all_const = true;
-      for (const auto& c : k.linear.c) all_const &= c->kind == ir::Kind::Const;
-      ps.c_const = all_const;
-      if (all_const) {
-        ps.q_const.assign(m, 0);
-        ps.q_ref_const.assign(m, 0);
-        for (size_t r = 0; r < m; ++r)
-          for (size_t c = 0; c < m; ++c) {
-            ps.q_const[r] += ps.prop.Q[r * m + c] * k.linear.c[c]->value;
-            ps.q_ref_const[r] += ps.prop.Q_ref[r * m + c] * k.linear.c[c]->value;
-          }
-      } else {
-        ps.cbuf.assign(m, NeuronArray(n, 0.0));
-        ps.c_prog.emplace(n, dense, keys, &mod->tables, modulators.data());
-        for (size_t r = 0; r < m; ++r) ps.c_prog->store_into(k.linear.c[r], ps.cbuf[r].data());
-      }
-      break;
-    }
-    case ir::Solver::ExpEuler:
-    case ir::Solver::Euler:
-      ps.scratch.assign(k.odes.size(), NeuronArray(n, 0.0));
-      ps.update.emplace(n, dense, keys, &mod->tables, modulators.data());
-      for (size_t u = 0; u < k.odes.size(); ++u)
-        ps.update->store_into(k.update[u], ps.scratch[u].data());
-      break;
-    case ir::Solver::RK4:
-    case ir::Solver::RK45: {
-      ps.stage.assign(k.states.size(), NeuronArray(n, 0.0));
-      ps.kbuf.assign(k.odes.size(), NeuronArray(n, 0.0));
-      auto staged = [&](ir::Space space, int slot) -> Binding {
-        if (space == ir::Space::State) return {ps.stage[slot].data(), -1, false};
-        return neuron_binding(ps, space, slot);
-      };
-      ps.rhs.emplace(n, staged, keys, &mod->tables, modulators.data());
-      ps.refractory.assign(n, 0);
-      // Error scale per equation: 1e-6 of the variable's display unit.
-      for (const auto& o : k.odes)
-        ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
-      for (size_t u = 0; u < k.odes.size(); ++u)
-        ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
-      break;
-    }
+  if (k.solver == ir::Solver::RK45) {
+    ps.stage.assign(k.states.size(), NeuronArray(n, 0.0));
+    ps.kbuf.assign(k.odes.size(), NeuronArray(n, 0.0));
+    auto staged = [&](ir::Space space, int slot) -> Binding {
+      if (space == ir::Space::State) return {ps.stage[slot].data(), -1, false};
+      return neuron_binding(ps, space, slot);
+    };
+    ps.rhs.emplace(n, staged, keys, &mod->tables, modulators.data());
+    ps.refractory.assign(n, 0);
+    // Error scale per equation: 1e-6 of the variable's display unit.
+    for (const auto& o : k.odes)
+      ps.atol.push_back(1e-6 * frontend::display_unit(k.states[o.state].dim).scale);
+    for (size_t u = 0; u < k.odes.size(); ++u) ps.rhs->store_into(k.odes[u].rhs, ps.kbuf[u].data());
   }
-  // Threshold: `state > constant` (and friends, ir/recognise_threshold.cpp) runs natively.
-  if (k.threshold && !k.fast_threshold) {
-    ps.cond.assign(n, 0);
-    ps.threshold.emplace(n, dense, keys, &mod->tables, modulators.data());
-    ps.threshold->store_into(k.threshold, ps.cond.data());
-  }
+  // The update, group reductions and threshold: the step IR (ir/lower_step.cpp).
+  auto make = [this, &ps, keys]() {
+    return Program(
+        ps.n, [&ps](ir::Space space, int slot) { return neuron_binding(ps, space, slot); }, keys,
+        &mod->tables, modulators.data());
+  };
+  ps.stepper = make_step_ir_stepper(ps, make, [this, &ps] { integrate_rk45(ps); });
   for (size_t q = 0; q < mod->selections.size(); ++q) {
     const ir::Selection& sel = mod->selections[q];
     if (sel.target.pop != static_cast<int>(index)) continue;

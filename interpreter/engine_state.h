@@ -29,13 +29,6 @@ namespace neuro {
 using interp::Csr;
 using interp::Program;
 
-// x ← P·x + Q·c, one matrix pair for active and one for refractory neurons.
-struct Propagator {
-  size_t n = 0;
-  std::vector<double> P, Q, P_ref, Q_ref;  // row-major n×n
-};
-Propagator make_propagator(const ir::LinearSystem& sys, const ir::Kernel& k, double dt);
-
 struct PopState {
   const ir::Population* pop = nullptr;
   const ir::Kernel* kernel = nullptr;  // null for sources
@@ -44,36 +37,20 @@ struct PopState {
   std::vector<NeuronArray> states;
   std::vector<NeuronArray> seg_agg;     // per segment collection × ir::SegmentField
   std::vector<NeuronArray> group_vals;  // per group reduction: its value at each neuron
-  std::vector<NeuronArray> group_args;  // and its argument
-  std::vector<Program> group_progs;
-  std::vector<int64_t> ref_end;    // first step at which the neuron is no longer refractory
-  std::vector<int64_t> ref_steps;  // refractory steps per neuron (size 1 when uniform)
+  std::vector<int64_t> ref_end;         // first step at which the neuron is no longer refractory
+  std::vector<int64_t> ref_steps;       // refractory steps per neuron (size 1 when uniform)
   int64_t max_ref_steps = 0;
 
-  // Integration.
-  std::optional<Program> update;  // ExpEuler/Euler: new values into `scratch`
-  std::optional<Program> c_prog;  // Exact: the inhomogeneous terms into `cbuf`
-  std::optional<Program> rhs;     // RK: derivatives into `kbuf` from `stage`
-  Propagator prop;
-  std::vector<double> q_const, q_ref_const;  // Exact with constant c: Q·c precomputed
-  bool c_const = false;
-  std::vector<NeuronArray> scratch, cbuf, stage, kbuf, rk_acc, rk_k;  // buffers
-  std::vector<char> ode_clamped;                                      // per ODE: unless refractory
-  // Work space reused every step, so the step loop does not allocate.
-  std::vector<double*> xptr;     // Exact: the state arrays in matrix order
-  std::vector<double> old;       // Exact: one neuron's previous state
-  std::vector<uint32_t> refr;    // Exact: neurons refractory this step
-  std::vector<double> saved;     //        and their state before the step
-  std::vector<char> refractory;  // RK: refractory flag per neuron
-  std::vector<double> atol;      // RK45: absolute tolerance per equation
+  // Integration: the loop-level step (ir.h, PopStep) runs behind `stepper`
+  // (interpreter/step_ir.cpp, or the JIT's code); rk45's substeps here.
+  std::optional<Program> rhs;                          // RK45: derivatives into `kbuf` from `stage`
+  std::vector<NeuronArray> stage, kbuf, rk_acc, rk_k;  // RK45 buffers
+  std::vector<char> ode_clamped;                       // per ODE: unless refractory
+  std::vector<char> refractory;                        // RK45: refractory flag per neuron
+  std::vector<double> atol;                            // RK45: absolute tolerance per equation
+  std::vector<double> cond;  // a general spike condition's value per neuron
 
   // Spikes.
-  std::optional<Program> threshold;  // general condition into `cond` (else Kernel::fast_threshold)
-  // Exact solver with `state > constant`: integration flags the neurons
-  // above threshold while their block is in cache (above_ready for detect).
-  std::vector<uint8_t> above;
-  bool above_ready = false;
-  std::vector<double> cond;
   std::optional<Program> reset;
   std::optional<Program> rate;  // Poisson
   std::vector<double> rate_buf;
@@ -100,10 +77,17 @@ struct PopState {
   std::vector<std::vector<uint32_t>> history;  // spikes of recent steps, slot (step+1) % size
   uint64_t spike_count = 0;
 
-  // A backend's code for this population's update, threshold and reset
-  // (interpreter/stepper.h); null: the interpreter's path.
+  // The code of this population's step (interpreter/stepper.h): the
+  // interpreter's run of its step IR, or a backend's; null for sources.
   std::shared_ptr<interp::PopStepper> stepper;
 };
+
+// The interpreter's stepper for a neuron population (interpreter/step_ir.cpp):
+// `make` gives a program bound to the population's arrays, `substeps` runs
+// rk45 (StepLoop::Substeps).
+std::shared_ptr<interp::PopStepper> make_step_ir_stepper(PopState& ps,
+                                                         const std::function<Program()>& make,
+                                                         std::function<void()> substeps);
 
 // A run-time problem pointing at the model text it comes from.
 SimulationError located(const frontend::SourceRange& r, const std::string& message);
@@ -241,11 +225,9 @@ struct Simulation::Engine {
   void set_trace_g(ProjState& p, int64_t k);
   void renormalise_traces();
   void integrate(PopState& p);
-  void integrate_exact(PopState& p);
-  void integrate_rk(PopState& p, bool adaptive);
+  void integrate_rk45(PopState& p);
   void detect(PopState& p);
   void select_winners(PopState& p);
-  void compute_groups(PopState& p);
   // Dendrites (segments.cpp): learning, candidates and the reduction, once per step.
   void build_dendrite(DendriteState& ds, size_t index);
   void dendrite_step(DendriteState& ds);

@@ -1,7 +1,7 @@
-// Explicit Runge–Kutta integration for nonlinear equations: classic RK4 with
-// the step dt, and Dormand–Prince 5(4) with adaptive substeps whose size is
-// shared by the whole population (so every neuron sees the same substeps and
-// results do not depend on how neurons are grouped).
+// Adaptive Runge–Kutta integration for nonlinear equations: Dormand–Prince
+// 5(4) with substeps whose size is shared by the whole population (so every
+// neuron sees the same substeps and results do not depend on how neurons
+// are grouped). Classical RK4 is in the step IR (ir/lower_step.cpp).
 #include <algorithm>
 #include <cmath>
 
@@ -14,10 +14,10 @@ namespace neuro {
 
 using num::Tableau;
 
-void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
+void Simulation::Engine::integrate_rk45(PopState& p) {
   const ir::Kernel& k = *p.kernel;
   const size_t n = p.n, U = k.odes.size();
-  const Tableau& tb = adaptive ? num::kDopri5 : num::kRk4;
+  const Tableau& tb = num::kDopri5;
   const double dt = mod->run.dt;
   if (p.rk_k.size() != static_cast<size_t>(tb.stages) * U)
     p.rk_k.assign(tb.stages * U, NeuronArray(n, 0.0));
@@ -90,11 +90,6 @@ void Simulation::Engine::integrate_rk(PopState& p, bool adaptive) {
   };
 
   const double t0 = t_now();
-  if (!adaptive) {
-    attempt(t0, dt);
-    accept();
-    return;
-  }
   double done = 0, h = dt;
   int tries = 0;
   while (done < dt * (1 - 1e-12)) {

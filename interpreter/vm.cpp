@@ -33,7 +33,9 @@ enum class Code : uint8_t {
   Table,
   Gather,
   Store,
-  ScatterAdd
+  ScatterAdd,
+  Refractory,
+  Affine
 };
 
 }  // namespace
@@ -58,6 +60,9 @@ struct Program::Impl {
   const std::vector<ir::Table>* tables;
   double* modulators = nullptr;
   std::vector<Instr> code;
+  std::vector<Operand> locals;  // step IR locals, by slot
+  // Affine sums (Instr::table): (coefficient, operand) in order.
+  std::vector<std::vector<std::pair<double, Operand>>> affines;
   std::deque<std::vector<double>> regs;  // deque: stable addresses
   std::deque<double> consts;
   double t = 0;
@@ -87,6 +92,17 @@ struct Program::Impl {
     if (space == ir::Space::Modulator) {
       NEURO_INTERNAL_ASSERT(modulators != nullptr, "a modulator read without modulators");
       return {modulators + slot, false, false};
+    }
+    if (space == ir::Space::Local) {
+      NEURO_INTERNAL_ASSERT(
+          slot >= 0 && static_cast<size_t>(slot) < locals.size() && locals[slot].p != nullptr,
+          "a step IR local read before it is defined");
+      return locals[slot];
+    }
+    if (space == ir::Space::Refractory) {
+      Instr in;
+      in.code = Code::Refractory;
+      return emit(in, true);
     }
     Binding b = resolve(space, slot);
     if (b.scalar) return {b.array, false, false};
@@ -240,6 +256,8 @@ Operand Program::Impl::compile(const ir::ExprPtr& e) {
       Instr in;
       in.code = Code::Table;
       in.table = e->slot;
+      if (!e->args.empty()) in.a = value(e->args[0]), in.nargs = 1;  // at that time, not t
+      NEURO_INTERNAL_ASSERT(!in.a.vec, "a table read at a time that differs between lanes");
       return emit(in, false);
     }
   }
@@ -508,7 +526,8 @@ void Program::Impl::run(const Lanes& L) {
           break;
         case Code::Table: {
           const ir::Table& tb = (*tables)[in.table];
-          in.dst[0] = tb.values[num::table_index(t, tb.step, tb.values.size())];
+          const double at_t = in.nargs ? in.a.p[0] : t;
+          in.dst[0] = tb.values[num::table_index(at_t, tb.step, tb.values.size())];
           break;
         }
         case Code::Gather: {
@@ -519,6 +538,22 @@ void Program::Impl::run(const Lanes& L) {
         case Code::ScatterAdd: {
           const uint32_t* list = L.lists[in.list] + start;
           for (size_t i = 0; i < n; ++i) in.dst[list[i]] += at(in.a, i);
+          break;
+        }
+        case Code::Refractory:
+          for (size_t i = 0; i < n; ++i)
+            in.dst[i] = L.step < L.ref_end[ids ? ids[i] : base + i] ? 1.0 : 0.0;
+          break;
+        case Code::Affine: {
+          // The sum in its order; zero terms were dropped by ir/drop_zero_terms.cpp.
+          for (size_t i = 0; i < n; ++i) in.dst[i] = at(in.a, i);
+          for (const auto& [coef, x0] : affines[in.table]) {
+            const Operand x = shift(x0, start);
+            if (x.vec)
+              for (size_t i = 0; i < n; ++i) in.dst[i] += coef * x.p[i];
+            else
+              for (size_t i = 0; i < n; ++i) in.dst[i] += coef * x.p[0];
+          }
           break;
         }
         case Code::Store:
@@ -568,6 +603,27 @@ void Program::store_into(const ir::ExprPtr& e, double* out, int index_list) {
   in.list = index_list;
   impl_->code.push_back(in);
 }
+void Program::let(int local, const ir::ExprPtr& e) {
+  Operand v = impl_->value(e);
+  if (impl_->locals.size() <= static_cast<size_t>(local)) impl_->locals.resize(local + 1);
+  impl_->locals[local] = v;
+}
+
+void Program::affine(int local, int base, double bias,
+                     const std::vector<std::pair<double, int>>& terms) {
+  auto& I = *impl_;
+  auto read = [&](int l) { return I.load(ir::Space::Local, l); };
+  Instr in;
+  in.code = Code::Affine;
+  in.a = base >= 0 ? read(base) : I.constant(bias);
+  in.table = static_cast<int>(I.affines.size());
+  auto& list = I.affines.emplace_back();
+  for (const auto& [coef, l] : terms) list.emplace_back(coef, read(l));
+  Operand v = I.emit(in, true);
+  if (I.locals.size() <= static_cast<size_t>(local)) I.locals.resize(local + 1);
+  I.locals[local] = v;
+}
+
 void Program::run(const Lanes& lanes) {
   NEURO_INTERNAL_ASSERT(lanes.n <= impl_->max_lanes, "more lanes than the program was built for");
   impl_->run(lanes);

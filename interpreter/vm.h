@@ -41,6 +41,9 @@ struct Lanes {
   bool i_is_scalar = false;
   uint64_t counter = 0;  // random-number counter: step + 1, or 0 at initialisation
   double t = 0;
+  // Step IR: `refractory` is step < ref_end[id] (population lanes).
+  const int64_t* ref_end = nullptr;
+  int64_t step = 0;
 };
 
 struct Instr;
@@ -63,6 +66,11 @@ class Program {
   void statements(const std::vector<ir::Stmt>& body);
   // Copies the value of `e` into `out` (one per lane) at the end of run().
   void store_into(const ir::ExprPtr& e, double* out, int index_list = -1);
+  // Step IR (ir::StepOp): defines local `local` as the value of `e`, or as
+  // an affine sum (base ≥ 0: that local, else bias) + Σ coef·local, summed
+  // in order; later expressions read it as Var(Space::Local, local).
+  void let(int local, const ir::ExprPtr& e);
+  void affine(int local, int base, double bias, const std::vector<std::pair<double, int>>& terms);
 
   void run(const Lanes& lanes);
   size_t instruction_count() const;

@@ -219,6 +219,10 @@ std::string quantity(double v, const Dimension& d) {
 
 }  // namespace
 
+std::string print(const std::vector<Stmt>& body, int indent) {
+  return print_stmts(body, indent);
+}
+
 bool reads_space(const ExprPtr& e, Space space) {
   if (!e) return false;
   if (e->kind == Kind::Var && e->space == space) return true;

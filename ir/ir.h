@@ -49,16 +49,18 @@ enum class Kind {
 
 // Where a variable lives.
 enum class Space : uint8_t {
-  Param,      // a neuron parameter that differs between neurons (or is driven)
-  State,      // a neuron state variable
-  Syn,        // a per-synapse variable
-  Pre,        // a variable of the presynaptic neuron (synapse code)
-  Post,       // a variable of the postsynaptic neuron (synapse code)
-  Modulator,  // a global signal set by a drive or the host
-  Trace,      // an event-driven trace of a projection (see Trace::owner)
-  Segment,    // a neuron's view of its segments: slot = collection · 4 + SegmentField
-  Group,      // a group reduction of the kernel (Kernel::groups[slot])
-  SegVar,     // dendrite code: a value of the segment or cell (SegVarSlot)
+  Param,       // a neuron parameter that differs between neurons (or is driven)
+  State,       // a neuron state variable
+  Syn,         // a per-synapse variable
+  Pre,         // a variable of the presynaptic neuron (synapse code)
+  Post,        // a variable of the postsynaptic neuron (synapse code)
+  Modulator,   // a global signal set by a drive or the host
+  Trace,       // an event-driven trace of a projection (see Trace::owner)
+  Segment,     // a neuron's view of its segments: slot = collection · 4 + SegmentField
+  Group,       // a group reduction of the kernel (Kernel::groups[slot])
+  SegVar,      // dendrite code: a value of the segment or cell (SegVarSlot)
+  Local,       // step IR: a value of one loop iteration (PopStep::locals[slot])
+  Refractory,  // step IR: 1 while the neuron is refractory at this step, else 0
 };
 
 // What neuron code reads of a segment collection (`distal.active_segments`).
@@ -176,6 +178,45 @@ struct FastThreshold {
   double value = 0;
 };
 
+// The loop-level step of a neuron population (ir/lower_step.cpp), which
+// the interpreter runs (interpreter/step_ir.cpp) and the JIT prints
+// (jit/codegen.cpp). A loop over neurons is a list of operations for
+// neuron i: locals are that iteration's values, each defined once; every
+// store comes after every local, so locals read the values of the step's
+// start. `neuro ir FILE --stage step` prints it (ir/print_step.cpp).
+struct StepOp {
+  enum Kind {
+    Let,     // locals[local] = value (reads arrays at i, locals, `refractory`)
+    Affine,  // locals[local] = (base ≥ 0 ? locals[base] : bias) + Σ coef·locals[term], in order
+    Store,   // states[state][i] = locals[local]
+    Flag,    // spike flag: value (null: Kernel::fast_threshold) and not refractory
+  } kind = Let;
+  int local = -1;
+  ExprPtr value;
+  int base = -1;
+  double bias = 0;
+  std::vector<std::pair<double, int>> terms;  // (coefficient, local)
+  int state = -1;
+  std::string note;  // what the value is, for the printed IR and generated code
+};
+
+struct StepLoop {
+  enum Kind {
+    Neurons,    // body for every neuron i
+    Group,      // group reduction `group`: its argument at every neuron, then each group reduced
+    Threshold,  // body (one Flag) for every neuron, then the flagged neurons are spikes
+    Substeps,   // the interpreter's adaptive Runge–Kutta (interpreter/runge_kutta.cpp)
+    Reset,      // Kernel::reset for every spiking neuron
+  } kind = Neurons;
+  std::vector<StepOp> body;
+  int group = -1;
+};
+
+struct PopStep {
+  std::vector<std::string> locals;  // names, by slot
+  std::vector<StepLoop> loops;      // in the order they run
+};
+
 struct Kernel {
   std::string model;  // the neuron model's name
   SourceRange range;
@@ -195,6 +236,7 @@ struct Kernel {
   std::vector<std::string> segments;  // segment collections (`segments distal`)
   std::vector<GroupReduce> groups;
   std::optional<FastThreshold> fast_threshold;  // recognise_threshold: `state OP constant`
+  PopStep step;                                 // lower_step and the passes after it
 };
 
 struct Population {
@@ -400,5 +442,6 @@ struct Module {
 // Stable text for `neuro ir` and golden tests.
 std::string print(const Expr& e);
 std::string print(const Module& m);
+std::string print(const std::vector<Stmt>& body, int indent);  // a line per statement
 
 }  // namespace neuro::ir

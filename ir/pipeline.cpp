@@ -1,8 +1,11 @@
 #include "ir/pipeline.h"
 
 #include "ir/choose_solver.h"
+#include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
+#include "ir/fuse_threshold.h"
 #include "ir/lower_handlers.h"
+#include "ir/lower_step.h"
 #include "ir/mark_sequential.h"
 #include "ir/place_traces.h"
 #include "ir/recognise_threshold.h"
@@ -24,6 +27,9 @@ constexpr Pass kPasses[] = {
     {"lower_handlers", [](Module& m, frontend::Diagnostics&) { lower_handlers(m); }},
     {"mark_sequential", [](Module& m, frontend::Diagnostics&) { mark_sequential(m); }},
     {"recognise_threshold", [](Module& m, frontend::Diagnostics&) { recognise_threshold(m); }},
+    {"lower_step", [](Module& m, frontend::Diagnostics&) { lower_step(m); }},
+    {"drop_zero_terms", [](Module& m, frontend::Diagnostics&) { drop_zero_terms(m); }},
+    {"fuse_threshold", [](Module& m, frontend::Diagnostics&) { fuse_threshold(m); }},
 };
 constexpr const char* kLower = "lower";
 
@@ -41,8 +47,10 @@ std::optional<Module> build_module(const frontend::CheckedProgram& program,
   for (const Pass& p : kPasses) {
     p.run(*mod, diags);
     after(p.name);
+    // The passes after one that found an error would see a module it left
+    // incomplete (choose_solver leaves no update for a solver that cannot run).
+    if (diags.error_count() > before) return std::nullopt;
   }
-  if (diags.error_count() > before) return std::nullopt;
   return mod;
 }
 

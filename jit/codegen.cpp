@@ -1,6 +1,6 @@
 // generate(): the ABI and the prelude, then the functions of each population
-// (PopGen: integrate with its threshold, reset; the solvers' updates are in
-// codegen_solvers.cpp) and of each projection (codegen_projection.cpp).
+// (PopGen: its step IR's loops as the integrate function, and the reset)
+// and of each projection (codegen_projection.cpp).
 #include "jit/codegen.h"
 
 #include <fmt/format.h>
@@ -8,6 +8,7 @@
 #include "jit/abi.h"
 #include "jit/emit.h"
 #include "jit/pop_gen.h"
+#include "numeric/schedule.h"
 
 namespace neuro::jit {
 
@@ -17,13 +18,11 @@ using ir::Space;
 
 PopCode PopGen::run() {
   PopCode pc;
-  if (k_.solver == ir::Solver::RK45) {
-    pc.why_not = "rk45 (adaptive substeps shared by the population) runs on the interpreter";
-    return pc;
-  }
-  bool clamped = false;
-  for (const auto& o : k_.odes) clamped |= o.unless_refractory && k_.refractory;
-  clamps_ = clamped;
+  for (const auto& loop : k_.step.loops)
+    if (loop.kind == ir::StepLoop::Substeps) {
+      pc.why_not = "rk45 (adaptive substeps shared by the population) runs on the interpreter";
+      return pc;
+    }
   Writer body;
   std::swap(body, w_);
   const bool ok = integrate(pc);
@@ -76,12 +75,13 @@ void PopGen::prologue(bool reset) {
   (void)reset;
 }
 
-// Reads of the arrays at neuron `i`, or of `local` values for states.
-Ctx PopGen::ctx(const std::string& state_prefix) {
+// Reads of the arrays at neuron `i` and of the step IR's locals.
+Ctx PopGen::ctx() {
   Ctx cx;
-  cx.read = [this, state_prefix](Space sp, int slot) -> std::string {
-    if (sp == Space::State)
-      return fmt::format("{}{}", state_prefix, sname(slot)) + (state_prefix == "S_" ? "[i]" : "");
+  cx.read = [this](Space sp, int slot) -> std::string {
+    if (sp == Space::State) return fmt::format("S_{}[i]", sname(slot));
+    if (sp == Space::Local) return fmt::format("L{}", slot);
+    if (sp == Space::Refractory) return "(double)(step < ref_end[i])";
     if (sp == Space::Param && k_.params[slot].per_neuron)
       return fmt::format("P_{}[i]", pname(slot));
     if (sp == Space::Segment) return fmt::format("SG_{}[i]", slot);
@@ -116,71 +116,65 @@ bool PopGen::reads(Space sp, int slot) const {
   return in(k_.threshold) || body(k_.reset);
 }
 
-// Group reductions, as Engine::compute_groups makes them: after the
-// update, before the threshold, in slot order (an inner reduction before
-// the one that reads it). Each argument over the whole population, stored
-// in the value array itself, then each group reduced in place: its
-// arguments are all read before any value of the group is written.
-bool PopGen::groups() {
-  Ctx cx = ctx("S_");
-  for (size_t g = 0; g < k_.groups.size(); ++g) {
-    const ir::GroupReduce& gr = k_.groups[g];
-    const char* op = gr.op == ir::GroupReduce::Max      ? "group_max"
-                     : gr.op == ir::GroupReduce::ArgMax ? "group_argmax"
-                                                        : "group_sum";
-    w_.line("// group reduction {}, {}: {}({}, {})", g, at(gr.range), op, ir::print(*gr.arg),
-            gr.size);
-    w_.line("for (u64 i = 0; i < n; ++i) GR_{}[i] = {};", g, expr(gr.arg, cx));
-    w_.line("for (u64 g0 = 0; g0 < n; g0 += {}) {{", gr.size);
-    w_.depth++;
-    w_.line("const u64 g1 = g0 + {0} < n ? g0 + {0} : n;", gr.size);
-    if (gr.op == ir::GroupReduce::Sum) {
-      w_.line("double sum = 0;");
-      w_.line("for (u64 i = g0; i < g1; ++i) sum += GR_{}[i];", g);
-      w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = sum;", g);
-    } else {
-      // The first largest argument, as the interpreter's `x[i] > x[arg]`
-      // (m is always x[arg]: NaN and -0.0 behave the same).
-      w_.line("double m = GR_{}[g0];", g);
-      if (gr.op == ir::GroupReduce::Max) {
-        w_.line("for (u64 i = g0 + 1; i < g1; ++i) m = GR_{}[i] > m ? GR_{}[i] : m;", g, g);
-        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = m;", g);
-      } else {
-        w_.line("u64 arg = g0;");
-        w_.line("for (u64 i = g0 + 1; i < g1; ++i)");
-        w_.line("  if (GR_{}[i] > m) m = GR_{}[i], arg = i;", g, g);
-        w_.line("for (u64 i = g0; i < g1; ++i) GR_{}[i] = i == arg ? 1.0 : 0.0;", g);
-      }
-    }
-    w_.depth--;
-    w_.line("}}");
-  }
+// A group reduction (StepLoop::Group): its argument at every neuron, stored
+// in the value array itself, then numeric/reduce.h's reduction in place.
+bool PopGen::group(int g) {
+  Ctx cx = ctx();
+  const ir::GroupReduce& gr = k_.groups[g];
+  w_.line("// group reduction {}, {}: {}", g, at(gr.range), ir::print(*gr.arg));
+  w_.line("for (u64 i = 0; i < n; ++i) GR_{}[i] = {};", g, expr(gr.arg, cx));
+  w_.line("nj_group_reduce({}, GR_{}, n, {});", static_cast<int>(gr.op), g, gr.size);
   return cx.ok;
 }
 
-// The threshold condition for neuron i, from the stored states.
-std::string PopGen::threshold_test(bool& ok) {
-  if (const auto& f = k_.fast_threshold) {  // ir/recognise_threshold.cpp
-    const char* op = f->op == Op::Gt ? ">" : f->op == Op::Ge ? ">=" : f->op == Op::Lt ? "<" : "<=";
-    return fmt::format("S_{}[i] {} {}", sname(f->state), op, lit(f->value));
+// The operations of a loop over neurons for neuron i (ir.h, StepOp), in
+// order: locals as constants (an affine sum term by term, in its order),
+// stores, and the spike flag.
+bool PopGen::ops(const std::vector<ir::StepOp>& body) {
+  Ctx cx = ctx();
+  bool ok = true;
+  const auto& names = k_.step.locals;
+  for (const ir::StepOp& op : body) {
+    const std::string note = op.note.empty() ? "" : ": " + op.note;
+    switch (op.kind) {
+      case ir::StepOp::Let:
+        w_.line("const double L{} = {};  // {}{}", op.local, expr(op.value, cx), names[op.local],
+                note);
+        break;
+      case ir::StepOp::Affine:
+        w_.line("double L{} = {};  // {}{}", op.local,
+                op.base >= 0 ? fmt::format("L{}", op.base) : lit(op.bias), names[op.local], note);
+        for (const auto& [coef, l] : op.terms) w_.line("L{} += {} * L{};", op.local, lit(coef), l);
+        break;
+      case ir::StepOp::Store:
+        w_.line("S_{}[i] = L{};", sname(op.state), op.local);
+        break;
+      case ir::StepOp::Flag:
+        w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
+        w_.line("F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(op, ok));
+        break;
+    }
   }
-  Ctx cx = ctx("S_");
-  std::string cond = expr(k_.threshold, cx) + " != 0";
+  return ok && cx.ok;
+}
+
+// The threshold condition for neuron i, from the stored states.
+std::string PopGen::threshold_test(const ir::StepOp& flag, bool& ok) {
+  if (!flag.value) {  // ir/recognise_threshold.cpp
+    const auto& f = *k_.fast_threshold;
+    const char* op = f.op == Op::Gt ? ">" : f.op == Op::Ge ? ">=" : f.op == Op::Lt ? "<" : "<=";
+    return fmt::format("S_{}[i] {} {}", sname(f.state), op, lit(f.value));
+  }
+  Ctx cx = ctx();
+  std::string cond = expr(flag.value, cx) + " != 0";
   ok &= cx.ok;
   return cond;
 }
 
-// The block's flags F, 8 neurons at a time, into the spike list.
-void PopGen::spike_scan() {
-  w_.line("for (u64 k = 0; k < e - b; k += 8) {{");
-  w_.line("  u64 word;");
-  w_.line("  __builtin_memcpy(&word, F + k, 8);");
-  w_.line("  if (word)");
-  w_.line("    for (u64 j = k; j < k + 8; ++j)");
-  w_.line("      if (F[j]) spikes[ns++] = (unsigned int)(b + j);");
-  w_.line("}}");
-}
-
+// The step IR's loops (ir/lower_step.cpp and the passes after it), in
+// order: loops over neurons in blocks of 256 — the update loop
+// vectorises, and a flagged block is scanned while it is in L1 cache — and
+// group reductions over the whole population.
 bool PopGen::integrate(PopCode&) {
   bool ok = true;
   w_.line("// population {} = {}[{}]: model {} ({}), solver {}", pop_.name, k_.model, pop_.size,
@@ -190,55 +184,38 @@ bool PopGen::integrate(PopCode&) {
   prologue(false);
   w_.line("const u64 n = c->n;");
   w_.line("const u64 lo = c->lo, hi = c->hi;  // this call's part of the population");
-  w_.line("(void)n;");
+  w_.line("(void)n; (void)lo; (void)hi;");
   w_.line("unsigned int* __restrict spikes = c->spikes;");
   w_.line("u64 ns = 0;");
-  w_.line("// blocks of 256 neurons: the update loop vectorises, the threshold scan");
-  w_.line("// finds the block still in L1 cache");
-  w_.line("for (u64 b = lo; b < hi; b += 256) {{");
-  w_.depth++;
-  w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
-  // Without group reductions the threshold is tested in the update loop,
-  // on the values just stored; a block is scanned only when one of its
-  // flags is set (reading the flag bytes back as words right after
-  // storing them stalls: most blocks have no spike).
-  const bool fused = k_.threshold && k_.groups.empty();
-  if (fused) w_.line("unsigned char F[264] = {{0}};");
-  if (fused) w_.line("unsigned int any = 0;");
-  w_.line("for (u64 i = b; i < e; ++i) {{");
-  w_.depth++;
-  ok = solve();
-  if (fused) {
-    w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
-    w_.line("F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
-    w_.line("any |= F[i - b];");
-  }
-  w_.depth--;
-  w_.line("}}");
-  if (fused) {
-    w_.line("if (any)");
-    spike_scan();
-  }
-  if (!k_.groups.empty()) {
-    // The reductions need the whole population updated: the threshold
-    // test gets blocks of its own.
+  for (const ir::StepLoop& loop : k_.step.loops) {
+    if (loop.kind == ir::StepLoop::Group) {
+      ok &= group(loop.group);
+      continue;
+    }
+    if (loop.kind != ir::StepLoop::Neurons && loop.kind != ir::StepLoop::Threshold) continue;
+    bool flags = false;
+    for (const auto& op : loop.body) flags |= op.kind == ir::StepOp::Flag;
+    w_.line("for (u64 b = lo; b < hi; b += {0}) {{", num::kLaneChunk);
+    w_.depth++;
+    w_.line("const u64 e = b + {0} < hi ? b + {0} : hi;", num::kLaneChunk);
+    // Flags zero up to a multiple of 8 for the scan. In the update loop a
+    // block is scanned only when a flag is set (reading the flags back as
+    // words right after storing them stalls: most blocks have no spike).
+    if (flags) w_.line("unsigned char F[{}] = {{0}};", num::kLaneChunk + 8);
+    if (flags && loop.kind == ir::StepLoop::Neurons) w_.line("unsigned int any = 0;");
+    w_.line("for (u64 i = b; i < e; ++i) {{");
+    w_.depth++;
+    ok &= ops(loop.body);
+    if (flags && loop.kind == ir::StepLoop::Neurons) w_.line("any |= F[i - b];");
     w_.depth--;
     w_.line("}}");
-    ok &= groups();
-    w_.line("for (u64 b = lo; b < hi; b += 256) {{");
-    w_.depth++;
-    w_.line("const u64 e = b + 256 < hi ? b + 256 : hi;");
+    if (flags && loop.kind == ir::StepLoop::Neurons) w_.line("if (any)");
+    if (flags)
+      w_.line("{}ns = nj_spike_scan(F, b, e - b, spikes, ns);",
+              loop.kind == ir::StepLoop::Neurons ? "  " : "");
+    w_.depth--;
+    w_.line("}}");
   }
-  if (k_.threshold && !fused) {
-    w_.line("// threshold, {}: {}", at(k_.threshold->range), ir::print(*k_.threshold));
-    w_.line("// flags first (a loop that vectorises), then a scan 8 neurons at a time");
-    w_.line("unsigned char F[264] = {{0}};");
-    w_.line("for (u64 i = b; i < e; ++i)");
-    w_.line("  F[i - b] = ({}) & (step >= ref_end[i]);", threshold_test(ok));
-    spike_scan();
-  }
-  w_.depth--;
-  w_.line("}}");
   w_.line("c->nspikes = ns;");
   w_.depth--;
   w_.line("}}");
@@ -256,7 +233,7 @@ bool PopGen::reset() {
   w_.line("for (u64 k = 0; k < c->n; ++k) {{");
   w_.depth++;
   w_.line("const u64 i = c->ids[k];");
-  Ctx cx = ctx("S_");
+  Ctx cx = ctx();
   int masks = 0;
   bool ok = lane_statements(w_, k_.reset, "", cx, masks, nullptr, where_);
   w_.depth--;

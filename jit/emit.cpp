@@ -8,6 +8,7 @@
 
 #include "numeric/arith.h"
 #include "numeric/exp.h"
+#include "numeric/reduce.h"
 #include "numeric/rng.h"
 
 namespace neuro::jit {
@@ -74,7 +75,7 @@ constexpr const char* kDecay =
 const char* prelude() {
   static const std::string text = std::string(kLibm) + num::rng_source_nj() + "\n" +
                                   num::arith_source_nj() + "\n" + num::exp_source_nj() + "\n" +
-                                  kGlue + kDecay;
+                                  num::reduce_source_nj() + "\n" + kGlue + kDecay;
   return text.c_str();
 }
 

@@ -1,7 +1,6 @@
 // The code generator of one neuron population (private to jit/): the
-// integrate function with its threshold test and group reductions, and the
-// reset (codegen.cpp); the update of neuron i, one generator per solver
-// (codegen_solvers.cpp).
+// integrate function, which prints the population's step IR (ir.h,
+// StepLoop), and the reset (codegen.cpp).
 #pragma once
 
 #include <fmt/format.h>
@@ -34,7 +33,6 @@ class PopGen {
   size_t index_;
   Writer& w_;
   const Where& where_;
-  bool clamps_ = false;
 
   std::string at(const frontend::SourceRange& r) const {
     return where_ ? where_(r) : fmt::format("line {}", r.line);
@@ -42,23 +40,14 @@ class PopGen {
   std::string sname(int s) const { return ident(k_.states[s].name); }
   std::string pname(int s) const { return ident(k_.params[s].name); }
 
-  // codegen.cpp: the functions and what surrounds the update.
   void prologue(bool reset);
-  Ctx ctx(const std::string& state_prefix);
+  Ctx ctx();
   bool reads(ir::Space sp, int slot) const;
-  bool groups();
-  std::string threshold_test(bool& ok);
-  void spike_scan();
+  bool group(int g);
+  bool ops(const std::vector<ir::StepOp>& body);
+  std::string threshold_test(const ir::StepOp& flag, bool& ok);
   bool integrate(PopCode&);
   bool reset();
-
-  // codegen_solvers.cpp: the update of neuron i inside the integrate loop,
-  // by the kernel's solver; a new solver is one more generator there.
-  bool solve();
-  void ode_comments();
-  bool exact();
-  bool updates();
-  bool rk4();
 };
 
 }  // namespace neuro::jit

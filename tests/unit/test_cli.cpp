@@ -137,11 +137,14 @@ TEST_CASE("cli: ir --dump-after") {
                                              "=== after place_traces ===",
                                              "=== after lower_handlers ===",
                                              "=== after mark_sequential ===",
-                                             "=== after recognise_threshold ==="};
+                                             "=== after recognise_threshold ===",
+                                             "=== after lower_step ===",
+                                             "=== after drop_zero_terms ===",
+                                             "=== after fuse_threshold ==="};
   CHECK(headers == expected);
   // After the last pass the module is the one `neuro ir` prints.
   auto plain = run_neuro("ir " + file);
-  const std::string last = "=== after recognise_threshold ===\n";
+  const std::string last = "=== after fuse_threshold ===\n";
   CHECK(all.out.substr(all.out.find(last) + last.size()) == plain.out);
 
   auto bad = run_neuro("ir " + file + " --dump-after fold");

@@ -7,9 +7,9 @@
 #include <Eigen/Dense>
 #include <unsupported/Eigen/MatrixFunctions>
 
-#include "interpreter/engine_state.h"
+#include "ir/propagator.h"
 
-namespace neuro {
+namespace neuro::ir {
 
 namespace {
 
@@ -41,7 +41,7 @@ void exponentiate(const std::vector<std::vector<double>>& M, const std::vector<b
 
 }  // namespace
 
-Propagator make_propagator(const ir::LinearSystem& sys, const ir::Kernel& k, double dt) {
+Propagator make_propagator(const LinearSystem& sys, const Kernel& k, double dt) {
   Propagator p;
   p.n = sys.states.size();
   std::vector<bool> none(p.n, false), clamp(p.n, false);
@@ -53,4 +53,4 @@ Propagator make_propagator(const ir::LinearSystem& sys, const ir::Kernel& k, dou
   return p;
 }
 
-}  // namespace neuro
+}  // namespace neuro::ir

@@ -1,0 +1,78 @@
+#include "ir/print_step.h"
+
+#include <fmt/format.h>
+
+namespace neuro::ir {
+
+namespace {
+
+std::string op_text(const Kernel& k, const PopStep& st, const StepOp& op) {
+  switch (op.kind) {
+    case StepOp::Let:
+      return fmt::format("{} = {}", st.locals[op.local], print(*op.value));
+    case StepOp::Affine: {
+      std::string s = fmt::format("{} = {}", st.locals[op.local],
+                                  op.base >= 0 ? st.locals[op.base] : fmt::format("{}", op.bias));
+      for (const auto& [coef, l] : op.terms) s += fmt::format(" + {}·{}", coef, st.locals[l]);
+      return s;
+    }
+    case StepOp::Store:
+      return fmt::format("{}[i] = {}", k.states[op.state].name, st.locals[op.local]);
+    case StepOp::Flag: {
+      std::string cond;
+      if (op.value) {
+        cond = print(*op.value);
+      } else {
+        const FastThreshold& f = *k.fast_threshold;
+        cond = fmt::format("{}[i] {} {}", k.states[f.state].name, frontend::op_text(f.op),
+                           frontend::format_quantity(f.value, k.states[f.state].dim));
+      }
+      return fmt::format("spike if {} and not refractory", cond);
+    }
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string print_step(const Module& m) {
+  std::string out;
+  for (const Population& p : m.pops) {
+    if (p.kind != frontend::PopKind::Neuron || p.kernel < 0) continue;
+    const Kernel& k = m.kernels[p.kernel];
+    const PopStep& st = k.step;
+    out += fmt::format("population {} = {}[{}], solver {}\n", p.name, k.model, p.size,
+                       solver_name(k.solver));
+    for (const StepLoop& loop : st.loops) {
+      switch (loop.kind) {
+        case StepLoop::Neurons:
+          out += "  for neuron i:\n";
+          break;
+        case StepLoop::Group: {
+          static const char* const ops[] = {"group_max", "group_argmax", "group_sum"};
+          const GroupReduce& g = k.groups[loop.group];
+          out += fmt::format("  group#{} = {}({}, {}) for every neuron\n", loop.group, ops[g.op],
+                             print(*g.arg), g.size);
+          break;
+        }
+        case StepLoop::Threshold:
+          out += "  for neuron i:\n";
+          break;
+        case StepLoop::Substeps:
+          out += "  adaptive rk45 substeps over the population (interpreter/runge_kutta.cpp)\n";
+          break;
+        case StepLoop::Reset:
+          out += "  for each spiking neuron i:\n" + print(k.reset, 2);
+          break;
+      }
+      for (const StepOp& op : loop.body) {
+        out += "    " + op_text(k, st, op);
+        if (!op.note.empty()) out += "    # " + op.note;
+        out += "\n";
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace neuro::ir
