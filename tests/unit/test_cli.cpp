@@ -147,6 +147,17 @@ TEST_CASE("cli: ir --dump-after") {
   const std::string last = "=== after fuse_threshold ===\n";
   CHECK(all.out.substr(all.out.find(last) + last.size()) == plain.out);
 
+  // --stage step: the loop-level step both backends run (CUBA's v is held
+  // while refractory, its threshold tested in the update loop).
+  auto step = run_neuro("ir " + file + " --stage step");
+  CHECK(step.status == 0);
+  CHECK(step.out.find("new.v = if refractory then x.v else y.v") != std::string::npos);
+  CHECK(step.out.find("spike if v[i] > -50 mV and not refractory") != std::string::npos);
+  auto before = run_neuro("ir " + file + " --stage step --dump-after recognise_threshold");
+  CHECK(before.status == 0);
+  CHECK(before.out.find("for neuron i") == std::string::npos);  // not lowered yet
+  CHECK(run_neuro("ir " + file + " --stage loops").status == 2);
+
   auto bad = run_neuro("ir " + file + " --dump-after fold");
   CHECK(bad.status == 2);
   CHECK(bad.err.rfind("neuro: error[E0603]: `fold` is not a pass", 0) == 0);
