@@ -130,27 +130,22 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     throw located(pr.range, "a synaptic delay is negative");
   }
 
-  // Handlers: native scatter-add when recognised and the weights are plain.
+  // A scatter-add loop (ir/lower_events.cpp: the weights are plain).
   PopState& post_pop = pops[ps.dst];
   PopState& pre_pop = pops[ps.src];
-  ps.native = pr.native;
-  if (ps.native)
-    for (const auto& sc : pr.scatter) {
-      const ir::Expr& v = *sc.value;
-      ProjState::Scatter s{post_pop.states[sc.post_slot].data(), nullptr, 0, sc.sign};
-      if (v.kind == ir::Kind::Const) {
-        s.w_shared = v.value;
-      } else if (v.kind == ir::Kind::Var && v.space == ir::Space::Syn) {
-        if (ps.vars[v.slot].empty())
+  for (const auto& loop : pr.step.on_pre)
+    if (loop.body == ir::EventLoop::ScatterAdd)
+      for (const auto& sc : pr.scatter) {
+        const ir::Expr& v = *sc.value;
+        ProjState::Scatter s{post_pop.states[sc.post_slot].data(), nullptr, 0, sc.sign};
+        if (v.kind == ir::Kind::Const)
+          s.w_shared = v.value;
+        else if (ps.vars[v.slot].empty())
           s.w_shared = ps.shared[v.slot];
         else
           s.w = ps.vars[v.slot].data();
-      } else {
-        ps.native = false;
-        break;
+        ps.scatter.push_back(s);
       }
-      ps.scatter.push_back(s);
-    }
   // Traces: one value per synapse, per presynaptic or per postsynaptic neuron.
   for (const auto& t : pr.traces) {
     ProjState::TraceState ts;
@@ -189,26 +184,25 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
         return {};
     }
   };
-  if (!ps.native && !pr.on_pre.empty()) {
-    ps.scatter.clear();
-    ps.handler.emplace(num::handler_batch(ns, pr.on_pre_sequential), bind, keys, &mod->tables,
-                       modulators.data());
-    ps.handler->statements(pr.on_pre);
-  }
-  if (!pr.pre_neuron.empty()) {
-    ps.pre_neuron.emplace(pre_pop.n, bind, keys, &mod->tables, modulators.data());
-    ps.pre_neuron->statements(pr.pre_neuron);
-  }
-  if (!pr.on_post.empty() || !pr.post_neuron.empty()) {
-    if (!pr.on_post.empty()) {
-      ps.on_post.emplace(num::handler_batch(ns, pr.on_post_sequential), bind, keys, &mod->tables,
-                         modulators.data());
-      ps.on_post->statements(pr.on_post);
+  // A program for each event loop with statements: over a handler batch
+  // of synapses, or over a population's neurons.
+  auto programs = [&](const std::vector<ir::EventLoop>& loops) {
+    std::vector<std::optional<Program>> progs(loops.size());
+    for (size_t q = 0; q < loops.size(); ++q) {
+      const ir::EventLoop& l = loops[q];
+      if (l.body != ir::EventLoop::Statements) continue;
+      const size_t lanes = l.over == ir::EventLoop::Sources ? pre_pop.n
+                           : l.over == ir::EventLoop::Targets
+                               ? post_pop.n
+                               : num::handler_batch(ns, l.sequential);
+      progs[q].emplace(lanes, bind, keys, &mod->tables, modulators.data());
+      progs[q]->statements(l.stmts);
     }
-    if (!pr.post_neuron.empty()) {
-      ps.post_neuron.emplace(post_pop.n, bind, keys, &mod->tables, modulators.data());
-      ps.post_neuron->statements(pr.post_neuron);
-    }
+    return progs;
+  };
+  ps.on_pre = programs(pr.step.on_pre);
+  ps.on_post = programs(pr.step.on_post);
+  if (!pr.step.on_post.empty()) {
     // Incoming synapses per target neuron, in order of source (counting sort).
     const size_t nt = pr.dst.size();
     ps.post_ptr.assign(nt + 1, 0);

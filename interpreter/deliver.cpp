@@ -24,6 +24,17 @@ void store_scaled(P& p, int list) {
   }
 }
 
+namespace {
+
+// Whether an event's synapse loop runs one synapse after the other.
+bool sequential(const std::vector<ir::EventLoop>& loops) {
+  for (const auto& l : loops)
+    if (l.sequential) return true;
+  return false;
+}
+
+}  // namespace
+
 // g = exp(−k·dt/τ) and 1/g of every scaled trace, k steps after T (the
 // start of the current block of ir::kTraceBlock steps).
 void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
@@ -35,6 +46,40 @@ void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
   }
 }
 
+// `post.x += w` for every due synapse (EventLoop::ScatterAdd).
+template <class ForDue>
+void Simulation::Engine::scatter_add(ProjState& p, const ForDue& for_due) {
+  const ir::Projection& pr = *p.proj;
+  const PopState& src = pops[p.src];
+  const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
+  const auto& row = p.csr.row;
+  const auto& col = p.csr.col;
+  if (p.scatter.size() == 1 && p.syn_delay.empty()) {
+    // The common case, `post.x += w`, as a tight loop per spike.
+    const ProjState::Scatter sc = p.scatter[0];
+    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+    if (due < 0) return;
+    const auto& list = src.history[due];
+    for (size_t q = 0; q < list.size(); ++q) {
+      const uint32_t id = list[q];
+      if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
+        __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
+      if (id < lo || id >= hi) continue;
+      const uint64_t b = row[id - lo], e = row[id - lo + 1];
+      if (sc.w) {
+        for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += sc.sign * sc.w[s];
+      } else {
+        const double w = sc.sign * sc.w_shared;
+        for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += w;
+      }
+    }
+    return;
+  }
+  for_due([&](uint32_t s, uint32_t) {
+    for (const auto& sc : p.scatter) sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
+  });
+}
+
 void Simulation::Engine::deliver(ProjState& p) {
   set_trace_g(p, step % ir::kTraceBlock);
   if (p.stepper && p.stepper->delivers()) {
@@ -43,7 +88,7 @@ void Simulation::Engine::deliver(ProjState& p) {
     const auto& spikers = pops[p.src].history[due];
     if (spikers.empty()) return;  // most steps of a sparse network
     return p.stepper->deliver({step, t_now()}, spikers,
-                              num::handler_batch(p.csr.size(), p.proj->on_pre_sequential));
+                              num::handler_batch(p.csr.size(), sequential(p.proj->step.on_pre)));
   }
   const ir::Projection& pr = *p.proj;
   PopState& src = pops[p.src];
@@ -70,59 +115,37 @@ void Simulation::Engine::deliver(ProjState& p) {
         visit(static_cast<uint32_t>(s), id);
     }
   };
-  if (p.native) {
-    if (p.scatter.size() == 1 && p.syn_delay.empty()) {
-      // The common case, `post.x += w`, as a tight loop per spike.
-      const ProjState::Scatter sc = p.scatter[0];
-      const int64_t due = num::due_slot(step, p.delay_steps, history_len);
-      if (due < 0) return;
-      const auto& list = src.history[due];
-      for (size_t q = 0; q < list.size(); ++q) {
-        const uint32_t id = list[q];
-        if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
-          __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
-        if (id < lo || id >= hi) continue;
-        const uint64_t b = row[id - lo], e = row[id - lo + 1];
-        if (sc.w) {
-          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += sc.sign * sc.w[s];
-        } else {
-          const double w = sc.sign * sc.w_shared;
-          for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += w;
-        }
-      }
-      return;
-    }
-    for_due([&](uint32_t s, uint32_t) {
-      for (const auto& sc : p.scatter)
-        sc.target[col[s]] += sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
-    });
-    return;
-  }
-  // General handlers. Trace updates hoisted out of the handler run first,
-  // once per spiking presynaptic neuron (uniform delays only).
   const double t = t_now();
-  if (p.pre_neuron) {
-    p.spikers.clear();
-    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
-    if (due >= 0)
-      for (uint32_t id : src.history[due])
-        if (id >= lo && id < hi) p.spikers.push_back(id);
-    if (!p.spikers.empty()) run_per_neuron(p, *p.pre_neuron, 1, t);
+  for (size_t q = 0; q < pr.step.on_pre.size(); ++q) {
+    const ir::EventLoop& loop = pr.step.on_pre[q];
+    if (loop.over == ir::EventLoop::Sources) {
+      p.spikers.clear();
+      const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+      if (due >= 0)
+        for (uint32_t id : src.history[due])
+          if (id >= lo && id < hi) p.spikers.push_back(id);
+      if (!p.spikers.empty()) run_per_neuron(p, loop, *p.on_pre[q], 1, t);
+      continue;
+    }
+    if (loop.body == ir::EventLoop::ScatterAdd) {
+      scatter_add(p, for_due);
+      continue;
+    }
+    // Gather the due synapses, then run the handler over them in order.
+    p.batch_syn.clear();
+    p.batch_pre.clear();
+    p.batch_post.clear();
+    for_due([&](uint32_t s, uint32_t pre) {
+      p.batch_syn.push_back(s);
+      p.batch_post.push_back(col[s]);
+      p.batch_pre.push_back(pre);
+    });
+    run_batch(p, loop, *p.on_pre[q], t);
   }
-  if (!p.handler) return;
-  // Gather the due synapses, then run the handler over them in order.
-  p.batch_syn.clear();
-  p.batch_pre.clear();
-  p.batch_post.clear();
-  for_due([&](uint32_t s, uint32_t pre) {
-    p.batch_syn.push_back(s);
-    p.batch_post.push_back(col[s]);
-    p.batch_pre.push_back(pre);
-  });
-  run_batch(p, *p.handler, p.proj->on_pre_sequential, t);
 }
 
-void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const uint32_t* pre,
+void Simulation::Engine::decay_traces(ProjState& p, const std::vector<int>& which,
+                                      const uint32_t* syn, const uint32_t* pre,
                                       const uint32_t* post, size_t n, double t) {
   // exp(-Δt/τ) from the trace's last event to now, in place: the value the
   // handlers read and write is the trace at time t. Each stale value is
@@ -132,11 +155,12 @@ void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const u
   constexpr size_t kChunk = 256;
   double arg[kChunk], f[kChunk];
   uint32_t at[kChunk];
-  for (auto& tr : p.traces) {
+  for (int which_trace : which) {
+    auto& tr = p.traces[which_trace];
     const uint32_t* idx = tr.list == 0 ? syn : tr.list == 1 ? pre : post;
     if (!idx) continue;
     if (tr.scaled) {  // the value at t, for the handler: one multiply
-      const double g = p.trace_g[2 * static_cast<size_t>(&tr - p.traces.data())];
+      const double g = p.trace_g[2 * static_cast<size_t>(which_trace)];
       for (size_t k = 0; k < n; ++k) tr.scratch[idx[k]] = tr.value[idx[k]] * g;
       continue;
     }
@@ -157,23 +181,26 @@ void Simulation::Engine::decay_traces(ProjState& p, const uint32_t* syn, const u
   }
 }
 
-void Simulation::Engine::run_per_neuron(ProjState& p, Program& prog, int list, double t) {
+void Simulation::Engine::run_per_neuron(ProjState& p, const ir::EventLoop& loop, Program& prog,
+                                        int list, double t) {
   const uint32_t* ids = p.spikers.data();
   const size_t n = p.spikers.size();
-  decay_traces(p, nullptr, list == 1 ? ids : nullptr, list == 2 ? ids : nullptr, n, t);
+  decay_traces(p, loop.decay, nullptr, list == 1 ? ids : nullptr, list == 2 ? ids : nullptr, n, t);
   Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
   l.t = t;
   l.ids = ids;
   l.lists[list] = ids;
   prog.run(l);
-  store_scaled(p, list);
+  if (loop.store_scaled) store_scaled(p, list);
 }
 
-void Simulation::Engine::run_batch(ProjState& p, Program& prog, bool sequential, double t) {
+void Simulation::Engine::run_batch(ProjState& p, const ir::EventLoop& loop, Program& prog,
+                                   double t) {
   const size_t total = p.batch_syn.size();
   if (total == 0) return;
-  decay_traces(p, p.batch_syn.data(), p.batch_pre.data(), p.batch_post.data(), total, t);
-  const size_t cap = num::handler_batch(p.csr.size(), sequential);
+  decay_traces(p, loop.decay, p.batch_syn.data(), p.batch_pre.data(), p.batch_post.data(), total,
+               t);
+  const size_t cap = num::handler_batch(p.csr.size(), loop.sequential);
   for (size_t start = 0; start < total; start += cap) {
     size_t n = std::min(cap, total - start);
     Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
@@ -197,7 +224,7 @@ void Simulation::Engine::post_events(ProjState& p) {
     const PopState& post = pops[p.dst];
     if (post.spikes.empty()) return;
     return p.stepper->post({step, num::on_post_time(step, mod->run.dt)}, post.spikes,
-                           num::handler_batch(p.csr.size(), p.proj->on_post_sequential));
+                           num::handler_batch(p.csr.size(), sequential(p.proj->step.on_post)));
   }
   const ir::Projection& pr = *p.proj;
   const PopState& dst = pops[p.dst];
@@ -206,31 +233,36 @@ void Simulation::Engine::post_events(ProjState& p) {
   for (uint32_t id : dst.spikes)
     if (id >= pr.dst.lo && id < pr.dst.hi) p.spikers.push_back(id);
   if (p.spikers.empty()) return;
-  if (p.post_neuron) run_per_neuron(p, *p.post_neuron, 2, t);
-  if (!p.on_post) return;
-  p.batch_syn.clear();
-  p.batch_pre.clear();
-  p.batch_post.clear();
-  // A post neuron's synapses lie scattered: their variables are asked for
-  // as the batch is gathered, they are read when it runs.
-  double* fetch[4] = {};
-  size_t nfetch = 0;
-  for (auto& v : p.vars)
-    if (!v.empty() && nfetch < 4) fetch[nfetch++] = v.data();
-  for (size_t q = 0; q < p.spikers.size(); ++q) {
-    const uint32_t j = p.spikers[q];
-    if (q + 1 < p.spikers.size())  // the next neuron's list of synapses
-      __builtin_prefetch(p.post_syn.data() + p.post_ptr[p.spikers[q + 1] - pr.dst.lo]);
-    size_t c = j - pr.dst.lo;
-    for (uint64_t k = p.post_ptr[c]; k < p.post_ptr[c + 1]; ++k) {
-      uint32_t s = p.post_syn[k];
-      for (size_t f = 0; f < nfetch; ++f) __builtin_prefetch(fetch[f] + s, 1);
-      p.batch_syn.push_back(s);
-      p.batch_post.push_back(j);
-      p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + p.row_of(s)));
+  for (size_t q = 0; q < pr.step.on_post.size(); ++q) {
+    const ir::EventLoop& loop = pr.step.on_post[q];
+    if (loop.over == ir::EventLoop::Targets) {
+      run_per_neuron(p, loop, *p.on_post[q], 2, t);
+      continue;
     }
+    p.batch_syn.clear();
+    p.batch_pre.clear();
+    p.batch_post.clear();
+    // A post neuron's synapses lie scattered: their variables are asked for
+    // as the batch is gathered, they are read when it runs.
+    double* fetch[4] = {};
+    size_t nfetch = 0;
+    for (auto& v : p.vars)
+      if (!v.empty() && nfetch < 4) fetch[nfetch++] = v.data();
+    for (size_t k = 0; k < p.spikers.size(); ++k) {
+      const uint32_t j = p.spikers[k];
+      if (k + 1 < p.spikers.size())  // the next neuron's list of synapses
+        __builtin_prefetch(p.post_syn.data() + p.post_ptr[p.spikers[k + 1] - pr.dst.lo]);
+      size_t c = j - pr.dst.lo;
+      for (uint64_t x = p.post_ptr[c]; x < p.post_ptr[c + 1]; ++x) {
+        uint32_t s = p.post_syn[x];
+        for (size_t f = 0; f < nfetch; ++f) __builtin_prefetch(fetch[f] + s, 1);
+        p.batch_syn.push_back(s);
+        p.batch_post.push_back(j);
+        p.batch_pre.push_back(static_cast<uint32_t>(pr.src.lo + p.row_of(s)));
+      }
+    }
+    run_batch(p, loop, *p.on_post[q], t);
   }
-  run_batch(p, *p.on_post, p.proj->on_post_sequential, t);
 }
 
 // A new block of steps: scaled traces move their reference time T forward

@@ -114,11 +114,8 @@ struct ProjState {
     double sign;
   };
   std::vector<Scatter> scatter;
-  bool native = false;
-  std::optional<Program> handler;      // on pre, per synapse
-  std::optional<Program> pre_neuron;   // on pre, once per spiking presynaptic neuron
-  std::optional<Program> on_post;      // on post, per synapse
-  std::optional<Program> post_neuron;  // on post, once per spiking postsynaptic neuron
+  // The program of each event loop (ir.h, EventLoop) with statements.
+  std::vector<std::optional<Program>> on_pre, on_post;
   // Event-driven traces, decayed in place to the time of each event.
   struct TraceState {
     std::vector<double> value, last;  // last: the time (s) `value` refers to
@@ -214,14 +211,17 @@ struct Simulation::Engine {
   void build_monitor(MonitorState& ms);
   void one_step();
   void deliver(ProjState& p);
+  template <class ForDue>
+  void scatter_add(ProjState& p, const ForDue& for_due);
   void post_events(ProjState& p);
   // Runs a per-synapse handler over the batch, in chunks (or one by one).
-  void run_batch(ProjState& p, Program& prog, bool sequential, double t);
+  void run_batch(ProjState& p, const ir::EventLoop& loop, Program& prog, double t);
   // Runs the trace updates moved out of a handler once for each neuron in
   // `spikers`, the spiking neurons of side `list` (1: pre, 2: post).
-  void run_per_neuron(ProjState& p, Program& prog, int list, double t);
-  void decay_traces(ProjState& p, const uint32_t* idx0, const uint32_t* idx1, const uint32_t* idx2,
-                    size_t n, double t);
+  void run_per_neuron(ProjState& p, const ir::EventLoop& loop, Program& prog, int list, double t);
+  // The traces `which` of the lanes (by list: synapse, pre, post ids) brought to time t.
+  void decay_traces(ProjState& p, const std::vector<int>& which, const uint32_t* idx0,
+                    const uint32_t* idx1, const uint32_t* idx2, size_t n, double t);
   void set_trace_g(ProjState& p, int64_t k);
   void renormalise_traces();
   void integrate(PopState& p);

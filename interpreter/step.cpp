@@ -30,7 +30,7 @@ void Simulation::Engine::one_step() {
   for (auto& p : pops) integrate(p);
   for (auto& p : pops) detect(p);
   for (auto& p : projs)
-    if (p.on_post || p.post_neuron) post_events(p);
+    if (!p.proj->step.on_post.empty()) post_events(p);
   for (auto& d : dendrites) dendrite_step(d);
   publish(step + 1);
   ++step;

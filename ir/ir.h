@@ -289,6 +289,35 @@ struct Trace {
 };
 const char* owner_name(Trace::Owner o);
 
+// The loop-level events of a projection (ir/lower_events.cpp), which the
+// interpreter runs (interpreter/deliver.cpp) and the JIT prints
+// (jit/codegen_projection.cpp): `on pre` at t_n for the spikes due now,
+// `on post` at t_{n+1} for the step's spikes, after the resets.
+struct EventLoop {
+  enum Over {
+    Sources,            // each source neuron whose spike is due now (in the source slice), once
+    Targets,            // each target neuron that spiked this step (in the target slice), once
+    SynapsesOfSources,  // each synapse due now: the due sources' rows in order (or, with
+                        // per-synapse delays, the synapses queued for this step)
+    SynapsesOfTargets,  // each incoming synapse of the spiking targets, target after target
+  } over = SynapsesOfSources;
+  enum Body {
+    Statements,  // `stmts` for every lane
+    ScatterAdd,  // Projection::scatter: post.x[target] += sign·w, synapse by synapse
+  } body = Statements;
+  std::vector<Stmt> stmts;
+  std::vector<int> decay;     // traces decayed to the event time before the body reads them
+  bool store_scaled = false;  // Sources/Targets: their scaled traces stored back after
+  // Synapse loops: one synapse after the other (the body reads and writes
+  // postsynaptic state, mark_sequential), else in chunks of lanes, each
+  // statement computed for a chunk before it is stored lane by lane.
+  bool sequential = false;
+};
+
+struct ProjStep {
+  std::vector<EventLoop> on_pre, on_post;  // in the order they run
+};
+
 struct Projection {
   std::string synapse;  // model name
   SourceRange range;
@@ -312,6 +341,7 @@ struct Projection {
   // its synapses run one after the other.
   bool on_pre_sequential = false, on_post_sequential = false;
   uint32_t id = 0;  // RNG stream for connectivity
+  ProjStep step;    // lower_events
 };
 
 struct Monitor {

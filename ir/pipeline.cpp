@@ -4,6 +4,7 @@
 #include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
 #include "ir/fuse_threshold.h"
+#include "ir/lower_events.h"
 #include "ir/lower_handlers.h"
 #include "ir/lower_step.h"
 #include "ir/mark_sequential.h"
@@ -30,6 +31,7 @@ constexpr Pass kPasses[] = {
     {"lower_step", [](Module& m, frontend::Diagnostics&) { lower_step(m); }},
     {"drop_zero_terms", [](Module& m, frontend::Diagnostics&) { drop_zero_terms(m); }},
     {"fuse_threshold", [](Module& m, frontend::Diagnostics&) { fuse_threshold(m); }},
+    {"lower_events", [](Module& m, frontend::Diagnostics&) { lower_events(m); }},
 };
 constexpr const char* kLower = "lower";
 

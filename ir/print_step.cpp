@@ -33,6 +33,29 @@ std::string op_text(const Kernel& k, const PopStep& st, const StepOp& op) {
   return "?";
 }
 
+std::string event_text(const Module& m, const Projection& pr, const EventLoop& l,
+                       const char* when) {
+  static const char* const over[] = {"each due source neuron", "each spiking target neuron",
+                                     "each due synapse", "each synapse of a spiking target"};
+  std::string out = fmt::format("  {}: for {}{}:\n", when, over[l.over],
+                                l.sequential ? ", one after the other" : "");
+  if (!l.decay.empty()) {
+    out += "    decay";
+    for (int t : l.decay) out += " " + pr.traces[t].name;
+    out += " to now\n";
+  }
+  if (l.body == EventLoop::ScatterAdd) {
+    for (const auto& sc : pr.scatter)
+      out += fmt::format("    post.{} += {}{}  (scatter-add)\n",
+                         m.kernels[m.pops[pr.dst.pop].kernel].states[sc.post_slot].name,
+                         sc.sign < 0 ? "-" : "", print(*sc.value));
+  } else {
+    out += print(l.stmts, 2);
+  }
+  if (l.store_scaled) out += "    store scaled traces\n";
+  return out;
+}
+
 }  // namespace
 
 std::string print_step(const Module& m) {
@@ -71,6 +94,15 @@ std::string print_step(const Module& m) {
         out += "\n";
       }
     }
+  }
+  for (size_t i = 0; i < m.projections.size(); ++i) {
+    const Projection& pr = m.projections[i];
+    if (pr.step.on_pre.empty() && pr.step.on_post.empty()) continue;
+    out += fmt::format("projection #{} {}[{}:{}] -> {}[{}:{}] via {}\n", i, m.pops[pr.src.pop].name,
+                       pr.src.lo, pr.src.hi, m.pops[pr.dst.pop].name, pr.dst.lo, pr.dst.hi,
+                       pr.synapse);
+    for (const auto& l : pr.step.on_pre) out += event_text(m, pr, l, "on pre at t");
+    for (const auto& l : pr.step.on_post) out += event_text(m, pr, l, "on post at t + dt");
   }
   return out;
 }

@@ -59,20 +59,19 @@ bool ProjGen::chunk_stmts(const std::vector<ir::Stmt>& body, Ctx& cx, const std:
   return cx.ok;
 }
 
-// A static function running `body` over one chunk of lanes SY/PR/PO,
-// after decaying the chunk's traces to now (those of list `skip_list`
-// were decayed before). Decaying chunk by chunk gives the bits of
+// A static function running the loop's statements over one chunk of lanes
+// SY/PR/PO, after decaying the chunk's traces (the loop's `decay`) to now.
+// Decaying chunk by chunk gives the bits of
 // decaying the whole batch first, as the interpreter does: a handler
 // touches only traces of its own lanes, decayed with its chunk, so a
 // later chunk finds them current and changes nothing.
-bool ProjGen::chunk_function(const std::string& name, const std::vector<ir::Stmt>& body,
-                             int skip_list) {
+bool ProjGen::chunk_function(const std::string& name, const ir::EventLoop& loop) {
   w_.line("static void {}(struct nj_proj* c, const unsigned int* SY, const unsigned int* PR,",
           name);
   w_.line("    const unsigned int* PO, u64 nk) {{");
   w_.depth++;
   prologue();
-  if (!pr_.traces.empty()) {
+  if (!loop.decay.empty()) {
     w_.line("// traces decayed to now");
     decay_batched(
         [&](const std::string& visit) {
@@ -82,12 +81,12 @@ bool ProjGen::chunk_function(const std::string& name, const std::vector<ir::Stmt
           w_.line("  {}", visit);
           w_.line("}}");
         },
-        skip_list);
+        loop.decay);
   }
   Ctx cx = ctx("SY[k]", "PR[k]", "PO[k]");
   cx.index_i = "PR[k]";
   cx.index_j = "PO[k]";
-  bool ok = chunk_stmts(body, cx, "");
+  bool ok = chunk_stmts(loop.stmts, cx, "");
   w_.depth--;
   w_.line("}}");
   w_.line("");

@@ -31,9 +31,12 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 // variables (and traces) written by the handler and read by it (also as
 // `pre.x` when the projection is onto its own population), written
 // by two statements (the adds would interleave differently), or written
-// with `*=`, `/=`. Synapse variables are each synapse's own. Traces must
-// be the scaled kind, read with one multiply and never decayed here.
-bool ProjGen::direct_ok(const std::vector<ir::Stmt>& body) const {
+// with `*=`, `/=`. Synapse variables are each synapse's own. The loop's
+// traces must be the scaled kind, read with one multiply and never decayed here.
+bool ProjGen::direct_ok(const ir::EventLoop& loop) const {
+  const std::vector<ir::Stmt>& body = loop.stmts;
+  for (int tr : loop.decay)
+    if (!scaled(tr)) return false;
   std::map<std::pair<Space, int>, int> writes;
   std::set<std::pair<Space, int>> reads;
   bool ok = true;
@@ -82,18 +85,18 @@ bool ProjGen::direct_stmts(const std::vector<ir::Stmt>& body) {
 }
 
 // `on pre` for every due synapse of the spiking sources.
-bool ProjGen::direct_pre() {
+bool ProjGen::direct_pre(const ir::EventLoop& loop) {
   w_.line("// synapse after synapse: the handler has no dependence between synapses");
   open_due_rows("pre");
   w_.line("const unsigned int post = col[s];");
   w_.line("(void)post;");
-  if (!direct_stmts(pr_.on_pre)) return false;
+  if (!direct_stmts(loop.stmts)) return false;
   close_due_rows();
   return true;
 }
 
 // `on post` for every synapse onto the spiking targets.
-bool ProjGen::direct_post() {
+bool ProjGen::direct_post(const ir::EventLoop& loop) {
   w_.line("// synapse after synapse: the handler has no dependence between synapses");
   w_.line("const unsigned int* __restrict psyn = c->post_syn;");
   w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
@@ -118,7 +121,7 @@ bool ProjGen::direct_post() {
   w_.line("while (c->row[r + 1] <= s) ++r;");
   w_.line("const unsigned int pre = (unsigned int)r + {}u;", pr_.src.lo);
   w_.line("(void)pre;");
-  if (!direct_stmts(pr_.on_post)) return false;
+  if (!direct_stmts(loop.stmts)) return false;
   w_.depth--;
   w_.line("}}");
   w_.depth--;

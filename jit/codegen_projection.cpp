@@ -46,16 +46,16 @@ ProjGen::ProjGen(const ir::Module& m, size_t index, Writer& w, const Where& wher
 
 void ProjGen::run(ProjCode& pc) {
   const bool uniform = pr_.delay->kind == Kind::Const;
-  if (!pr_.on_pre.empty() || !pr_.pre_neuron.empty()) {
+  if (!pr_.step.on_pre.empty()) {
     if (!uniform) {
       pc.why_not = "per-synapse delays: `on pre` runs on the interpreter";
-    } else if (emit_into([&] { return native() || deliver(); })) {
+    } else if (emit_into([&] { return deliver(); })) {
       pc.deliver = fmt::format("nj_proj{}_deliver", index_);
     } else {
       pc.why_not = "`on pre` uses something the code generator does not handle";
     }
   }
-  if (!pr_.on_post.empty() || !pr_.post_neuron.empty()) {
+  if (!pr_.step.on_post.empty()) {
     if (emit_into([&] { return post(); })) {
       pc.post = fmt::format("nj_proj{}_post", index_);
     } else if (pc.why_not.empty()) {
@@ -122,9 +122,10 @@ Ctx ProjGen::ctx(const std::string& syn, const std::string& pre, const std::stri
   return cx;
 }
 
-// `post.x += w` for every due synapse, as the interpreter's native loop.
-bool ProjGen::native() {  // Like the interpreter, a native projection runs only its scatter-adds.
-  if (!pr_.native || pr_.scatter.empty() || !post_) return false;
+// `post.x += w` for every due synapse (ir::EventLoop::ScatterAdd), as the
+// interpreter's native loop.
+bool ProjGen::native() {
+  if (!post_) return false;
   struct Sc {
     std::string target, w;
   };
@@ -140,7 +141,7 @@ bool ProjGen::native() {  // Like the interpreter, a native projection runs only
                 ? lit(s.sign * pr_.vars[v.slot].value->value)
                 : fmt::format("{} * W_{}[s]", lit(s.sign), ident(pr_.vars[v.slot].name));
     } else {
-      return false;
+      return false;  // not a scatter-add loop (ir/lower_events.cpp)
     }
     if (pr_.scatter.size() > 1 && v.kind == Kind::Const)  // the interpreter's general loop
       x.w = fmt::format("{} * {}", lit(s.sign), lit(v.value));
@@ -244,23 +245,33 @@ void ProjGen::handler_comments(const char* what, const std::vector<ir::Stmt>& bo
       w_.line("//   {}: if {} …  ({})", what, ir::print(*st.cond), at(st.range));
 }
 
-// `on pre` with a uniform delay: the sources that spiked D steps ago.
+// The loop of `loops` over `over`, if there is one.
+const ir::EventLoop* ProjGen::loop_over(const std::vector<ir::EventLoop>& loops,
+                                        ir::EventLoop::Over over) const {
+  for (const auto& l : loops)
+    if (l.over == over) return &l;
+  return nullptr;
+}
+
+// `on pre` with a uniform delay: the sources that spiked D steps ago, as
+// the projection's event loops say (ir/lower_events.cpp).
 bool ProjGen::deliver() {
+  const auto* neurons = loop_over(pr_.step.on_pre, ir::EventLoop::Sources);
+  const auto* syn = loop_over(pr_.step.on_pre, ir::EventLoop::SynapsesOfSources);
+  if (syn && syn->body == ir::EventLoop::ScatterAdd) return !neurons && native();
   const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
-  const bool direct = !pr_.on_pre.empty() && direct_ok(pr_.on_pre);
-  if (!pr_.on_pre.empty() && !direct &&
-      !chunk_function(chunk, pr_.on_pre, pr_.pre_neuron.empty() ? -1 : 1))
-    return false;
+  const bool direct = syn && direct_ok(*syn);
+  if (syn && !direct && !chunk_function(chunk, *syn)) return false;
   w_.line("// {}", title());
-  handler_comments("on pre, once per neuron", pr_.pre_neuron);
-  handler_comments("on pre", pr_.on_pre);
+  handler_comments("on pre, once per neuron", neurons ? neurons->stmts : std::vector<ir::Stmt>{});
+  handler_comments("on pre", syn ? syn->stmts : std::vector<ir::Stmt>{});
   w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
   w_.depth++;
   prologue();
-  if (!once_per_neuron(pr_.pre_neuron, 1)) return false;
-  if (direct) {
-    if (!direct_pre()) return false;
-  } else if (!pr_.on_pre.empty()) {
+  if (!once_per_neuron(neurons, 1)) return false;
+  if (syn && direct) {
+    if (!direct_pre(*syn)) return false;
+  } else if (syn) {
     auto each_due = [&](const std::string& body) { for_due_pre(body); };
     batches(chunk, each_due, 1);
   }
@@ -272,21 +283,21 @@ bool ProjGen::deliver() {
 
 // `on post` for the postsynaptic neurons that spiked, at t_{n+1}.
 bool ProjGen::post() {
+  const auto* neurons = loop_over(pr_.step.on_post, ir::EventLoop::Targets);
+  const auto* syn = loop_over(pr_.step.on_post, ir::EventLoop::SynapsesOfTargets);
   const std::string chunk = fmt::format("nj_proj{}_on_post", index_);
-  const bool direct = !pr_.on_post.empty() && direct_ok(pr_.on_post);
-  if (!pr_.on_post.empty() && !direct &&
-      !chunk_function(chunk, pr_.on_post, pr_.post_neuron.empty() ? -1 : 2))
-    return false;
+  const bool direct = syn && direct_ok(*syn);
+  if (syn && !direct && !chunk_function(chunk, *syn)) return false;
   w_.line("// {}", title());
-  handler_comments("on post, once per neuron", pr_.post_neuron);
-  handler_comments("on post", pr_.on_post);
+  handler_comments("on post, once per neuron", neurons ? neurons->stmts : std::vector<ir::Stmt>{});
+  handler_comments("on post", syn ? syn->stmts : std::vector<ir::Stmt>{});
   w_.line("extern \"C\" void nj_proj{}_post(struct nj_proj* c) {{", index_);
   w_.depth++;
   prologue();
-  if (!once_per_neuron(pr_.post_neuron, 2)) return false;
-  if (direct) {
-    if (!direct_post()) return false;
-  } else if (!pr_.on_post.empty()) {
+  if (!once_per_neuron(neurons, 2)) return false;
+  if (syn && direct) {
+    if (!direct_post(*syn)) return false;
+  } else if (syn) {
     auto each_due = [&](const std::string& body) { for_due_post(body); };
     batches(chunk, each_due, 2);
   }

@@ -8,14 +8,16 @@
 
 namespace neuro::jit {
 
-// exp(-Δt/τ) from each trace's last event to now, for the lists given.
-void ProjGen::decay(const std::string& syn, const std::string& pre, const std::string& post) {
-  for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
-    const int l = list_of(static_cast<int>(tr));
+// exp(-Δt/τ) from each trace's last event to now: the traces `which`
+// (ir::EventLoop::decay) of the lists given.
+void ProjGen::decay(const std::vector<int>& which, const std::string& syn, const std::string& pre,
+                    const std::string& post) {
+  for (int tr : which) {
+    const int l = list_of(tr);
     const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
     if (idx.empty()) continue;
     const std::string n = ident(pr_.traces[tr].name);
-    if (scaled(static_cast<int>(tr))) {
+    if (scaled(tr)) {
       w_.line("double A_{0} = TR_{0}[{1}] * TG_{0};", n, idx);
       continue;
     }
@@ -37,12 +39,12 @@ void ProjGen::store_scaled(int list, const std::string& idx) {
 // The decay of every due synapse's traces, as Engine::decay_traces: per
 // trace, each stale value listed once (its time set to t as it is
 // listed), the factors computed by a loop that vectorises (nj_decay), then
-// applied. `skip_list`: traces of that list were decayed just before.
-void ProjGen::decay_batched(const std::function<void(const std::string&)>& for_due, int skip_list) {
-  for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
-    const int l = list_of(static_cast<int>(tr));
-    if (l == skip_list) continue;
-    if (scaled(static_cast<int>(tr))) continue;  // read as TR * TG
+// applied, for the traces `which` (ir::EventLoop::decay).
+void ProjGen::decay_batched(const std::function<void(const std::string&)>& for_due,
+                            const std::vector<int>& which) {
+  for (int tr : which) {
+    const int l = list_of(tr);
+    if (scaled(tr)) continue;  // read as TR * TG
     const std::string n = ident(pr_.traces[tr].name);
     const std::string idx = l == 0 ? "s" : l == 1 ? "pre" : "post";
     w_.line("{{  // trace {}", pr_.traces[tr].name);
@@ -64,8 +66,9 @@ void ProjGen::decay_batched(const std::function<void(const std::string&)>& for_d
 // The once-per-neuron statements (trace updates) of `on pre` (list 1:
 // for each spiking source) or `on post` (list 2: each spiking target),
 // with the neuron's scaled traces in locals and stored back after.
-bool ProjGen::once_per_neuron(const std::vector<ir::Stmt>& body, int list) {
-  if (body.empty()) return true;
+bool ProjGen::once_per_neuron(const ir::EventLoop* loop, int list) {
+  if (!loop) return true;
+  const std::vector<ir::Stmt>& body = loop->stmts;
   const bool pre = list == 1;
   const char* name = pre ? "pre" : "post";
   const auto& range = pre ? pr_.src : pr_.dst;
@@ -74,14 +77,14 @@ bool ProjGen::once_per_neuron(const std::vector<ir::Stmt>& body, int list) {
   w_.depth++;
   w_.line("const unsigned int {} = c->spikers[q];", name);
   w_.line("if ({0} < {1}u || {0} >= {2}u) continue;", name, range.lo, range.hi);
-  decay("", pre ? name : "", pre ? "" : name);
+  decay(loop->decay, "", pre ? name : "", pre ? "" : name);
   lane_mode_ = true;
   Ctx cx = pre ? ctx("", name, "") : ctx("", "", name);
   cx.index_i = name;
   const bool ok = lane_stmts(body, cx, "");
   lane_mode_ = false;
   if (!ok) return false;
-  store_scaled(list, name);
+  if (loop->store_scaled) store_scaled(list, name);
   w_.depth--;
   w_.line("}}");
   return true;

@@ -242,8 +242,8 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     ProjState& pj = eng.projs[i];
     const ir::Projection& pr = *pj.proj;
     const jit::ProjCode& pc = g.projs[i];
-    const bool has_pre = !pr.on_pre.empty() || !pr.pre_neuron.empty();
-    const bool has_post = pj.on_post || pj.post_neuron;
+    const bool has_pre = !pr.step.on_pre.empty();
+    const bool has_post = !pr.step.on_post.empty();
     a.parts += has_pre + has_post;
     if (pc.deliver.empty() && pc.post.empty()) continue;
     auto h = std::make_shared<ProjHook>();

@@ -76,25 +76,29 @@ class ProjGen {
   void handler_comments(const char* what, const std::vector<ir::Stmt>& body);
   bool deliver();
   bool post();
+  const ir::EventLoop* loop_over(const std::vector<ir::EventLoop>& loops,
+                                 ir::EventLoop::Over over) const;
 
   // codegen_chunks.cpp: handlers run over chunks of due synapses.
   bool chunk_stmts(const std::vector<ir::Stmt>& body, Ctx& cx, const std::string& mask);
-  bool chunk_function(const std::string& name, const std::vector<ir::Stmt>& body, int skip_list);
+  bool chunk_function(const std::string& name, const ir::EventLoop& loop);
   std::string prefetches(int side);
   void batches(const std::string& chunk, const std::function<void(const std::string&)>& visit,
                int side);
 
   // codegen_traces.cpp: event-driven trace decays and once-per-neuron updates.
-  void decay(const std::string& syn, const std::string& pre, const std::string& post);
+  void decay(const std::vector<int>& which, const std::string& syn, const std::string& pre,
+             const std::string& post);
   void store_scaled(int list, const std::string& idx);
-  void decay_batched(const std::function<void(const std::string&)>& for_due, int skip_list);
-  bool once_per_neuron(const std::vector<ir::Stmt>& body, int list);
+  void decay_batched(const std::function<void(const std::string&)>& for_due,
+                     const std::vector<int>& which);
+  bool once_per_neuron(const ir::EventLoop* loop, int list);
 
   // codegen_direct.cpp: handlers run synapse after synapse.
-  bool direct_ok(const std::vector<ir::Stmt>& body) const;
+  bool direct_ok(const ir::EventLoop& loop) const;
   bool direct_stmts(const std::vector<ir::Stmt>& body);
-  bool direct_pre();
-  bool direct_post();
+  bool direct_pre(const ir::EventLoop& loop);
+  bool direct_post(const ir::EventLoop& loop);
 };
 
 }  // namespace neuro::jit

@@ -140,11 +140,12 @@ TEST_CASE("cli: ir --dump-after") {
                                              "=== after recognise_threshold ===",
                                              "=== after lower_step ===",
                                              "=== after drop_zero_terms ===",
-                                             "=== after fuse_threshold ==="};
+                                             "=== after fuse_threshold ===",
+                                             "=== after lower_events ==="};
   CHECK(headers == expected);
   // After the last pass the module is the one `neuro ir` prints.
   auto plain = run_neuro("ir " + file);
-  const std::string last = "=== after fuse_threshold ===\n";
+  const std::string last = "=== after lower_events ===\n";
   CHECK(all.out.substr(all.out.find(last) + last.size()) == plain.out);
 
   // --stage step: the loop-level step both backends run (CUBA's v is held
