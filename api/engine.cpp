@@ -10,6 +10,7 @@
 #include "driver/driver.h"
 #include "driver/output.h"
 #include "frontend/units.h"
+#include "interpreter/build_simulation.h"
 #include "io/recording_files.h"
 #include "ir/ir.h"
 #include "neuro/sdr.h"
@@ -108,7 +109,7 @@ struct Engine::Impl {
     if (shared->run.circuit.empty())
       return usage(Code::Missing, "the model has no circuit to build");
     try {
-      auto fresh = std::make_unique<Simulation>(shared);
+      auto fresh = build_simulation(shared);
       const auto report =
           use_backend(*fresh, backend, fresh->steps_for(shared->run.duration), threads);
       if (!report.notice.empty() && config.write) config.write(report.notice + "\n");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
 
@@ -87,7 +88,7 @@ double Learner::accuracy(const Data& data) {
 }
 
 std::vector<double> Learner::save() const {
-  const ir::Module& m = sim_.module();
+  const ir::Module& m = module_of(sim_);
   std::vector<double> w;
   for (size_t d = 0; d < m.dense.size(); ++d) {
     const double* p = sim_.dense_weights(d);
@@ -101,7 +102,7 @@ std::vector<double> Learner::save() const {
 }
 
 void Learner::load(const std::vector<double>& w) {
-  const ir::Module& m = sim_.module();
+  const ir::Module& m = module_of(sim_);
   size_t at = 0;
   for (size_t d = 0; d < m.dense.size(); ++d) {
     size_t n = m.layers[m.dense[d].src].size * m.layers[m.dense[d].dst].size;

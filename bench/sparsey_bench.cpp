@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "neuro/simulation.h"
 
 int main(int argc, char** argv) {
@@ -46,7 +47,8 @@ run Bench for 1 ms  dt = 1 ms  seed = 1
     std::fprintf(stderr, "%s", neuro::frontend::render_all(c->diags, c->sources).c_str());
     return 1;
   }
-  neuro::Simulation sim(c->module);
+  auto sim_owned = neuro::build_simulation(c->module);
+  neuro::Simulation& sim = *sim_owned;
   uint64_t x = 42;
   auto next = [&] { return (x = x * 6364136223846793005ull + 1442695040888963407ull) >> 33; };
   std::vector<double> ms;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
 
@@ -44,7 +45,8 @@ run TM for 1 ms
     std::fprintf(stderr, "%s", neuro::frontend::render_all(c->diags, c->sources).c_str());
     return 1;
   }
-  neuro::Simulation sim(c->module);
+  auto sim_owned = neuro::build_simulation(c->module);
+  neuro::Simulation& sim = *sim_owned;
   const neuro::BackendReport br =
       neuro::use_backend(sim, *backend, static_cast<uint64_t>(warmup + steps));
   if (!br.notice.empty()) std::fprintf(stderr, "%s\n", br.notice.c_str());

@@ -19,6 +19,7 @@
 #include "driver/driver.h"
 #include "driver/output.h"
 #include "frontend/units.h"
+#include "interpreter/build_simulation.h"
 #include "io/npy.h"
 #include "io/progress.h"
 #include "ir/ir.h"
@@ -149,7 +150,7 @@ int cmd_run(const RunArgs& args) {
   auto t_build = clock::now();
   std::unique_ptr<Simulation> sim;
   try {
-    sim = std::make_unique<Simulation>(compiled->module);
+    sim = build_simulation(compiled->module);
   } catch (const SimulationError& e) {
     std::cerr << driver::render_error(e, *compiled, stderr_color());
     return 1;
@@ -316,7 +317,8 @@ int cmd_jit(const RunArgs& args) {
   auto compiled = driver::compile_file(args.file, options, false);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   try {
-    Simulation sim(compiled->module);
+    auto sim_owned = build_simulation(compiled->module);
+    Simulation& sim = *sim_owned;
     std::cout << jit_source(sim);
   } catch (const SimulationError& e) {
     std::cerr << driver::render_error(e, *compiled, stderr_color());

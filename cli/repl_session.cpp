@@ -11,6 +11,7 @@
 #include "driver/driver.h"
 #include "frontend/parser.h"
 #include "frontend/units.h"
+#include "interpreter/build_simulation.h"
 
 namespace neuro::cli {
 
@@ -151,7 +152,7 @@ bool ReplSession::rebuild(bool carry) {
   report(d);
   if (!shared) return false;
   try {
-    auto fresh = std::make_unique<Simulation>(shared);
+    auto fresh = build_simulation(shared);
     if (carry && sim_) {
       auto notes = fresh->adopt_state(*sim_);
       if (notes.empty()) out_("  every state variable carried over\n");

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include "frontend/units.h"
+#include "interpreter/build_simulation.h"
 #include "io/svg_plot.h"
 #include "ir/ir.h"
 
@@ -35,7 +36,7 @@ std::vector<std::string> write_csv(const Simulation& sim, const std::string& dir
 std::vector<std::string> write_weight_plots(const Simulation& sim, const std::string& dir,
                                             std::string& error) {
   std::vector<std::string> written;
-  const ir::Module& mod = sim.module();
+  const ir::Module& mod = module_of(sim);
   for (size_t k = 0; k < mod.projections.size(); ++k) {
     const ir::Projection& pr = mod.projections[k];
     auto w = sim.synapse_values(k, "w");

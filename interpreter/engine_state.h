@@ -249,6 +249,9 @@ struct Simulation::Engine {
 // The engine behind a Simulation, for what plugs into its step (jit/, behind
 // interpreter/stepper.h) and for tests; hosts never see it.
 struct SimulationAccess {
+  static std::unique_ptr<Simulation> make(std::unique_ptr<Simulation::Engine> e) {
+    return std::unique_ptr<Simulation>(new Simulation(std::move(e)));
+  }
   static Simulation::Engine& engine(Simulation& s) { return *s.engine_; }
   static const Simulation::Engine& engine(const Simulation& s) { return *s.engine_; }
 };

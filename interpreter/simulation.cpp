@@ -3,17 +3,25 @@
 // Snapshots, restore and hot redefinition are in state.cpp.
 #include <algorithm>
 
+#include "interpreter/build_simulation.h"
 #include "interpreter/engine_internal.h"
 #include "interpreter/engine_state.h"
 
 namespace neuro {
 
-Simulation::Simulation(std::shared_ptr<const ir::Module> module,
-                       std::shared_ptr<DistributedContext> context)
-    : engine_(std::make_unique<Engine>()) {
-  engine_->mod = std::move(module);
-  engine_->ctx = context ? std::move(context) : std::make_shared<LocalContext>();
-  engine_->build();
+Simulation::Simulation(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+
+std::unique_ptr<Simulation> build_simulation(std::shared_ptr<const ir::Module> module,
+                                             std::shared_ptr<DistributedContext> context) {
+  auto engine = std::make_unique<Simulation::Engine>();
+  engine->mod = std::move(module);
+  engine->ctx = context ? std::move(context) : std::make_shared<LocalContext>();
+  engine->build();
+  return SimulationAccess::make(std::move(engine));
+}
+
+const ir::Module& module_of(const Simulation& sim) {
+  return *SimulationAccess::engine(sim).mod;
 }
 
 Simulation::~Simulation() = default;
@@ -40,10 +48,6 @@ double Simulation::time() const {
 double Simulation::dt() const {
   return engine_->mod->run.dt;
 }
-const ir::Module& Simulation::module() const {
-  return *engine_->mod;
-}
-
 std::vector<PopulationStats> Simulation::population_stats() const {
   std::vector<PopulationStats> out;
   double t = engine_->t_now();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 
+#include "interpreter/build_simulation.h"
 #include "interpreter/engine_state.h"
 #include "ir/fold_constants.h"
 #include "jit/abi.h"
@@ -293,7 +294,7 @@ const char* backend_name(Backend b) {
 }
 
 std::string jit_source(const Simulation& sim) {
-  return jit::generate(sim.module()).source;
+  return jit::generate(module_of(sim)).source;
 }
 
 BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps,

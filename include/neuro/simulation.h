@@ -14,10 +14,6 @@
 
 namespace neuro {
 
-namespace ir {
-struct Module;
-}
-
 // A problem found while building or running (a connection rule that cannot
 // be met, a solver that diverges). The message names the source position.
 struct SimulationError : std::runtime_error {
@@ -81,9 +77,8 @@ struct StateRecording {
 
 class Simulation {
  public:
-  // Builds state, connectivity and compiled kernels. Throws SimulationError.
-  explicit Simulation(std::shared_ptr<const ir::Module> module,
-                      std::shared_ptr<DistributedContext> context = nullptr);
+  // Made from a compiled model by neuro::Engine (neuro/engine.h), the CLI
+  // and the REPL (inside neuro: interpreter/build_simulation.h).
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -97,7 +92,6 @@ class Simulation {
   uint64_t step_index() const;
   double time() const;  // seconds simulated so far
   double dt() const;
-  const ir::Module& module() const;
 
   std::vector<PopulationStats> population_stats() const;
 
@@ -182,6 +176,7 @@ class Simulation {
  private:
   // Backends and tests reach the engine through interpreter/engine_state.h.
   friend struct SimulationAccess;
+  explicit Simulation(std::unique_ptr<Engine> engine);
   std::unique_ptr<Engine> engine_;
 };
 

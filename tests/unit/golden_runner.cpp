@@ -12,6 +12,7 @@
 
 #include "driver/driver.h"
 #include "frontend/units.h"
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
 #include "tests/unit/fingerprint.h"
@@ -117,7 +118,7 @@ GoldenRun run_on(const std::string& path, Backend backend) {
   if (c->module->run.circuit.empty()) return out;
   out.ran = true;
   try {
-    out.sim = std::make_unique<Simulation>(c->module);
+    out.sim = build_simulation(c->module);
     const uint64_t steps = out.sim->steps_for(c->module->run.duration);
     if (backend != Backend::Vm) out.report = use_backend(*out.sim, backend, steps);
     out.sim->run(steps);

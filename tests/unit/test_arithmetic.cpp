@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "neuro/backend.h"
 #include "neuro/simulation.h"
@@ -166,7 +167,8 @@ std::vector<std::vector<double>> run_step(const std::shared_ptr<ir::Module>& m,
                                           const std::vector<Case>& cs, Backend backend) {
   std::vector<std::vector<double>> out;
   for (const auto& c : cs) {
-    Simulation sim(m);
+    auto sim_owned = build_simulation(m);
+    Simulation& sim = *sim_owned;
     if (backend == Backend::Jit) {
       BackendReport r = use_backend(sim, Backend::Jit, 1);
       INFO(r.notice);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "interpreter/connectivity.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
@@ -116,7 +117,8 @@ Counted run_counted(size_t n, const std::string& body, uint64_t seed = 1) {
       std::string(kOnce) + "circuit C {\n  P = Once[" + std::to_string(n) + "]\n" + body +
       "\n  record x, y of P every 1 ms\n}\nrun C for 1 ms  dt = 0.1 ms  seed = " +
       std::to_string(seed) + "\n");
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));  // spikes in step 0, delivered in step 1
   Counted out;
   out.synapses = sim.synapse_count();
@@ -428,7 +430,8 @@ TEST_CASE("connectivity (model): the CUBA example draws a binomial number of syn
   CHECK(c->module->projections[0].src.size() == 3200);
   CHECK(c->module->projections[1].src.lo == 3200);
   CHECK(c->module->projections[1].src.hi == 4000);
-  neuro::Simulation sim(c->module);
+  auto sim_owned = neuro::build_simulation(c->module);
+  neuro::Simulation& sim = *sim_owned;
   const double n = 4000.0 * 4000.0, p = 0.02;
   const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
   MESSAGE("CUBA synapses: " << sim.synapse_count() << " (mean " << mean << ", sd " << sd << ")");

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "driver/output.h"
+#include "interpreter/build_simulation.h"
 #include "io/npy.h"
 #include "io/recording_files.h"
 #include "tests/unit/compile_text.h"
@@ -273,7 +274,8 @@ circuit C {
 }
 run C for 0.5 s  dt = 0.1 ms  seed = 3
 )");
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(0.5));
   auto copies = sim.spike_recordings();
   REQUIRE(copies.size() == 1);
@@ -297,7 +299,8 @@ run C for 0.5 s  dt = 0.1 ms  seed = 3
     fs::remove_all(b);
   }
   auto snap = sim.snapshot();
-  Simulation other(mod);
+  auto other_owned = build_simulation(mod);
+  Simulation& other = *other_owned;
   other.restore(snap);
   auto restored = other.spike_recordings();
   CHECK(restored[0].ids == copies[0].ids);

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "interpreter/engine_state.h"
 #include "jit/step_pool.h"
 #include "neuro/backend.h"
@@ -67,8 +68,8 @@ Differential check_same_bits(const std::string& path, double seconds) {
   if (c->diags.has_errors() || !c->module || c->module->run.circuit.empty()) return d;
   std::unique_ptr<Simulation> vm, jit;
   try {
-    vm = std::make_unique<Simulation>(c->module);
-    jit = std::make_unique<Simulation>(c->module);
+    vm = build_simulation(c->module);
+    jit = build_simulation(c->module);
   } catch (const SimulationError&) {
     return d;
   }
@@ -142,16 +143,19 @@ TEST_CASE("jit: a corrupt cache entry is detected and rebuilt") {
   fs::remove_all(dir);
   EnvGuard cache("XDG_CACHE_HOME", dir);
   auto mod = testing::compile_text(kSmall);
-  Simulation ref(mod);
+  auto ref_owned = build_simulation(mod);
+  Simulation& ref = *ref_owned;
   ref.run(2000);
   {
-    Simulation sim(mod);
+    auto sim_owned = build_simulation(mod);
+    Simulation& sim = *sim_owned;
     auto r = use_backend(sim, Backend::Jit, 2000);
     REQUIRE(r.jit);
     CHECK_FALSE(r.cache_hit);
   }
   {
-    Simulation sim(mod);
+    auto sim_owned = build_simulation(mod);
+    Simulation& sim = *sim_owned;
     auto r = use_backend(sim, Backend::Jit, 2000);
     REQUIRE(r.jit);
     CHECK(r.cache_hit);
@@ -166,7 +170,8 @@ TEST_CASE("jit: a corrupt cache entry is detected and rebuilt") {
     for (size_t k = bytes.size() / 2; k < bytes.size() / 2 + 64; ++k) bytes[k] ^= 0x5a;
     std::ofstream(so, std::ios::binary | std::ios::trunc) << bytes;
   }
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   auto r = use_backend(sim, Backend::Jit, 2000);
   CHECK(r.jit);
   CHECK(r.repaired);
@@ -175,7 +180,8 @@ TEST_CASE("jit: a corrupt cache entry is detected and rebuilt") {
   CHECK(fingerprint(sim) == fingerprint(ref));
   // A truncated entry likewise.
   fs::resize_file(so, 100);
-  Simulation again(mod);
+  auto again_owned = build_simulation(mod);
+  Simulation& again = *again_owned;
   auto r2 = use_backend(again, Backend::Jit, 2000);
   CHECK(r2.jit);
   CHECK(r2.repaired);
@@ -186,7 +192,8 @@ TEST_CASE("jit: without a compiler the run stays on the interpreter with a notic
   EnvGuard cache("XDG_CACHE_HOME", test_cache() + "_nocxx");
   EnvGuard cxx("NEURO_CXX", "/nonexistent/bin/c++");
   auto mod = testing::compile_text(kSmall);
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   auto r = use_backend(sim, Backend::Jit, 2000);
   CHECK_FALSE(r.jit);
   CHECK(r.notice.find("JIT unavailable") != std::string::npos);
@@ -197,7 +204,8 @@ TEST_CASE("jit: without a compiler the run stays on the interpreter with a notic
   CHECK_FALSE(a.jit);
   CHECK_FALSE(a.notice.empty());
   // The run itself is unaffected.
-  Simulation ref(mod);
+  auto ref_owned = build_simulation(mod);
+  Simulation& ref = *ref_owned;
   sim.run(2000);
   ref.run(2000);
   CHECK(fingerprint(sim) == fingerprint(ref));
@@ -213,7 +221,8 @@ TEST_CASE("jit: a failing compile falls back and names the log, not the compiler
   EnvGuard cache("XDG_CACHE_HOME", dir);
   EnvGuard cxx("NEURO_CXX", fake);
   auto mod = testing::compile_text(kSmall);
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   auto r = use_backend(sim, Backend::Jit, 2000);
   CHECK_FALSE(r.jit);
   CHECK(r.notice.find("running on the interpreter") != std::string::npos);
@@ -221,7 +230,8 @@ TEST_CASE("jit: a failing compile falls back and names the log, not the compiler
   REQUIRE_FALSE(r.log.empty());
   CHECK(r.notice.find(r.log) != std::string::npos);
   CHECK(read_all(r.log).find("bananas") != std::string::npos);
-  Simulation ref(mod);
+  auto ref_owned = build_simulation(mod);
+  Simulation& ref = *ref_owned;
   sim.run(2000);
   ref.run(2000);
   CHECK(fingerprint(sim) == fingerprint(ref));
@@ -233,15 +243,18 @@ TEST_CASE("jit: auto keeps short runs on the interpreter without compiling") {
   fs::remove_all(dir);
   EnvGuard cache("XDG_CACHE_HOME", dir);
   auto mod = testing::compile_text(kSmall);
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   auto r = use_backend(sim, Backend::Auto, 2000);
   CHECK_FALSE(r.jit);
   CHECK(r.notice.empty());
   CHECK_FALSE(fs::exists(dir + "/neuro/jit"));
   // Once the code is cached, auto uses it even for a short run.
-  Simulation warm(mod);
+  auto warm_owned = build_simulation(mod);
+  Simulation& warm = *warm_owned;
   REQUIRE(use_backend(warm, Backend::Jit, 2000).jit);
-  Simulation again(mod);
+  auto again_owned = build_simulation(mod);
+  Simulation& again = *again_owned;
   auto a = use_backend(again, Backend::Auto, 2000);
   CHECK(a.jit);
   CHECK(a.cache_hit);
@@ -353,7 +366,8 @@ TEST_CASE("jit: threads split large populations and give the one-thread bits") {
   const std::string dir = test_cache() + "_threads";
   EnvGuard cache("XDG_CACHE_HOME", dir);
   auto mod = testing::compile_text(kLarge);
-  Simulation vm(mod);
+  auto vm_owned = build_simulation(mod);
+  Simulation& vm = *vm_owned;
   const uint64_t steps = vm.steps_for(0.1);
   vm.run(steps);
   const auto want = fingerprint(vm);
@@ -362,7 +376,8 @@ TEST_CASE("jit: threads split large populations and give the one-thread bits") {
   CHECK(spikes > 1000);  // both populations fire: the parts have spikes to merge
   for (unsigned threads : {1u, 2u, 3u}) {
     CAPTURE(threads);
-    Simulation sim(mod);
+    auto sim_owned = build_simulation(mod);
+    Simulation& sim = *sim_owned;
     auto r = use_backend(sim, Backend::Jit, steps, threads);
     REQUIRE(r.jit);
     CHECK(r.pops_threaded == (threads > 1 ? 2u : 0u));
@@ -371,9 +386,11 @@ TEST_CASE("jit: threads split large populations and give the one-thread bits") {
     check_same(want, fingerprint(sim), fmt::format("{} threads against the interpreter", threads));
   }
   // Small populations stay on one thread, and the interpreter has none: both said.
-  Simulation small(testing::compile_text(kSmall));
+  auto small_owned = build_simulation(testing::compile_text(kSmall));
+  Simulation& small = *small_owned;
   CHECK(use_backend(small, Backend::Jit, 100, 2).notice.find("large enough") != std::string::npos);
-  Simulation interp(testing::compile_text(kSmall));
+  auto interp_owned = build_simulation(testing::compile_text(kSmall));
+  Simulation& interp = *interp_owned;
   CHECK(use_backend(interp, Backend::Vm, 100, 2).notice.find("one thread") != std::string::npos);
   auto bad = testing::run_shell(
       fmt::format("{} run {}/examples/cuba.neuro --threads 0", NEURO_BINARY, NEURO_SOURCE_DIR));
@@ -425,7 +442,8 @@ run C for 4 ms  dt = 0.1 ms  seed = 1
   const std::string dir = test_cache() + "_alias";
   EnvGuard cache("XDG_CACHE_HOME", dir);
   auto mod = testing::compile_text(text);
-  Simulation vm(mod), jit(mod);
+  auto vm_owned = build_simulation(mod), jit_owned = build_simulation(mod);
+  Simulation &vm = *vm_owned, &jit = *jit_owned;
   REQUIRE(use_backend(jit, Backend::Jit, 40).jit);
   vm.run(40);
   jit.run(40);

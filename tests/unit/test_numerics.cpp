@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
 
@@ -81,7 +82,8 @@ circuit C {
 run C for 60 ms  dt = 0.001 ms
 )");
   CHECK(ir_contains(*mod, "solver exact"));
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));
   auto rec = sim.spike_recordings();
   REQUIRE(rec.size() == 1);
@@ -123,7 +125,8 @@ circuit C {
 run C for 104 ms  dt = 0.002 ms
 )");
   CHECK(ir_contains(*mod, "solver exact"));
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));
   auto rec = sim.spike_recordings();
   REQUIRE(rec.size() == 1);
@@ -169,7 +172,8 @@ run C for 10 ms  dt = 0.005 ms
 )");
     CHECK(ir_contains(*mod, solver));
     const bool per_neuron_tau = solver == "solver expeuler";
-    neuro::Simulation sim(mod);
+    auto sim_owned = neuro::build_simulation(mod);
+    neuro::Simulation& sim = *sim_owned;
     sim.run(sim.steps_for(mod->run.duration));
     auto recs = sim.state_recordings();
     const auto& r = recording(recs, "x");
@@ -217,7 +221,8 @@ run C for 4 ms  dt = )" + dt_ms +
                           R"( ms
 )");
   CHECK(ir_contains(*mod, expect_solver));
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));
   auto recs = sim.state_recordings();
   return recording(recs, "y");
@@ -284,7 +289,8 @@ circuit Cc {
 run Cc for 0.5 ms  dt = 0.1 ms
 )");
   CHECK(ir_contains(*mod, "solver expeuler"));
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));
   auto recs = sim.state_recordings();
   const auto& v = recording(recs, "v");
@@ -325,7 +331,8 @@ circuit Cc {
 run Cc for 20 ms  dt = 0.1 ms
 )");
   CHECK(ir_contains(*mod, "solver expeuler"));
-  neuro::Simulation sim(mod);
+  auto sim_owned = neuro::build_simulation(mod);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(mod->run.duration));
   auto recs = sim.state_recordings();
   const auto& v = recording(recs, "v");
@@ -373,7 +380,8 @@ circuit C {
 }
 run C for 10 ms  dt = 0.1 ms
 )");
-    neuro::Simulation sim(mod);
+    auto sim_owned = neuro::build_simulation(mod);
+    neuro::Simulation& sim = *sim_owned;
     sim.run(sim.steps_for(mod->run.duration));  // 100 steps
     auto spikes = sim.spike_recordings();
     REQUIRE(spikes.size() == 1);

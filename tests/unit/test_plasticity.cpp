@@ -10,6 +10,7 @@
 
 #include "driver/driver.h"
 #include "driver/output.h"
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
 
@@ -28,7 +29,7 @@ std::unique_ptr<neuro::Simulation> run_text(const std::string& text,
     return nullptr;
   }
   if (ir_text) *ir_text = neuro::ir::print(*c->module);
-  auto sim = std::make_unique<neuro::Simulation>(c->module);
+  auto sim = neuro::build_simulation(c->module);
   sim->run(sim->steps_for(c->module->run.duration));
   return sim;
 }
@@ -130,7 +131,8 @@ TEST_CASE("plasticity: Song, Miller & Abbott (2000) — STDP splits the weights 
   auto c = neuro::driver::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/song2000.neuro",
                                        {}, false);
   REQUIRE(c->module);
-  neuro::Simulation sim(c->module);
+  auto sim_owned = neuro::build_simulation(c->module);
+  neuro::Simulation& sim = *sim_owned;
   sim.run(sim.steps_for(c->module->run.duration));  // 100 s
   auto w = sim.synapse_values(0, "w");
   REQUIRE(w.size() == 1000);

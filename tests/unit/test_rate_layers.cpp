@@ -9,11 +9,14 @@
 #include <fstream>
 #include <numeric>
 
+#include "interpreter/build_simulation.h"
 #include "io/idx.h"
 #include "neuro/homeostatic.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
 
+using neuro::build_simulation;
+using neuro::module_of;
 using neuro::Simulation;
 using neuro::testing::compile_text;
 
@@ -55,8 +58,9 @@ double loss_now(Simulation& sim) {
 }
 
 void check_gradients(const std::string& text) {
-  Simulation sim(compile_text(text));
-  const auto& m = sim.module();
+  auto sim_owned = build_simulation(compile_text(text));
+  Simulation& sim = *sim_owned;
+  const auto& m = module_of(sim);
   // With rate 1, one step moves every trained value by minus its gradient.
   std::vector<std::vector<double>> before, grad;
   auto arrays = [&] {
@@ -119,9 +123,10 @@ TEST_CASE("rate layers: backpropagation matches finite differences of the loss")
 }
 
 TEST_CASE("rate layers: the forward pass is f(bias + W·x), column by column") {
-  Simulation sim(compile_text(
+  auto sim_owned = build_simulation(compile_text(
       "circuit C {\n  In = layer[2]\n  Out = layer[2] { activation = softmax, bias = i }\n"
       "  connect In -> Out via dense { w = i + 2 * j }\n}\nrun C for 1 ms\n"));
+  Simulation& sim = *sim_owned;
   // W = [[0, 1], [2, 3]], bias = (0, 1).
   const double x[] = {1, 2, -1, 0.5};
   sim.set_layer_input("In", x, 2);
@@ -144,7 +149,8 @@ TEST_CASE("rate layers: the forward pass is f(bias + W·x), column by column") {
 }
 
 TEST_CASE("rate layers: snapshots carry the weights") {
-  Simulation sim(compile_text(small_net("elu", "softmax", "cross_entropy")));
+  auto sim_owned = build_simulation(compile_text(small_net("elu", "softmax", "cross_entropy")));
+  Simulation& sim = *sim_owned;
   auto snap = sim.snapshot();
   double w0 = sim.dense_weights(0)[0];
   sim.set_layer_input("In", kX, 2);
@@ -193,7 +199,7 @@ hs::Data synthetic(size_t n, uint64_t seed) {
 }
 
 std::unique_ptr<Simulation> mlp(uint64_t seed) {
-  return std::make_unique<Simulation>(compile_text(
+  return build_simulation(compile_text(
       "import stdlib.homeostatic\nrun HomeostaticMLP for 1 ms seed = " + std::to_string(seed) +
       "\n"));
 }

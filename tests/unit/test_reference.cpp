@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "neuro/simulation.h"
 
 namespace {
@@ -18,7 +19,8 @@ double mean_rate(const char* file) {
     auto c = neuro::driver::compile_file(std::string(NEURO_SOURCE_DIR) + "/examples/" + file, opt,
                                          false);
     REQUIRE(c->module);
-    neuro::Simulation sim(c->module);
+    auto sim_owned = neuro::build_simulation(c->module);
+    neuro::Simulation& sim = *sim_owned;
     sim.run(sim.steps_for(1.0));
     auto stats = sim.population_stats();
     REQUIRE(stats.size() == 1);

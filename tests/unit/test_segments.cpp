@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <set>
 
+#include "interpreter/build_simulation.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
 #include "tests/unit/shell.h"
 
 namespace {
 
+using neuro::build_simulation;
+using neuro::module_of;
 using neuro::Simulation;
 
 // 32 columns × 4 cells (cell = column·4 + i) with the dendrite's parameters
@@ -39,7 +42,7 @@ circuit C {{
 run C for 1 ms
 )",
                                                  act, init, conn, min, max_new, inc, dec, punish));
-    sim = std::make_unique<Simulation>(mod);
+    sim = build_simulation(mod);
     sim->set_spike_listener([this](const std::string&, const uint32_t* ids, size_t n, double) {
       active.assign(ids, ids + n);
     });
@@ -221,7 +224,8 @@ circuit C {
 }
 run C for 0.1 ms
 )");
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   sim.run(1);
   auto recs = sim.state_recordings();
   // x = 0 5 5 3 | 4 5 5 7 | 8 5   (the last group has 2 neurons)
@@ -256,7 +260,7 @@ circuit C {{
 run C for 1 ms
 )",
                                                         100 * cpc, cpc, punish));
-    sim = std::make_unique<Simulation>(mod);
+    sim = build_simulation(mod);
   }
   std::set<uint32_t> predicted_columns() const {
     const auto rec = sim->state_recordings().at(0);

@@ -10,12 +10,15 @@
 #include <numeric>
 #include <set>
 
+#include "interpreter/build_simulation.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
 #include "tests/unit/shell.h"
 
 namespace {
 
+using neuro::build_simulation;
+using neuro::module_of;
 using neuro::Simulation;
 
 // The CSA's defaults (docs/stdlib.md).
@@ -49,7 +52,7 @@ circuit C {{
 run C for 1 ms  dt = 1 ms  seed = {5}
 )",
                                                         inputs, macs * Q * K, Q, K, extra, seed));
-    sim = std::make_unique<Simulation>(mod);
+    sim = build_simulation(mod);
     sim->set_spike_listener([this](const std::string& pop, const uint32_t* ids, size_t n, double) {
       if (pop == "M") code.assign(ids, ids + n);
     });
@@ -236,7 +239,8 @@ circuit H {
 }
 run H for 1 ms  dt = 1 ms  seed = 4
 )");
-  Simulation sim(mod);
+  auto sim_owned = build_simulation(mod);
+  Simulation& sim = *sim_owned;
   std::vector<uint32_t> l1, l2;
   sim.set_spike_listener([&](const std::string& pop, const uint32_t* ids, size_t n, double) {
     (pop == "L1" ? l1 : l2).assign(ids, ids + n);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "interpreter/build_simulation.h"
 #include "ir/ir.h"
 #include "ir/print_step.h"
 #include "neuro/backend.h"
@@ -18,9 +19,11 @@ using neuro::testing::compile_text;
 
 namespace {
 
-const ir::StepOp& defining(const ir::PopStep& st, const ir::StepLoop& loop, const std::string& name) {
+const ir::StepOp& defining(const ir::PopStep& st, const ir::StepLoop& loop,
+                           const std::string& name) {
   for (const auto& op : loop.body)
-    if ((op.kind == ir::StepOp::Let || op.kind == ir::StepOp::Affine) && st.locals[op.local] == name)
+    if ((op.kind == ir::StepOp::Let || op.kind == ir::StepOp::Affine) &&
+        st.locals[op.local] == name)
       return op;
   FAIL("no local " << name);
   return loop.body.front();
@@ -110,7 +113,8 @@ run C for 1 ms  dt = 0.1 ms
   CHECK(ir::print_step(*mod).find("t + ") != std::string::npos);
   for (Backend b : {Backend::Vm, Backend::Jit}) {
     CAPTURE(backend_name(b));
-    Simulation sim(mod);
+    auto sim_owned = build_simulation(mod);
+    Simulation& sim = *sim_owned;
     if (b == Backend::Jit) REQUIRE(use_backend(sim, b, 10).jit);
     sim.run(10);
     const double t = 1e-3, kk = 1e-3 / (1e-3 * 1e-3);
