@@ -152,8 +152,8 @@ void Simulation::Engine::decay_traces(ProjState& p, const std::vector<int>& whic
   // listed once (its time becomes t as it is listed, so a repeat is not),
   // the factors are computed in one vectorised pass, then applied: the bits
   // of decaying one value after the other.
-  constexpr size_t kChunk = 256;
-  double arg[kChunk], f[kChunk];
+  constexpr size_t kChunk = num::kLaneChunk;  // numeric/decay.h takes at most 256
+  double since[kChunk];
   uint32_t at[kChunk];
   for (int which_trace : which) {
     auto& tr = p.traces[which_trace];
@@ -170,13 +170,12 @@ void Simulation::Engine::decay_traces(ProjState& p, const std::vector<int>& whic
       for (size_t k = k0; k < k1; ++k) {
         const uint32_t i = idx[k];
         if (tr.last[i] != t) {
-          arg[m] = -(t - tr.last[i]) / tr.tau;
+          since[m] = t - tr.last[i];
           at[m++] = i;
           tr.last[i] = t;
         }
       }
-      interp::exp_lanes(f, arg, m);
-      for (size_t q = 0; q < m; ++q) tr.value[at[q]] *= f[q];
+      interp::decay_lanes(tr.value.data(), since, at, m, tr.tau);  // numeric/decay.h
     }
   }
 }

@@ -1,5 +1,6 @@
 #include "interpreter/exp_lanes.h"
 
+#include "numeric/decay.h"
 #include "numeric/exp.h"
 
 namespace neuro::interp {
@@ -12,5 +13,8 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void exp_lan
     double* __restrict d, const double* __restrict a, size_t n) {
   for (size_t i = 0; i < n; ++i) d[i] = num::exp(a[i]);
 }
+
+NEURO_DECAY_DEFINE(decay_lanes, decay_one, num::exp,
+                   __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))))
 
 }  // namespace neuro::interp

@@ -21,10 +21,7 @@ void ProjGen::decay(const std::vector<int>& which, const std::string& syn, const
       w_.line("double A_{0} = TR_{0}[{1}] * TG_{0};", n, idx);
       continue;
     }
-    w_.line(
-        "if (TL_{0}[{1}] != t) {{ "
-        "TR_{0}[{1}] *= nj_exp(-(t - TL_{0}[{1}]) / {2}); TL_{0}[{1}] = t; }}",
-        n, idx, lit(pr_.traces[tr].tau));
+    w_.line("nj_decay_one(&TR_{0}[{1}], &TL_{0}[{1}], t, {2});", n, idx, lit(pr_.traces[tr].tau));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "numeric/arith.h"
+#include "numeric/decay.h"
 #include "numeric/exp.h"
 #include "numeric/reduce.h"
 #include "numeric/rng.h"
@@ -59,23 +60,13 @@ static inline double nj_call(const struct nj_proj* c, int fn, double a, double b
 }
 )";
 
-// Trace decays (jit/codegen_projection.cpp): the factors exp(−Δt/τ) of dm
-// stale values (da: Δt) in a loop that vectorises, then applied.
-constexpr const char* kDecay =
-    R"(static inline void nj_decay(double* __restrict tr, const double* da,
-                            const unsigned int* di, u64 dm, double tau) {
-  double f[256];
-  for (u64 k = 0; k < dm; ++k) f[k] = nj_exp(-da[k] / tau);
-  for (u64 k = 0; k < dm; ++k) tr[di[k]] *= f[k];
-}
-)";
-
 }  // namespace
 
 const char* prelude() {
   static const std::string text = std::string(kLibm) + num::rng_source_nj() + "\n" +
                                   num::arith_source_nj() + "\n" + num::exp_source_nj() + "\n" +
-                                  num::reduce_source_nj() + "\n" + kGlue + kDecay;
+                                  num::reduce_source_nj() + "\n" + num::decay_source_nj() + "\n" +
+                                  kGlue;
   return text.c_str();
 }
 
