@@ -312,6 +312,9 @@ struct EventLoop {
   // postsynaptic state, mark_sequential), else in chunks of lanes, each
   // statement computed for a chunk before it is stored lane by lane.
   bool sequential = false;
+  // mark_independent: running the synapses one after the other gives the
+  // bits of the chunks (no synapse reads what another writes).
+  bool independent = false;
 };
 
 struct ProjStep {

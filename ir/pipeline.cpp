@@ -7,6 +7,7 @@
 #include "ir/lower_events.h"
 #include "ir/lower_handlers.h"
 #include "ir/lower_step.h"
+#include "ir/mark_independent.h"
 #include "ir/mark_sequential.h"
 #include "ir/place_traces.h"
 #include "ir/recognise_threshold.h"
@@ -32,6 +33,7 @@ constexpr Pass kPasses[] = {
     {"drop_zero_terms", [](Module& m, frontend::Diagnostics&) { drop_zero_terms(m); }},
     {"fuse_threshold", [](Module& m, frontend::Diagnostics&) { fuse_threshold(m); }},
     {"lower_events", [](Module& m, frontend::Diagnostics&) { lower_events(m); }},
+    {"mark_independent", [](Module& m, frontend::Diagnostics&) { mark_independent(m); }},
 };
 constexpr const char* kLower = "lower";
 

@@ -37,8 +37,9 @@ std::string event_text(const Module& m, const Projection& pr, const EventLoop& l
                        const char* when) {
   static const char* const over[] = {"each due source neuron", "each spiking target neuron",
                                      "each due synapse", "each synapse of a spiking target"};
-  std::string out = fmt::format("  {}: for {}{}:\n", when, over[l.over],
-                                l.sequential ? ", one after the other" : "");
+  std::string out = fmt::format("  {}: for {}{}{}:\n", when, over[l.over],
+                                l.sequential ? ", one after the other" : "",
+                                l.independent ? " (independent)" : "");
   if (!l.decay.empty()) {
     out += "    decay";
     for (int t : l.decay) out += " " + pr.traces[t].name;

@@ -195,6 +195,10 @@ bool PopGen::integrate(PopCode&) {
     if (loop.kind != ir::StepLoop::Neurons && loop.kind != ir::StepLoop::Threshold) continue;
     bool flags = false;
     for (const auto& op : loop.body) flags |= op.kind == ir::StepOp::Flag;
+    if (loop.kind == ir::StepLoop::Neurons)
+      for (const auto& o : k_.odes)
+        w_.line("// d{}/dt = {}{}  ({})", k_.states[o.state].name, ir::print(*o.rhs),
+                o.unless_refractory ? "  unless refractory" : "", at(o.range));
     w_.line("for (u64 b = lo; b < hi; b += {0}) {{", num::kLaneChunk);
     w_.depth++;
     w_.line("const u64 e = b + {0} < hi ? b + {0} : hi;", num::kLaneChunk);

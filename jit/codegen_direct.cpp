@@ -1,18 +1,15 @@
 // Handlers run synapse after synapse, in statement order, where that gives
-// the bits of a chunk (direct_ok says when): `on pre` over the spiking
-// sources' rows, `on post` over the spiking targets' column lists.
+// the bits of a chunk (EventLoop::independent, ir/mark_independent.cpp):
+// `on pre` over the spiking sources' rows, `on post` over the spiking
+// targets' column lists.
 #include <fmt/format.h>
 
-#include <map>
-#include <set>
 
 #include "jit/emit.h"
 #include "jit/proj_gen.h"
 
 namespace neuro::jit {
 
-using ir::Kind;
-using ir::Space;
 
 namespace {
 
@@ -23,58 +20,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 }  // namespace
-
-// Whether `body` may run synapse after synapse instead of in chunks with
-// the same bits. A chunk computes each statement for all its synapses and
-// then stores them in order; that differs from running synapse by
-// synapse only where one synapse reads what another wrote: neuron
-// variables (and traces) written by the handler and read by it (also as
-// `pre.x` when the projection is onto its own population), written
-// by two statements (the adds would interleave differently), or written
-// with `*=`, `/=`. Synapse variables are each synapse's own. The loop's
-// traces must be the scaled kind, read with one multiply and never decayed here.
-bool ProjGen::direct_ok(const ir::EventLoop& loop) const {
-  const std::vector<ir::Stmt>& body = loop.stmts;
-  for (int tr : loop.decay)
-    if (!scaled(tr)) return false;
-  std::map<std::pair<Space, int>, int> writes;
-  std::set<std::pair<Space, int>> reads;
-  bool ok = true;
-  // Onto its own population, `pre.x` and `post.x` are one array.
-  const bool same_pop = pr_.src.pop == pr_.dst.pop;
-  auto key = [same_pop](Space sp, int slot) {
-    return std::make_pair(same_pop && sp == Space::Pre ? Space::Post : sp, slot);
-  };
-  std::function<void(const ir::Expr&)> read = [&](const ir::Expr& e) {
-    if (e.kind == Kind::Var) {
-      if (e.space == Space::Trace && !scaled(e.slot)) ok = false;
-      if (e.space == Space::Pre || e.space == Space::Post || e.space == Space::Trace)
-        reads.insert(key(e.space, e.slot));
-    }
-    for (const auto& a : e.args) read(*a);
-  };
-  std::function<void(const std::vector<ir::Stmt>&)> walk = [&](const auto& stmts) {
-    for (const auto& st : stmts) {
-      if (st.type == ir::Stmt::If) {
-        read(*st.cond);
-        walk(st.then_body);
-        walk(st.else_body);
-        continue;
-      }
-      read(*st.value);
-      using frontend::AssignOp;
-      if (st.space == Space::Syn) continue;
-      if ((st.space != Space::Pre && st.space != Space::Post) ||
-          (st.op != AssignOp::Add && st.op != AssignOp::Sub && st.op != AssignOp::Set))
-        ok = false;
-      ++writes[key(st.space, st.slot)];
-    }
-  };
-  walk(body);
-  for (const auto& [where, n] : writes)
-    if (n > 1 || reads.count(where)) ok = false;
-  return ok;
-}
 
 // `body` for one synapse s (with pre, post), in statement order.
 bool ProjGen::direct_stmts(const std::vector<ir::Stmt>& body) {

@@ -260,7 +260,7 @@ bool ProjGen::deliver() {
   const auto* syn = loop_over(pr_.step.on_pre, ir::EventLoop::SynapsesOfSources);
   if (syn && syn->body == ir::EventLoop::ScatterAdd) return !neurons && native();
   const std::string chunk = fmt::format("nj_proj{}_on_pre", index_);
-  const bool direct = syn && direct_ok(*syn);
+  const bool direct = syn && syn->independent;  // ir/mark_independent.cpp
   if (syn && !direct && !chunk_function(chunk, *syn)) return false;
   w_.line("// {}", title());
   handler_comments("on pre, once per neuron", neurons ? neurons->stmts : std::vector<ir::Stmt>{});
@@ -286,7 +286,7 @@ bool ProjGen::post() {
   const auto* neurons = loop_over(pr_.step.on_post, ir::EventLoop::Targets);
   const auto* syn = loop_over(pr_.step.on_post, ir::EventLoop::SynapsesOfTargets);
   const std::string chunk = fmt::format("nj_proj{}_on_post", index_);
-  const bool direct = syn && direct_ok(*syn);
+  const bool direct = syn && syn->independent;  // ir/mark_independent.cpp
   if (syn && !direct && !chunk_function(chunk, *syn)) return false;
   w_.line("// {}", title());
   handler_comments("on post, once per neuron", neurons ? neurons->stmts : std::vector<ir::Stmt>{});

@@ -95,7 +95,6 @@ class ProjGen {
   bool once_per_neuron(const ir::EventLoop* loop, int list);
 
   // codegen_direct.cpp: handlers run synapse after synapse.
-  bool direct_ok(const ir::EventLoop& loop) const;
   bool direct_stmts(const std::vector<ir::Stmt>& body);
   bool direct_pre(const ir::EventLoop& loop);
   bool direct_post(const ir::EventLoop& loop);

@@ -141,11 +141,12 @@ TEST_CASE("cli: ir --dump-after") {
                                              "=== after lower_step ===",
                                              "=== after drop_zero_terms ===",
                                              "=== after fuse_threshold ===",
-                                             "=== after lower_events ==="};
+                                             "=== after lower_events ===",
+                                             "=== after mark_independent ==="};
   CHECK(headers == expected);
   // After the last pass the module is the one `neuro ir` prints.
   auto plain = run_neuro("ir " + file);
-  const std::string last = "=== after lower_events ===\n";
+  const std::string last = "=== after mark_independent ===\n";
   CHECK(all.out.substr(all.out.find(last) + last.size()) == plain.out);
 
   // --stage step: the loop-level step both backends run (CUBA's v is held
