@@ -81,7 +81,9 @@ Ctx PopGen::ctx() {
   cx.read = [this](Space sp, int slot) -> std::string {
     if (sp == Space::State) return fmt::format("S_{}[i]", sname(slot));
     if (sp == Space::Local) return fmt::format("L{}", slot);
-    if (sp == Space::Refractory) return "(double)(step < ref_end[i])";
+    // slot 1: as a condition (a Select's); else as a 0/1 value.
+    if (sp == Space::Refractory)
+      return slot == 1 ? "step < ref_end[i]" : "(double)(step < ref_end[i])";
     if (sp == Space::Param && k_.params[slot].per_neuron)
       return fmt::format("P_{}[i]", pname(slot));
     if (sp == Space::Segment) return fmt::format("SG_{}[i]", slot);

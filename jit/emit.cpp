@@ -213,9 +213,15 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
     }
     case Kind::Call:
       return call(e, cx);
-    case Kind::Select:
+    case Kind::Select: {
+      const ir::Expr& c = *e.args[0];
+      // The step IR's `if refractory then a else b`: the comparison itself.
+      if (c.kind == Kind::Var && c.space == Space::Refractory && cx.read)
+        return fmt::format("({} ? {} : {})", cx.read(Space::Refractory, 1), expr(e.args[1], cx),
+                           expr(e.args[2], cx));
       return fmt::format("({} != 0 ? {} : {})", expr(e.args[0], cx), expr(e.args[1], cx),
                          expr(e.args[2], cx));
+    }
     case Kind::Table:
       return fmt::format("nj_table_at(&{}->tables[{}], t)", cx.self, e.slot);
   }
