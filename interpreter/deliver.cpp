@@ -47,32 +47,20 @@ void Simulation::Engine::set_trace_g(ProjState& p, int64_t k) {
 }
 
 // `post.x += w` for every due synapse (EventLoop::ScatterAdd).
-template <class ForDue>
-void Simulation::Engine::scatter_add(ProjState& p, const ForDue& for_due) {
-  const ir::Projection& pr = *p.proj;
-  const PopState& src = pops[p.src];
-  const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
-  const auto& row = p.csr.row;
+template <class DueRows, class ForDue>
+void Simulation::Engine::scatter_add(ProjState& p, const DueRows& due_rows, const ForDue& for_due) {
   const auto& col = p.csr.col;
   if (p.scatter.size() == 1 && p.syn_delay.empty()) {
     // The common case, `post.x += w`, as a tight loop per spike.
     const ProjState::Scatter sc = p.scatter[0];
-    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
-    if (due < 0) return;
-    const auto& list = src.history[due];
-    for (size_t q = 0; q < list.size(); ++q) {
-      const uint32_t id = list[q];
-      if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
-        __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
-      if (id < lo || id >= hi) continue;
-      const uint64_t b = row[id - lo], e = row[id - lo + 1];
+    due_rows([&](uint32_t, uint64_t b, uint64_t e) {
       if (sc.w) {
         for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += sc.sign * sc.w[s];
       } else {
         const double w = sc.sign * sc.w_shared;
         for (uint64_t s = b; s < e; ++s) sc.target[col[s]] += w;
       }
-    }
+    });
     return;
   }
   for_due([&](uint32_t s, uint32_t) {
@@ -95,14 +83,9 @@ void Simulation::Engine::deliver(ProjState& p) {
   const uint32_t lo = static_cast<uint32_t>(pr.src.lo), hi = static_cast<uint32_t>(pr.src.hi);
   const auto& row = p.csr.row;
   const auto& col = p.csr.col;
-  // Visits (synapse, presynaptic neuron) for every synapse due now.
-  auto for_due = [&](auto&& visit) {
-    if (!p.syn_delay.empty()) {
-      auto& slot = p.ring[step % p.ring.size()];
-      for (uint32_t s : slot) visit(s, lo + p.row_of(s));
-      slot.clear();
-      return;
-    }
+  // Visits (source, first synapse, end) for each source row due now
+  // (uniform delay), asking for the next row's start ahead.
+  auto due_rows = [&](auto&& visit_row) {
     const int64_t due = num::due_slot(step, p.delay_steps, history_len);
     if (due < 0) return;
     const auto& list = src.history[due];
@@ -111,9 +94,20 @@ void Simulation::Engine::deliver(ProjState& p) {
       if (q + 1 < list.size() && list[q + 1] >= lo && list[q + 1] < hi)
         __builtin_prefetch(col.data() + row[list[q + 1] - lo]);  // the next row's start
       if (id < lo || id >= hi) continue;
-      for (uint64_t s = row[id - lo]; s < row[id - lo + 1]; ++s)
-        visit(static_cast<uint32_t>(s), id);
+      visit_row(id, row[id - lo], row[id - lo + 1]);
     }
+  };
+  // Visits (synapse, presynaptic neuron) for every synapse due now.
+  auto for_due = [&](auto&& visit) {
+    if (!p.syn_delay.empty()) {
+      auto& slot = p.ring[step % p.ring.size()];
+      for (uint32_t s : slot) visit(s, lo + p.row_of(s));
+      slot.clear();
+      return;
+    }
+    due_rows([&](uint32_t id, uint64_t b, uint64_t e) {
+      for (uint64_t s = b; s < e; ++s) visit(static_cast<uint32_t>(s), id);
+    });
   };
   const double t = t_now();
   for (size_t q = 0; q < pr.step.on_pre.size(); ++q) {
@@ -128,7 +122,7 @@ void Simulation::Engine::deliver(ProjState& p) {
       continue;
     }
     if (loop.body == ir::EventLoop::ScatterAdd) {
-      scatter_add(p, for_due);
+      scatter_add(p, due_rows, for_due);
       continue;
     }
     // Gather the due synapses, then run the handler over them in order.

@@ -211,8 +211,8 @@ struct Simulation::Engine {
   void build_monitor(MonitorState& ms);
   void one_step();
   void deliver(ProjState& p);
-  template <class ForDue>
-  void scatter_add(ProjState& p, const ForDue& for_due);
+  template <class DueRows, class ForDue>
+  void scatter_add(ProjState& p, const DueRows& due_rows, const ForDue& for_due);
   void post_events(ProjState& p);
   // Runs a per-synapse handler over the batch, in chunks (or one by one).
   void run_batch(ProjState& p, const ir::EventLoop& loop, Program& prog, double t);
