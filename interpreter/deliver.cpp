@@ -179,7 +179,7 @@ void Simulation::Engine::run_per_neuron(ProjState& p, const ir::EventLoop& loop,
   const uint32_t* ids = p.spikers.data();
   const size_t n = p.spikers.size();
   decay_traces(p, loop.decay, nullptr, list == 1 ? ids : nullptr, list == 2 ? ids : nullptr, n, t);
-  Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+  Lanes l = lanes(n, 0, num::rng_counter(step));
   l.t = t;
   l.ids = ids;
   l.lists[list] = ids;
@@ -196,7 +196,7 @@ void Simulation::Engine::run_batch(ProjState& p, const ir::EventLoop& loop, Prog
   const size_t cap = num::handler_batch(p.csr.size(), loop.sequential);
   for (size_t start = 0; start < total; start += cap) {
     size_t n = std::min(cap, total - start);
-    Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    Lanes l = lanes(n, 0, num::rng_counter(step));
     l.t = t;
     l.ids = p.batch_syn.data() + start;
     l.i_ids = p.batch_pre.data() + start;

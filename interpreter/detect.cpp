@@ -6,6 +6,7 @@
 
 #include "interpreter/engine_state.h"
 #include "numeric/rng.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -27,7 +28,7 @@ void Simulation::Engine::detect(PopState& p) {
       if (p.stepper->resets()) {
         p.stepper->reset({step, t_now()}, p.spikes);
       } else if (p.reset) {
-        Lanes l = lanes(p.spikes.size(), 0, static_cast<uint64_t>(step) + 1);
+        Lanes l = lanes(p.spikes.size(), 0, num::rng_counter(step));
         l.ids = p.spikes.data();
         l.lists[0] = p.spikes.data();
         p.reset->run(l);
@@ -46,7 +47,7 @@ void Simulation::Engine::detect(PopState& p) {
 // Each group's winners spike: the k highest scores (ties to the lower
 // index), or k draws without replacement with probability ∝ score.
 void Simulation::Engine::select_winners(PopState& p) {
-  const uint64_t counter = static_cast<uint64_t>(step) + 1;
+  const uint64_t counter = num::rng_counter(step);
   bool added = false;
   for (auto& st : p.selects) {
     const ir::Selection& sel = *st.sel;

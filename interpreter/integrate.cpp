@@ -26,7 +26,7 @@ void Simulation::Engine::integrate(PopState& p) {
   const double dt = mod->run.dt;
   p.spikes.clear();
   if (pop.kind == frontend::PopKind::Poisson) {
-    const uint64_t counter = static_cast<uint64_t>(step) + 1;
+    const uint64_t counter = num::rng_counter(step);
     if (p.rate) {
       p.rate->run(lanes(p.n, 0, counter));
       for (size_t i = 0; i < p.n; ++i)

@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "interpreter/engine_state.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -208,7 +209,7 @@ void rate_step(RateNet& net, Simulation::Engine& e) {
                     fmt::format("the targets of `{}` hold {} samples, but the minibatch "
                                 "has {}",
                                 out.ir->name, out.target.cols(), B));
-    net.rates[r].run(e.lanes(1, 0, static_cast<uint64_t>(e.step) + 1));
+    net.rates[r].run(e.lanes(1, 0, num::rng_counter(e.step)));
     const double rate = net.rate_vals[r];
     // ∂L/∂Z of the output, L the batch mean of the loss.
     Mat g = out.a - out.target;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/engine_state.h"
+#include "numeric/schedule.h"
 #include "numeric/tableaux.h"
 
 namespace neuro {
@@ -35,7 +36,7 @@ void Simulation::Engine::integrate_rk45(PopState& p) {
   const double rtol = num::kRkRtol;
 
   auto eval = [&](int s, double t) {
-    interp::Lanes l = lanes(n, 0, static_cast<uint64_t>(step) + 1);
+    interp::Lanes l = lanes(n, 0, num::rng_counter(step));
     l.t = t;
     p.rhs->run(l);
     for (size_t u = 0; u < U; ++u) {

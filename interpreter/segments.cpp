@@ -19,6 +19,7 @@
 
 #include "interpreter/engine_state.h"
 #include "numeric/rng.h"
+#include "numeric/schedule.h"
 
 namespace neuro {
 
@@ -292,7 +293,7 @@ void Simulation::Engine::reduce_segments(DendriteState& ds) {
 void Simulation::Engine::dendrite_step(DendriteState& ds) {
   const ir::Dendrite& d = *ds.d;
   PopState& post = pops[d.post];
-  const uint64_t counter = static_cast<uint64_t>(step) + 1;
+  const uint64_t counter = num::rng_counter(step);
   for (uint32_t c : post.spikes) ds.post_flag[c] = 1;
   auto run_actions = [&](Program& prog, const std::vector<ir::Dendrite::Action>& acts,
                          std::vector<std::vector<double>>& out, size_t n, bool segments) {

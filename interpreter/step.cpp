@@ -21,10 +21,9 @@ void Simulation::Engine::one_step() {
   for (auto& d : drives) {
     const auto& tgt = d.drive->target;
     if (tgt.pop < 0)
-      d.prog->run(lanes(1, 0, static_cast<uint64_t>(step) + 1));
+      d.prog->run(lanes(1, 0, num::rng_counter(step)));
     else
-      d.prog->run(
-          lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), static_cast<uint64_t>(step) + 1));
+      d.prog->run(lanes(tgt.size(), static_cast<uint32_t>(tgt.lo), num::rng_counter(step)));
   }
   if (rate) rate_step(*rate, *this);
   for (auto& p : pops) integrate(p);

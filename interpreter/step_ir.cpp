@@ -62,7 +62,7 @@ class StepIr final : public interp::PopStepper {
     const ir::Kernel& k = *ps_.kernel;
     Lanes l;
     l.n = ps_.n;
-    l.counter = static_cast<uint64_t>(c.step) + 1;
+    l.counter = num::rng_counter(c.step);
     l.t = c.t;
     l.ref_end = ps_.ref_end.data();
     l.step = c.step;

@@ -24,6 +24,7 @@
     unsigned long n;              /* neurons (integrate) or ids (reset) */                  \
     unsigned long nspikes;        /* integrate: out */                                      \
     long step;                                                                              \
+    unsigned long ctr;            /* random-number counter (numeric/schedule.h) */          \
     double t;                          /* step · dt */                                           \
     unsigned long lo, hi;         /* integrate: the neurons [lo, hi) (threads: one part each) */ \
   };                                                                                             \
@@ -49,6 +50,7 @@
     unsigned long cap;            /* synapses per handler batch (1: one at a time) */       \
     unsigned long src_lo, dst_lo;                                                           \
     long step;                                                                              \
+    unsigned long ctr;            /* random-number counter (numeric/schedule.h) */          \
     double t;                          /* the event time handlers see */                         \
     const double* trace_g;             /* scaled traces: exp(-(t-T)/tau), exp((t-T)/tau) */      \
   };

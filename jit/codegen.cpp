@@ -51,7 +51,7 @@ PopCode PopGen::run() {
 void PopGen::prologue(bool reset) {
   w_.line("const long step = c->step;");
   w_.line("const double t = c->t;");
-  w_.line("const u64 ctr = (u64)step + 1;  // random-number counter");
+  w_.line("const u64 ctr = c->ctr;  // random-number counter");
   w_.line("const u64* keys = c->keys;");
   w_.line("const double* mod = c->modulators;");
   w_.line("const long* __restrict ref_end = c->ref_end;");

@@ -67,7 +67,7 @@ void ProjGen::run(ProjCode& pc) {
 void ProjGen::prologue() {
   w_.line("const long step = c->step;");
   w_.line("const double t = c->t;");
-  w_.line("const u64 ctr = (u64)step + 1;");
+  w_.line("const u64 ctr = c->ctr;  // random-number counter");
   w_.line("const u64* keys = c->keys;");
   w_.line("const double* mod = c->modulators;");
   w_.line("(void)step; (void)t; (void)ctr; (void)keys; (void)mod;");

@@ -139,6 +139,7 @@ void PopHook::integrate(const interp::StepClock& c, std::vector<uint32_t>& out) 
   call.hi = ps->n;
   call.spikes = spikes.data();
   call.step = c.step;
+  call.ctr = num::rng_counter(c.step);
   call.t = c.t;
   if (!pool) {
     integrate_fn(&call);
@@ -155,6 +156,7 @@ void PopHook::reset(const interp::StepClock& c, const std::vector<uint32_t>& ids
   call.ids = ids.data();
   call.n = ids.size();
   call.step = c.step;
+  call.ctr = num::rng_counter(c.step);
   call.t = c.t;
   reset_fn(&call);
 }
@@ -166,6 +168,7 @@ void ProjHook::deliver(const interp::StepClock& c, const std::vector<uint32_t>& 
   call.nspikers = spikers.size();
   call.cap = batch;
   call.step = c.step;
+  call.ctr = num::rng_counter(c.step);
   call.t = c.t;
   deliver_fn(&call);
 }
@@ -180,6 +183,7 @@ void ProjHook::post(const interp::StepClock& c, const std::vector<uint32_t>& spi
   call.row_block = pj->row_block.data();
   call.cap = batch;
   call.step = c.step;
+  call.ctr = num::rng_counter(c.step);
   call.t = c.t;
   post_fn(&call);
 }

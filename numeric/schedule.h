@@ -37,6 +37,13 @@ inline size_t history_slot(int64_t stamp, size_t len) {
   return static_cast<size_t>(stamp) % len;
 }
 
+// The random-number counter of step n's draws (rand() in the step's code,
+// Poisson sources, selections, dendrites): n + 1, so that initialisation
+// (counter 0) draws apart from every step.
+inline uint64_t rng_counter(int64_t step) {
+  return static_cast<uint64_t>(step) + 1;
+}
+
 // `on post` of step n runs at the end of the step, t_{n+1}.
 inline double on_post_time(int64_t step, double dt) {
   return static_cast<double>(step + 1) * dt;
