@@ -30,8 +30,8 @@
   /* The ids b + j of the set flags F[j], j < len, appended to spikes[ns…]; returns the new   */ \
   /* count. F is zero up to the next multiple of 8: it is read 8 flags at a time, since few   */ \
   /* neurons cross the threshold in a step.                                                   */ \
-  static inline unsigned long P##spike_scan(const unsigned char* F, unsigned long b,             \
-                                            unsigned long len, unsigned int* spikes,             \
+  static inline unsigned long P##spike_scan(const unsigned char* __restrict F, unsigned long b,  \
+                                            unsigned long len, unsigned int* __restrict spikes,  \
                                             unsigned long ns) {                                  \
     for (unsigned long k = 0; k < len; k += 8) {                                                 \
       unsigned long long word;                                                                   \
