@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -70,12 +71,43 @@ usage:
   neuro --version     The version.
 
 Exit status: 0 success, 1 errors in the input or the run, 2 bad usage,
-130 interrupted (recordings so far are still written).
+128 + the signal when stopped by SIGINT (Ctrl-C, 130), SIGTERM (143) or
+SIGHUP (129): recordings so far are still written.
 )";
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) {
+std::atomic<int> g_stop_signal{0};
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal.store(sig);
   g_interrupted.store(true);
+}
+
+// While alive, SIGINT, SIGTERM and SIGHUP (Ctrl-C, `timeout`, schedulers,
+// `docker stop`, a closed terminal) stop the run between steps instead of
+// killing the process, so that what was recorded is written; a second one
+// while the files are written waits for them too.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t k = 0; k < kCount; ++k) sigaction(kSignals[k], &sa, &old_[k]);
+  }
+  ~StopSignals() {
+    for (size_t k = 0; k < kCount; ++k) sigaction(kSignals[k], &old_[k], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+  static constexpr size_t kCount = 3;
+  struct sigaction old_[kCount];
+};
+
+const char* signal_name(int sig) {
+  return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "Ctrl-C";
 }
 
 bool stderr_color() {
@@ -129,8 +161,33 @@ void run_with_progress(Simulation& sim, uint64_t steps) {
   }
 }  // the bar's line is cleared here, also when run() throws
 
+// Why `dir` cannot take output files (empty: it can); it is created when
+// missing, so that a run never ends with nowhere to write what it recorded.
+std::string output_folder_problem(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    return fmt::format("`{}` is a file, not a folder", dir);
+  fs::create_directories(dir, ec);
+  if (ec) return fmt::format("cannot create the folder `{}`: {}", dir, ec.message());
+  if (::access(dir.c_str(), W_OK) != 0)
+    return fmt::format("cannot write into the folder `{}`: {}", dir, std::strerror(errno));
+  return {};
+}
+
 int cmd_run(const RunArgs& args) {
   using clock = std::chrono::steady_clock;
+  // Output locations are checked before anything runs.
+  for (const auto& [option, dir] : {std::pair{"--out", args.out}, std::pair{"--plot", args.plot}}) {
+    if (dir.empty()) continue;
+    const std::string problem = output_folder_problem(dir);
+    if (problem.empty()) continue;
+    print_error(frontend::Code::BadArgument, fmt::format("{} {}: {}", option, dir, problem),
+                "give a folder, new or existing and writable; recordings and plots go there");
+    return 2;
+  }
+  // From the start: a stop signal during compilation or building runs no step.
+  StopSignals stop_signals;
   ir::PipelineOptions options;
   options.overrides = args.overrides;
   auto compiled = driver::compile_file(args.file, options, false);
@@ -162,7 +219,6 @@ int cmd_run(const RunArgs& args) {
   double build_s =
       compiled->lower_seconds + std::chrono::duration<double>(clock::now() - t_build).count();
 
-  std::signal(SIGINT, on_sigint);
   auto t_run = clock::now();
   uint64_t steps = sim->steps_for(mod.run.duration);
   bool failed = false;
@@ -174,8 +230,7 @@ int cmd_run(const RunArgs& args) {
   }
   const uint64_t done = sim->step_index();
   double run_s = std::chrono::duration<double>(clock::now() - t_run).count();
-  std::signal(SIGINT, SIG_DFL);
-  bool interrupted = !failed && done < steps;
+  bool interrupted = !failed && (done < steps || g_stop_signal.load() != 0);
 
   // Recordings are written whatever happened: nothing recorded is lost.
   std::string error;
@@ -232,10 +287,12 @@ int cmd_run(const RunArgs& args) {
   }
   if (failed) return 1;
   if (interrupted) {
-    std::cerr << fmt::format("neuro: interrupted at {} of {}; the recordings so far were written\n",
-                             frontend::format_quantity(sim->time(), frontend::dim::time()),
-                             frontend::format_quantity(mod.run.duration, frontend::dim::time()));
-    return 130;
+    const int sig = g_stop_signal.load() != 0 ? g_stop_signal.load() : SIGINT;
+    std::cerr << fmt::format(
+        "neuro: interrupted by {} at {} of {}; the recordings so far were written\n",
+        signal_name(sig), frontend::format_quantity(sim->time(), frontend::dim::time()),
+        frontend::format_quantity(mod.run.duration, frontend::dim::time()));
+    return 128 + sig;
   }
   return 0;
 }

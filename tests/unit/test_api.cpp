@@ -19,7 +19,7 @@ using neuro::Status;
 
 namespace {
 
-const char* const kModel = neuro::testing::kLeakyModel;
+const char* const kApiModel = neuro::testing::kLeakyModel;
 
 // A value the model fixes exactly, up to the rounding of a unit conversion
 // or of a sum of time steps.
@@ -31,7 +31,7 @@ doctest::Approx exact(double x) {
 
 TEST_CASE("api: load, build, run, read state in units") {
   Engine e;
-  REQUIRE(e.load_text(kModel, "model.neuro") == Status::Ok);
+  REQUIRE(e.load_text(kApiModel, "model.neuro") == Status::Ok);
   CHECK(e.diagnostics().empty());
   CHECK_FALSE(e.built());
   REQUIRE(e.build() == Status::Ok);
@@ -71,7 +71,7 @@ TEST_CASE("api: wrong units, unknown names and calls out of order are errors, no
   CHECK(d.rendered.find("bad.neuro:2:10: error[E0200]") == 0);
   CHECK(e.build() == Status::UsageError);  // nothing valid loaded
 
-  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.load_text(kApiModel) == Status::Ok);
   REQUIRE(e.build() == Status::Ok);
   CHECK(e.get("P.v", "ms", v) == Status::UsageError);  // a voltage read in ms
   CHECK(e.diagnostics()[0].message.find("voltage") != std::string::npos);
@@ -93,7 +93,7 @@ TEST_CASE("api: wrong units, unknown names and calls out of order are errors, no
 
 TEST_CASE("api: set a state, inject spikes, subscribe to spikes") {
   Engine e;
-  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.load_text(kApiModel) == Status::Ok);
   REQUIRE(e.build() == Status::Ok);
   std::vector<std::pair<uint32_t, double>> seen;
   int h = e.subscribe_spikes("P", [&](std::span<const uint32_t> ids, double t) {
@@ -128,8 +128,8 @@ TEST_CASE("api: set a state, inject spikes, subscribe to spikes") {
 
 TEST_CASE("api: snapshot → restore → run is bit-identical to an uninterrupted run") {
   Engine a, b;
-  REQUIRE(a.load_text(kModel) == Status::Ok);
-  REQUIRE(b.load_text(kModel) == Status::Ok);
+  REQUIRE(a.load_text(kApiModel) == Status::Ok);
+  REQUIRE(b.load_text(kApiModel) == Status::Ok);
   REQUIRE(a.build() == Status::Ok);
   REQUIRE(b.build() == Status::Ok);
   a.run(0.02);
@@ -167,7 +167,7 @@ TEST_CASE("api: snapshot → restore → run is bit-identical to an uninterrupte
 
 TEST_CASE("api: changing a shared parameter keeps the state and follows the new value") {
   Engine e;
-  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.load_text(kApiModel) == Status::Ok);
   REQUIRE(e.build() == Status::Ok);
   e.run(0.003);
   std::vector<double> before, after;
@@ -191,7 +191,7 @@ TEST_CASE("api: changing a shared parameter keeps the state and follows the new 
 
 TEST_CASE("api: recordings saved as CSV and NPY, and plotted") {
   Engine e;
-  REQUIRE(e.load_text(kModel) == Status::Ok);
+  REQUIRE(e.load_text(kApiModel) == Status::Ok);
   REQUIRE(e.build() == Status::Ok);
   REQUIRE(e.run_to_end() == Status::Ok);
   CHECK(e.time() == exact(0.05));

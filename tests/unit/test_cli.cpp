@@ -243,3 +243,22 @@ TEST_CASE("cli: problems with a whole file or with output name their code") {
   CHECK(p.err.rfind("neuro: error[E0500]: no recordings in", 0) == 0);
   std::filesystem::remove_all(dir);
 }
+
+// Output locations are checked before the run: a run never ends with
+// nowhere to put what it recorded.
+TEST_CASE("cli: --out or --plot that cannot be a folder is refused before the run") {
+  const auto dir = temp_dir("out_file");
+  const auto file = dir / "taken";
+  std::ofstream(file) << "not a folder";
+  auto r = run_neuro("run " + kExamples + "cuba.neuro --out " + file.string());
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());  // nothing simulated
+  CHECK(r.err.find("error[E0603]: --out " + file.string() + ": `" + file.string() +
+                   "` is a file, not a folder") != std::string::npos);
+  CHECK(slurp(file) == "not a folder");
+  auto p = run_neuro("run " + kExamples + "cuba.neuro --plot " + (file / "sub").string());
+  CHECK(p.status == 2);
+  CHECK(p.out.empty());
+  CHECK(p.err.find("--plot") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
