@@ -101,6 +101,8 @@ const char* neuro_result_name(neuro_result result) {
       return "NEURO_OUT_OF_MEMORY";
     case NEURO_INTERNAL_ERROR:
       return "NEURO_INTERNAL_ERROR";
+    case NEURO_RESULT_MAX_:
+      break;
   }
   return "NEURO_UNKNOWN_RESULT";
 }

@@ -1,6 +1,11 @@
 #include "frontend/loader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,21 +16,55 @@ namespace neuro::frontend {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> read_file(const std::string& path) {
+FileText read_source(const std::string& path) {
+  FileText out;
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (fs::is_directory(path, ec)) {
+    out.problem = "it is a folder, not a file";
+    return out;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    out.missing = errno == ENOENT;
+    out.problem = out.missing ? "no such file" : std::strerror(errno);
+    return out;
+  }
+  // In blocks, at most one past the limit: a device like /dev/zero never ends.
+  std::string text;
+  char buf[1 << 16];
+  size_t n = 0;
+  while (text.size() <= kMaxSourceBytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    text.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed) {
+    out.problem = std::string("a read failed: ") + std::strerror(err);
+    return out;
+  }
+  if (text.size() > kMaxSourceBytes) {
+    out.problem = fmt::format("it is larger than {} MiB", kMaxSourceBytes >> 20);
+    return out;
+  }
+  out.text = std::move(text);
+  return out;
+}
+
+std::string FileText::hint() const {
+  if (missing) return "check the path; it is relative to the current directory";
+  if (problem.find("folder") != std::string::npos) return "give the path of a .neuro file";
+  return fmt::format("model files are text of at most {} MiB", kMaxSourceBytes >> 20);
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  return read_source(path).text;
 }
 
 std::optional<LoadedProgram> Loader::load_file(const std::string& path) {
-  auto text = read_file(path);
+  FileText file = read_source(path);
+  const auto& text = file.text;
   if (!text) {
-    diags_.error(Code::Io, {}, "cannot read `" + path + "`: no such file or not readable",
-                 "check the path; it is relative to the current directory");
+    diags_.error(Code::Io, {}, "cannot read `" + path + "`: " + file.problem, file.hint());
     return std::nullopt;
   }
   LoadedProgram out;
@@ -82,7 +121,14 @@ bool Loader::load_imports(const Program& p, const std::string& dir, LoadedProgra
     if (std::find(loaded_.begin(), loaded_.end(), key) != loaded_.end()) continue;
     std::optional<std::string> src;
     if (m->import_is_path) {
-      src = read_file(path);
+      FileText file = read_source(path);
+      if (!file.text && !file.missing) {
+        diags_.error(Code::Io, m->name_range,
+                     "cannot read the imported file `" + path + "`: " + file.problem, file.hint());
+        ok = false;
+        continue;
+      }
+      src = std::move(file.text);
     } else if (stdlib_) {
       src = stdlib_(m->name);
     }

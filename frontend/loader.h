@@ -42,7 +42,21 @@ class Loader {
   std::vector<std::string> loaded_;   // keys already loaded
 };
 
-// Reads a whole file; nullopt when it cannot be opened.
+// Model files and imports are read up to this size: a larger one (or a
+// device such as /dev/zero) is an error, not an unbounded read.
+inline constexpr size_t kMaxSourceBytes = 16u << 20;
+
+// A whole file's text, or why it could not be read: missing, a folder,
+// larger than kMaxSourceBytes, or a read error (with the system's reason).
+struct FileText {
+  std::optional<std::string> text;
+  std::string problem;   // when there is no text
+  bool missing = false;  // no such file
+  std::string hint() const;
+};
+FileText read_source(const std::string& path);
+
+// Reads a whole file; nullopt when it cannot be read (read_source says why).
 std::optional<std::string> read_file(const std::string& path);
 
 }  // namespace neuro::frontend

@@ -84,7 +84,11 @@ typedef enum neuro_result {
   NEURO_INVALID_HANDLE = 4,   /* NULL, unknown or released engine handle */
   NEURO_BUFFER_TOO_SMALL = 5, /* a caller-provided buffer is too small; the size is reported */
   NEURO_OUT_OF_MEMORY = 6,    /* an allocation failed; the engine is unchanged or unbuilt */
-  NEURO_INTERNAL_ERROR = 7    /* a bug in neuro: an unexpected exception was caught */
+  NEURO_INTERNAL_ERROR = 7,   /* a bug in neuro: an unexpected exception was caught */
+  /* Never returned: makes every int a valid neuro_result (C++ otherwise limits
+   * the enum to the values 0..7 bits hold), so a host's (neuro_result)99
+   * reaches neuro_result_name as a value, not as undefined behaviour. */
+  NEURO_RESULT_MAX_ = 0x7fffffff
 } neuro_result;
 
 /* A problem in model text (or in a call). Every string is non-NULL (possibly

@@ -8,12 +8,16 @@
 // The corpus truncated and corrupted: test_robustness.cpp.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "driver/driver.h"
 #include "frontend/diagnostics.h"
+#include "frontend/loader.h"
 #include "tests/unit/isolated_compile.h"
 
 using namespace neuro::testing;
@@ -185,4 +189,41 @@ TEST_CASE("robustness: long operator chains do not overflow the stack") {
   texts.push_back("const s = " + nest("2 ^ ", "1", "", 20000) + "\n");
   auto results = compile_isolated(texts);
   CHECK(report_failures(texts, results, "operator chain", false) == 0);
+}
+
+// A model or an import that never ends (a device), is too large or is a
+// folder is refused with a diagnostic, after reading at most one block past
+// the limit; a missing file is still "no such file".
+TEST_CASE("robustness: /dev/zero, huge files and folders as models or imports are refused") {
+  auto check_file = [](const std::string& path, const std::string& problem) {
+    CAPTURE(path);
+    auto c = neuro::driver::compile_file(path, {}, false);
+    REQUIRE(c->diags.has_errors());
+    const auto& d = c->diags.list().front();
+    CHECK(d.code == neuro::frontend::Code::Io);
+    CHECK(d.message == "cannot read `" + path + "`: " + problem);
+  };
+  check_file("/dev/zero", "it is larger than 16 MiB");
+  check_file(fs::temp_directory_path().string(), "it is a folder, not a file");
+  check_file("/no/such/model.neuro", "no such file");
+
+  const fs::path dir = fs::temp_directory_path() / ("neuro_big_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path big = dir / "big.neuro";
+  {
+    std::ofstream out(big, std::ios::binary);
+    const std::string line(1023, '#');
+    for (size_t k = 0; k <= neuro::frontend::kMaxSourceBytes / 1024; ++k) out << line << '\n';
+  }
+  check_file(big.string(), "it is larger than 16 MiB");
+  const fs::path importer = dir / "importer.neuro";
+  std::ofstream(importer) << "import \"/dev/urandom\"\n";
+  auto c = neuro::driver::compile_file(importer.string(), {}, false);
+  REQUIRE(c->diags.has_errors());
+  const auto& d = c->diags.list().front();
+  CHECK(d.message == "cannot read the imported file `/dev/urandom`: it is larger than 16 MiB");
+  // Located at the path, after `import `.
+  CHECK(neuro::frontend::render_all(c->diags, c->sources, false)
+            .find("importer.neuro:1:8: error[E0500]") != std::string::npos);
+  fs::remove_all(dir);
 }
