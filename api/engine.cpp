@@ -203,15 +203,18 @@ Status Engine::build(const BuildOptions& options) {
   if (!impl_->loaded)
     return impl_->usage(Code::NothingLoaded, "nothing is loaded",
                         "call load_file() or load_text() first");
+  // Every option checked before any is kept: a refused build changes nothing.
+  if (options.threads < 1 || options.threads > 256)
+    return impl_->usage(Code::BadArgument, "threads must be from 1 to 256");
+  if (options.dt && !driver::dt_problem(*options.dt).empty())
+    return impl_->usage(Code::BadArgument, driver::dt_problem(*options.dt));
+  if (options.duration && !(*options.duration > 0 && std::isfinite(*options.duration)))
+    return impl_->usage(Code::BadArgument, "the duration must be a positive, finite time");
   if (options.dt) impl_->overrides.dt = *options.dt;
   if (options.seed) impl_->overrides.seed = *options.seed;
   if (options.duration) impl_->overrides.duration = *options.duration;
   impl_->backend = options.backend;
-  if (options.threads < 1 || options.threads > 256)
-    return impl_->usage(Code::BadArgument, "threads must be from 1 to 256");
   impl_->threads = options.threads;
-  if (options.dt && !(*options.dt > 0))
-    return impl_->usage(Code::BadArgument, "dt must be positive");
   impl_->sim.reset();
   return impl_->rebuild(false);
 }
@@ -223,6 +226,8 @@ bool Engine::built() const {
 Status Engine::step(uint64_t steps) {
   impl_->diags.clear();
   if (!impl_->sim) return impl_->no_simulation();
+  if (const std::string why = driver::steps_problem(impl_->sim->step_index(), steps); !why.empty())
+    return impl_->usage(Code::BadArgument, why);
   try {
     impl_->sim->run(steps);
   } catch (const SimulationError& e) {
@@ -236,6 +241,8 @@ Status Engine::run(double seconds) {
   if (!(seconds >= 0) || !std::isfinite(seconds))
     return impl_->usage(Code::BadArgument, "run() needs a duration of zero or more seconds");
   if (!impl_->sim) return impl_->no_simulation();
+  if (const std::string why = driver::duration_problem(seconds, impl_->sim->dt()); !why.empty())
+    return impl_->usage(Code::BadArgument, why);
   return step(impl_->sim->steps_for(seconds));
 }
 

@@ -204,6 +204,10 @@ int cmd_run(const RunArgs& args) {
         "the file has no `run` statement and no --duration was given",
         fmt::format("add `run {} for 1 s` or pass --duration 1s", mod.run.circuit));
   if (print_diagnostics(*compiled)) return 1;
+  // A run statement's length was checked with the model; --duration and
+  // --dt are checked here, against each other.
+  if (const std::string why = driver::duration_problem(mod.run.duration, mod.run.dt); !why.empty())
+    return usage_error(frontend::Code::BadArgument, "the run is too long: " + why);
   auto t_build = clock::now();
   std::unique_ptr<Simulation> sim;
   try {
@@ -469,6 +473,9 @@ int main_impl(int argc, char** argv) {
       if (!d || !(*d > 0))
         return usage_error(frontend::Code::BadArgument,
                            fmt::format("{} needs a positive time such as 500ms or 0.5s", o));
+      if (o == "--dt" && !driver::dt_problem(*d).empty())
+        return usage_error(frontend::Code::BadArgument,
+                           fmt::format("--dt {}: {}", *v, driver::dt_problem(*d)));
       (o == "--duration" ? args.overrides.duration : args.overrides.dt) = *d;
     } else if (cmd == "run" && o == "--seed") {
       auto v = value();

@@ -175,6 +175,8 @@ void ReplSession::meta(const std::string& line) {
       return fail(args.empty() ? Code::MissingArgument : Code::BadArgument,
                   "`:run` needs a duration such as `100 ms`");
     if (!ensure_built()) return;
+    if (const std::string why = driver::duration_problem(*d, sim_->dt()); !why.empty())
+      return fail(Code::BadArgument, "`:run`: " + why);
     run_steps(sim_->steps_for(*d));
   } else if (cmd == "step") {
     long long n = 1;
@@ -183,6 +185,9 @@ void ReplSession::meta(const std::string& line) {
       n = std::strtoll(args.c_str(), &end, 10);
       if (*end != '\0' || n < 0) return fail(Code::BadArgument, "`:step` takes a number of steps");
     }
+    const uint64_t done = sim_ ? sim_->step_index() : 0;
+    if (const std::string why = driver::steps_problem(done, n); !why.empty())
+      return fail(Code::BadArgument, "`:step`: " + why);
     run_steps(static_cast<uint64_t>(n));
   } else if (cmd == "record") {
     if (!ensure_built()) return;
@@ -221,8 +226,9 @@ void ReplSession::meta(const std::string& line) {
     const char* options = "`:set dt 0.05 ms` or `:set seed 7`";
     if (opt == "dt") {
       auto d = driver::parse_duration(value);
-      if (!d || *d <= 0)
-        return fail(Code::BadArgument, "`:set dt` needs a positive time such as `0.05 ms`");
+      if (!d || !driver::dt_problem(*d).empty())
+        return fail(Code::BadArgument, "`:set dt` needs a positive time such as `0.05 ms`",
+                    d ? driver::dt_problem(*d) : "");
       overrides_.dt = *d;
     } else if (opt == "seed") {
       char* end = nullptr;

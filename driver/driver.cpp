@@ -1,6 +1,10 @@
 #include "driver/driver.h"
 
+#include <fmt/format.h>
+
+#include <cctype>
 #include <chrono>
+#include <cmath>
 
 #include "frontend/units.h"
 #include "stdlib/stdlib.h"
@@ -33,12 +37,26 @@ std::optional<double> parse_duration(std::string_view text) {
   while (!text.empty() && blank(text.front())) text.remove_prefix(1);
   while (!text.empty() && blank(text.back())) text.remove_suffix(1);
   const std::string t(text);
-  size_t pos = 0;
+  // A decimal number only: std::stod would also take inf, nan and 0x10.
+  size_t pos = 0, digits = 0;
+  if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) ++pos;
+  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) ++pos, ++digits;
+  if (pos < t.size() && t[pos] == '.') ++pos;
+  while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) ++pos, ++digits;
+  if (digits == 0) return std::nullopt;
+  if (pos < t.size() && (t[pos] == 'e' || t[pos] == 'E')) {
+    size_t e = pos + 1;
+    if (e < t.size() && (t[e] == '+' || t[e] == '-')) ++e;
+    if (e < t.size() && std::isdigit(static_cast<unsigned char>(t[e]))) {
+      while (e < t.size() && std::isdigit(static_cast<unsigned char>(t[e]))) ++e;
+      pos = e;
+    }
+  }
   double v;
   try {
-    v = std::stod(t, &pos);
+    v = std::stod(t.substr(0, pos));
   } catch (...) {
-    return std::nullopt;
+    return std::nullopt;  // out of range: 1e309
   }
   std::string_view unit = std::string_view(t).substr(pos);
   while (!unit.empty() && blank(unit.front())) unit.remove_prefix(1);
@@ -46,6 +64,28 @@ std::optional<double> parse_duration(std::string_view text) {
   auto u = frontend::lookup_unit(unit);
   if (!u || u->dim != frontend::dim::time()) return std::nullopt;
   return v * u->scale;
+}
+
+std::string dt_problem(double dt) {
+  if (!std::isfinite(dt)) return "dt is not a finite time";
+  if (!(dt > 0)) return "dt must be positive";
+  if (dt > 1.0) return fmt::format("dt = {} s is longer than 1 s", dt);
+  return {};
+}
+
+std::string duration_problem(double seconds, double dt) {
+  if (!std::isfinite(seconds)) return "the duration is not a finite time";
+  if (seconds < 0) return "the duration is negative";
+  if (dt > 0 && seconds / dt > static_cast<double>(kMaxSteps))
+    return fmt::format("{} s at dt = {} s would take more than 10^12 steps", seconds, dt);
+  return {};
+}
+
+std::string steps_problem(uint64_t done, uint64_t more) {
+  if (done > kMaxSteps || more > kMaxSteps - done)
+    return fmt::format("{} more steps after {} would take the simulation past 10^12 steps", more,
+                       done);
+  return {};
 }
 
 Resolver stdlib_resolver() {

@@ -87,7 +87,16 @@ std::string render_error(const SimulationError& e, const Compiled& c, bool color
 
 // A time typed on the command line or at the REPL prompt, in seconds:
 // "500ms", "0.5 s", "2" (a bare number is seconds). Nullopt when it is not
-// a number or its unit is not a time.
+// a decimal number (not inf, nan or hexadecimal) or its unit is not a time.
 std::optional<double> parse_duration(std::string_view text);
+
+// Times and step counts given on the command line, at the REPL prompt or
+// through the API, checked alike; a `run` statement's are checked by
+// frontend/sema.cpp against the same limit. Each says why the value cannot
+// be used, or is empty.
+inline constexpr uint64_t kMaxSteps = 1'000'000'000'000;
+std::string dt_problem(double dt);                        // finite, > 0, ≤ 1 s
+std::string duration_problem(double seconds, double dt);  // finite, ≥ 0, ≤ kMaxSteps steps
+std::string steps_problem(uint64_t done, uint64_t more);  // done + more ≤ kMaxSteps
 
 }  // namespace neuro::driver
