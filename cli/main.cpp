@@ -177,21 +177,37 @@ std::string output_folder_problem(const std::string& dir) {
 
 int cmd_run(const RunArgs& args) {
   using clock = std::chrono::steady_clock;
+  // With --json, a failure is a JSON object on stdout too, for tools.
+  const frontend::SourceManager no_sources;
+  auto json_failure = [&](const frontend::Diagnostics& d, const frontend::SourceManager& sources) {
+    if (args.json) std::cout << driver::diagnostics_json(d, sources) << std::flush;
+  };
+  auto placeless_failure = [&](frontend::Code code, const std::string& message,
+                               const std::string& hint) {
+    print_error(code, message, hint);
+    frontend::Diagnostics d;
+    d.error(code, {}, message, hint);
+    json_failure(d, no_sources);
+    return 2;
+  };
   // Output locations are checked before anything runs.
   for (const auto& [option, dir] : {std::pair{"--out", args.out}, std::pair{"--plot", args.plot}}) {
     if (dir.empty()) continue;
     const std::string problem = output_folder_problem(dir);
     if (problem.empty()) continue;
-    print_error(frontend::Code::BadArgument, fmt::format("{} {}: {}", option, dir, problem),
-                "give a folder, new or existing and writable; recordings and plots go there");
-    return 2;
+    return placeless_failure(
+        frontend::Code::BadArgument, fmt::format("{} {}: {}", option, dir, problem),
+        "give a folder, new or existing and writable; recordings and plots go there");
   }
   // From the start: a stop signal during compilation or building runs no step.
   StopSignals stop_signals;
   ir::PipelineOptions options;
   options.overrides = args.overrides;
   auto compiled = driver::compile_file(args.file, options, false);
-  if (print_diagnostics(*compiled) || !compiled->module) return 1;
+  if (print_diagnostics(*compiled) || !compiled->module) {
+    json_failure(compiled->diags, compiled->sources);
+    return 1;
+  }
   const ir::Module& mod = *compiled->module;
   // About the file as a whole: a range with the file and no line.
   const frontend::SourceRange whole_file{compiled->loaded->root_file};
@@ -203,17 +219,25 @@ int cmd_run(const RunArgs& args) {
         frontend::Code::Missing, whole_file,
         "the file has no `run` statement and no --duration was given",
         fmt::format("add `run {} for 1 s` or pass --duration 1s", mod.run.circuit));
-  if (print_diagnostics(*compiled)) return 1;
+  if (print_diagnostics(*compiled)) {
+    json_failure(compiled->diags, compiled->sources);
+    return 1;
+  }
   // A run statement's length was checked with the model; --duration and
   // --dt are checked here, against each other.
   if (const std::string why = driver::duration_problem(mod.run.duration, mod.run.dt); !why.empty())
-    return usage_error(frontend::Code::BadArgument, "the run is too long: " + why);
+    return placeless_failure(frontend::Code::BadArgument, "the run is too long: " + why,
+                             "run `neuro --help` for usage");
   auto t_build = clock::now();
   std::unique_ptr<Simulation> sim;
   try {
     sim = build_simulation(compiled->module);
   } catch (const SimulationError& e) {
     std::cerr << driver::render_error(e, *compiled, stderr_color());
+    frontend::Diagnostics d;
+    const frontend::Diagnostic diag = driver::diagnostic_of(e);
+    d.error(diag.code, diag.range, diag.message, diag.hint);
+    json_failure(d, compiled->sources);
     return 1;
   }
   const BackendReport backend =

@@ -97,4 +97,24 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+std::string diagnostics_json(const frontend::Diagnostics& diags,
+                             const frontend::SourceManager& sources) {
+  std::string list;
+  for (const auto& d : diags.list()) {
+    const auto& r = d.range;
+    const bool placed = r.file != 0 && r.file <= sources.size();
+    const char* severity = d.severity == frontend::Severity::Error     ? "error"
+                           : d.severity == frontend::Severity::Warning ? "warning"
+                                                                       : "note";
+    list += fmt::format(
+        "{}{{\"code\":\"{}\",\"severity\":\"{}\",\"file\":{},\"line\":{},\"column\":{},"
+        "\"message\":\"{}\",\"hint\":\"{}\"}}",
+        list.empty() ? "" : ",", frontend::code_id(d.code), severity,
+        placed ? "\"" + json_escape(sources.file(r.file).name) + "\"" : std::string("null"),
+        placed ? r.line : 0, placed ? r.col + 1 : 0, json_escape(d.message), json_escape(d.hint));
+  }
+  return fmt::format("{{\"ok\":false,\"errors\":{},\"diagnostics\":[{}]}}\n", diags.error_count(),
+                     list);
+}
+
 }  // namespace neuro::driver

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "frontend/diagnostics.h"
+#include "frontend/source.h"
 #include "io/recording_files.h"
 #include "neuro/simulation.h"
 
@@ -34,5 +36,11 @@ std::vector<std::string> write_weight_plots(const Simulation& sim, const std::st
 double peak_rss_mb();
 
 std::string json_escape(const std::string& s);
+
+// `neuro run --json` when the input has errors: one JSON object with every
+// diagnostic (code, severity, file, line, 1-based column, message, hint),
+// so that tools read failures as they read results.
+std::string diagnostics_json(const frontend::Diagnostics& diags,
+                             const frontend::SourceManager& sources);
 
 }  // namespace neuro::driver

@@ -262,3 +262,25 @@ TEST_CASE("cli: --out or --plot that cannot be a folder is refused before the ru
   CHECK(p.err.find("--plot") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+// With --json a failure is one JSON object on stdout too: the diagnostics
+// with their code, place and message, for tools that read the results.
+TEST_CASE("cli: --json reports errors in the input as JSON") {
+  const auto dir = temp_dir("json_errors");
+  const auto model = dir / "bad.neuro";
+  std::ofstream(model) << "neuron A { state v = 0 mV\n dv/dt = -v / 10 ms + x }\n"
+                          "circuit C { P = A[1] }\nrun C for 1 ms\n";
+  auto r = run_neuro("run " + model.string() + " --json");
+  CHECK(r.status == 1);
+  CHECK(r.out ==
+        "{\"ok\":false,\"errors\":1,\"diagnostics\":[{\"code\":\"E0100\",\"severity\":"
+        "\"error\",\"file\":\"" +
+            model.string() +
+            "\",\"line\":2,\"column\":23,\"message\":\"unknown name `x`\",\"hint\":\"\"}]}"
+            "\n");
+  CHECK(r.err.find("error[E0100]") != std::string::npos);  // and on stderr as always
+  auto o = run_neuro("run " + kExamples + "cuba.neuro --json --out " + model.string());
+  CHECK(o.status == 2);
+  CHECK(o.out.rfind("{\"ok\":false,\"errors\":1,\"diagnostics\":[{\"code\":\"E0603\"", 0) == 0);
+  std::filesystem::remove_all(dir);
+}
