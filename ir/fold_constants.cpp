@@ -60,59 +60,14 @@ ExprPtr fold_constants(const ExprPtr& e) {
   return copy;
 }
 
-namespace {
-
-void fold(std::vector<Stmt>& body) {
-  for (auto& s : body) {
-    s.value = fold_constants(s.value);
-    s.cond = fold_constants(s.cond);
-    fold(s.then_body);
-    fold(s.else_body);
-  }
-}
-
-}  // namespace
-
 void fold_constants(Module& m) {
-  for (auto& k : m.kernels) {
-    for (auto& v : k.params) v.value = fold_constants(v.value);
-    for (auto& v : k.states) v.value = fold_constants(v.value);
-    for (auto& l : k.lets) l.value = fold_constants(l.value);
-    for (auto& o : k.odes) o.rhs = fold_constants(o.rhs);
-    k.threshold = fold_constants(k.threshold);
-    k.refractory = fold_constants(k.refractory);
-    fold(k.reset);
-  }
-  for (auto& p : m.pops) {
-    for (auto& in : p.init) in.value = fold_constants(in.value);
-    p.rate = fold_constants(p.rate);
-  }
-  for (auto& pr : m.projections) {
-    for (auto& v : pr.vars) v.value = fold_constants(v.value);
-    pr.delay = fold_constants(pr.delay);
-    pr.when = fold_constants(pr.when);
-    fold(pr.on_pre);
-    fold(pr.on_post);
-  }
-  for (auto& d : m.drives) d.value = fold_constants(d.value);
-  for (auto& k : m.kernels)
-    for (auto& g : k.groups) g.arg = fold_constants(g.arg);
-  for (auto& d : m.dendrites) {
-    d.candidate = fold_constants(d.candidate);
-    for (auto* acts : {&d.on_segment, &d.on_cell}) {
-      for (auto& a : *acts) {
-        a.guard = fold_constants(a.guard);
-        a.a = fold_constants(a.a);
-        a.b = fold_constants(a.b);
-      }
-      // An action whose condition is never true is dropped.
+  for_each_expr(m, [](ExprPtr& e) { e = fold_constants(e); });
+  // An action whose condition is never true is dropped.
+  for (auto& d : m.dendrites)
+    for (auto* acts : {&d.on_segment, &d.on_cell})
       acts->erase(std::remove_if(acts->begin(), acts->end(),
                                  [](const Dendrite::Action& a) { return a.guard->is_const(0); }),
                   acts->end());
-    }
-  }
-  for (auto& mo : m.monitors)
-    for (auto& p : mo.probes) p.value = fold_constants(p.value);
 }
 
 }  // namespace neuro::ir

@@ -223,6 +223,55 @@ std::string print(const std::vector<Stmt>& body, int indent) {
   return print_stmts(body, indent);
 }
 
+namespace {
+
+void for_each_stmt_expr(std::vector<Stmt>& body, const std::function<void(ExprPtr&)>& f) {
+  for (auto& s : body) {
+    f(s.value);
+    f(s.cond);
+    for_each_stmt_expr(s.then_body, f);
+    for_each_stmt_expr(s.else_body, f);
+  }
+}
+
+}  // namespace
+
+void for_each_expr(Module& m, const std::function<void(ExprPtr&)>& f) {
+  for (auto& k : m.kernels) {
+    for (auto& v : k.params) f(v.value);
+    for (auto& v : k.states) f(v.value);
+    for (auto& l : k.lets) f(l.value);
+    for (auto& o : k.odes) f(o.rhs);
+    f(k.threshold);
+    f(k.refractory);
+    for_each_stmt_expr(k.reset, f);
+    for (auto& g : k.groups) f(g.arg);
+  }
+  for (auto& p : m.pops) {
+    for (auto& in : p.init) f(in.value);
+    f(p.rate);
+  }
+  for (auto& pr : m.projections) {
+    for (auto& v : pr.vars) f(v.value);
+    f(pr.delay);
+    f(pr.when);
+    for_each_stmt_expr(pr.on_pre, f);
+    for_each_stmt_expr(pr.on_post, f);
+  }
+  for (auto& d : m.drives) f(d.value);
+  for (auto& d : m.dendrites) {
+    f(d.candidate);
+    for (auto* acts : {&d.on_segment, &d.on_cell})
+      for (auto& a : *acts) {
+        f(a.guard);
+        f(a.a);
+        f(a.b);
+      }
+  }
+  for (auto& mo : m.monitors)
+    for (auto& p : mo.probes) f(p.value);
+}
+
 bool reads_space(const ExprPtr& e, Space space) {
   if (!e) return false;
   if (e->kind == Kind::Var && e->space == space) return true;

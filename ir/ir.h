@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -471,6 +472,13 @@ struct Module {
   RunSpec run;
   int rand_sites = 0;
 };
+
+// Calls `f` on every expression the model text put in the module (each
+// may be null): parameters, states, lets, equations, thresholds, resets,
+// initialisers, rates, synapse variables, delays, connection conditions,
+// handlers (values and conditions), drives, group arguments, dendrite
+// actions and recorded values. Passes that fold or check expressions use it.
+void for_each_expr(Module& m, const std::function<void(ExprPtr&)>& f);
 
 // Stable text for `neuro ir` and golden tests.
 std::string print(const Expr& e);

@@ -11,6 +11,7 @@
 #include "ir/mark_sequential.h"
 #include "ir/place_traces.h"
 #include "ir/recognise_threshold.h"
+#include "ir/reject_zero_divisors.h"
 
 namespace neuro::ir {
 
@@ -24,6 +25,8 @@ struct Pass {
 };
 constexpr Pass kPasses[] = {
     {"fold_constants", [](Module& m, frontend::Diagnostics&) { fold_constants(m); }},
+    {"reject_zero_divisors",
+     [](Module& m, frontend::Diagnostics& d) { reject_zero_divisors(m, d); }},
     {"choose_solver", [](Module& m, frontend::Diagnostics& d) { choose_solver(m, d); }},
     {"place_traces", [](Module& m, frontend::Diagnostics&) { place_traces(m); }},
     {"lower_handlers", [](Module& m, frontend::Diagnostics&) { lower_handlers(m); }},

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "numeric/arith.h"
@@ -45,6 +46,12 @@ typedef unsigned long u64;
 )";
 
 constexpr const char* kGlue = R"(
+static inline double nj_bits(unsigned long long b) {  /* a NaN constant, sign and payload kept */
+  double d;
+  __builtin_memcpy(&d, &b, 8);
+  __asm__("" : "+x"(d));  /* opaque: GCC would fold NaN arithmetic to +nan, the CPU keeps -nan */
+  return d;
+}
 static inline double nj_table_at(const struct nj_table* tb, double t) {
   return tb->values[nj_table_index(t, tb->step, tb->size)];
 }
@@ -72,7 +79,14 @@ const char* prelude() {
 
 // A double as a C++ literal that reads back as the same bits.
 std::string lit(double v) {
-  if (std::isnan(v)) return "__builtin_nan(\"\")";
+  if (std::isnan(v)) {
+    // Its sign and payload too: NaNs the folder computed carry the sign bit
+    // x86 gives them (a `+nan` literal would change the bits arithmetic
+    // then passes on).
+    uint64_t b;
+    std::memcpy(&b, &v, 8);
+    return fmt::format("nj_bits(0x{:016x}ull)", b);
+  }
   if (std::isinf(v)) return v > 0 ? "__builtin_inf()" : "(-__builtin_inf())";
   std::string s = fmt::format("{}", v);
   if (s.find_first_of(".en") == std::string::npos) s += ".0";

@@ -133,6 +133,7 @@ TEST_CASE("cli: ir --dump-after") {
     if (line.rfind("=== after ", 0) == 0) headers.push_back(line);
   const std::vector<std::string> expected = {"=== after lower ===",
                                              "=== after fold_constants ===",
+                                             "=== after reject_zero_divisors ===",
                                              "=== after choose_solver ===",
                                              "=== after place_traces ===",
                                              "=== after lower_handlers ===",

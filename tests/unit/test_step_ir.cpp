@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "interpreter/build_simulation.h"
@@ -122,4 +123,32 @@ run C for 1 ms  dt = 0.1 ms
     REQUIRE(v);
     for (size_t i = 0; i < 3; ++i) CHECK(v[i] == doctest::Approx(kk * t * t / 2).epsilon(1e-12));
   }
+}
+
+// A NaN the folder computed (sqrt(−1): x86 gives it the sign bit) reaches
+// generated code with its bits, so arithmetic passes on the same NaN on
+// both backends (a `+nan` literal made the JIT's state +nan, the
+// interpreter's −nan).
+TEST_CASE("step IR: a folded NaN constant keeps its bits on both backends") {
+  auto mod = compile_text(R"(
+neuron A {
+  state v = 1 mV
+  dv/dt = -v / 10 ms + sqrt(-1) * 1 [mV/ms]
+}
+circuit C { P = A[2] }
+run C for 1 ms  dt = 0.1 ms
+)");
+  uint64_t bits[2] = {};
+  int k = 0;
+  for (Backend b : {Backend::Vm, Backend::Jit}) {
+    CAPTURE(backend_name(b));
+    auto sim_owned = build_simulation(mod);
+    Simulation& sim = *sim_owned;
+    if (b == Backend::Jit) REQUIRE(use_backend(sim, b, 10).jit);
+    sim.run(10);
+    const double v = sim.state_array("P", "v")[0];
+    CHECK(std::isnan(v));
+    std::memcpy(&bits[k++], &v, 8);
+  }
+  CHECK(bits[0] == bits[1]);
 }
