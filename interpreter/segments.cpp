@@ -192,7 +192,10 @@ void Simulation::Engine::grow_segment(DendriteState& ds, uint32_t seg, double co
   ds.work.clear();
   for (uint32_t c : ds.candidates)
     if (ds.mark[c] != on_seg) ds.work.push_back(c);
-  size_t n = std::min(static_cast<size_t>(count), ds.work.size());
+  // (compared as doubles first: `grow(inf, p)` grows every candidate, and
+  // converting inf to an integer would be undefined)
+  size_t n =
+      count >= static_cast<double>(ds.work.size()) ? ds.work.size() : static_cast<size_t>(count);
   if (n == 0) return;
   const size_t max = ds.d->max_synapses;
   if (s.syn.size() + n > max) {

@@ -332,6 +332,15 @@ uint32_t as_id(double v, const fs::path& file, const std::string& where) {
   return static_cast<uint32_t>(v);
 }
 
+// A spike time in ms from a file, in seconds: a finite number (a NaN or
+// infinite time cannot be placed on a plot or a time axis).
+double as_spike_time(double t_ms, const fs::path& file, const std::string& where) {
+  if (!std::isfinite(t_ms))
+    throw FormatError(fmt::format("`{}`{}: the spike time `{}` is not a finite number",
+                                  file.string(), where, t_ms));
+  return t_ms * 1e-3;
+}
+
 void load_csv(const Entry& e, Recordings& out) {
   const fs::path& file = e.files.front();
   std::istringstream in(slurp(file));
@@ -347,7 +356,7 @@ void load_csv(const Entry& e, Recordings& out) {
         throw FormatError(
             fmt::format("`{}`:{}: expected `id,t_ms`, found `{}`", file.string(), n, line));
       r.ids.push_back(as_id(v[0], file, fmt::format(":{}", n)));
-      r.times.push_back(v[1] * 1e-3);
+      r.times.push_back(as_spike_time(v[1], file, fmt::format(":{}", n)));
     }
     out.spikes.push_back(std::move(r));
     return;
@@ -397,7 +406,7 @@ void load_npy(const Entry& e, Recordings& out) {
                                     ids.size()));
     for (size_t k = 0; k < ids.size(); ++k) {
       r.ids.push_back(as_id(ids[k], e.files[0], ""));
-      r.times.push_back(t[k] * 1e-3);
+      r.times.push_back(as_spike_time(t[k], e.files[1], fmt::format(" (spike {})", k)));
     }
     out.spikes.push_back(std::move(r));
     return;

@@ -115,7 +115,8 @@ std::string plural(uint64_t n, const char* one, const char* many) {
 double time_end_ms(const std::vector<double>& times_s, const PlotOptions& o) {
   double end = o.t_end_s > 0 ? o.t_end_s : 0;
   if (end == 0)
-    for (double t : times_s) end = std::max(end, t);
+    for (double t : times_s)
+      if (std::isfinite(t)) end = std::max(end, t);
   return end > 0 ? end * 1e3 : 1.0;
 }
 
@@ -168,6 +169,7 @@ std::string rate_svg(const SpikeRecording& r, const PlotOptions& o) {
   std::vector<double> count(bins, 0);
   // Spike times are step ends in (0, T]: bin k holds (k·bin, (k+1)·bin].
   for (double t : r.times) {
+    if (!std::isfinite(t)) continue;  // (readers refuse them; a host's recording may not)
     double k = std::ceil(t * 1e3 / bin - 1e-9) - 1;
     count[static_cast<size_t>(std::clamp(k, 0.0, static_cast<double>(bins - 1)))] += 1;
   }

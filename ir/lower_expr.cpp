@@ -132,7 +132,16 @@ ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
   if (e.text == "scalar_code" || e.text == "category_code") return sdr_code(e, env);
   if (e.text == "table") {
     Table t;
+    const size_t errors = diags_.error_count();
     t.step = constant(*e.args[0], env);
+    // Its entries are found by t / step: a step that is not positive and
+    // finite would index with inf or NaN (a step that is not a constant was
+    // reported just now).
+    if (diags_.error_count() == errors && (!(t.step > 0) || !std::isfinite(t.step)))
+      diags_.error(Code::BadValue, e.args[0]->range,
+                   fmt::format("a table's step must be a positive time, not {}",
+                               frontend::format_quantity(t.step, frontend::dim::time())),
+                   "table(step, [v0, v1, …]) holds v_k from k·step");
     for (const auto& v : e.args[1]->args) t.values.push_back(constant(*v, env));
     auto x = Expr::make(Kind::Table, e.type.dim, e.range);
     std::const_pointer_cast<Expr>(x)->slot = static_cast<int>(mod_.tables.size());

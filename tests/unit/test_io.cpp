@@ -245,6 +245,12 @@ TEST_CASE("io: reading a missing or corrupt recording names the file") {
   std::ofstream(dir / "P_spikes.csv") << "id,t_ms\n0,1.5\n1,banana\n";
   CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}), doctest::Contains("P_spikes.csv`:3"),
                        io::FormatError);
+  // A spike time that is not a finite number cannot be plotted or placed.
+  for (const char* t : {"nan", "inf", "-inf"}) {
+    std::ofstream(dir / "P_spikes.csv") << "id,t_ms\n0,1.5\n1," << t << "\n";
+    CHECK_THROWS_WITH_AS(io::read_recordings({dir.string()}),
+                         doctest::Contains("P_spikes.csv`:3: the spike time"), io::FormatError);
+  }
   std::ofstream(dir / "P_spikes.csv") << "id,t_ms\n0,1.5\n";
   std::string err;
   io::write_file((dir / "Q_spikes_id.npy").string(),
