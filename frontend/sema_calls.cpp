@@ -66,6 +66,26 @@ std::optional<int> builtin_arity(const std::string& name) {
   return std::nullopt;
 }
 
+uint64_t ExprChecker::inline_terms(const Expr& e) {
+  uint64_t n = 1;
+  if (e.kind == ExprKind::Call) {
+    auto g = program_.globals.find(e.text);
+    if (g != program_.globals.end() && g->second->kind == MemberKind::Func)
+      n = inline_terms(g->second);
+  }
+  for (const auto& a : e.args)
+    if (a) n = std::min<uint64_t>(n + inline_terms(*a), kMaxExpressionTerms + 1);
+  return n;
+}
+
+uint64_t ExprChecker::inline_terms(const Member* fn) {
+  if (auto it = inline_terms_.find(fn); it != inline_terms_.end()) return it->second;
+  inline_terms_[fn] = 1;  // a recursive call counts once: checking reports the recursion
+  const uint64_t n = fn->value ? inline_terms(*fn->value) : 1;
+  inline_terms_[fn] = n;
+  return n;
+}
+
 Type ExprChecker::check_call(Expr& e, const Scope& scope) {
   const std::string& n = e.text;
   auto g = program_.globals.find(n);
@@ -82,6 +102,18 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     if (calling_.count(fn)) {
       diags_.error(Code::Recursion, e.range,
                    fmt::format("`{}` calls itself; functions are inlined and cannot recurse", n));
+      return Type::error();
+    }
+    // Calls are inlined, each a copy of the body: a chain of functions that
+    // each call the previous one twice doubles per link. Refused before
+    // checking the copies (which would take as long).
+    if (calling_.empty() && inline_terms(fn) > kMaxExpressionTerms) {
+      auto& d = diags_.error(
+          Code::BadValue, e.range,
+          fmt::format("this call of `{}` expands to more than {} terms", n, kMaxExpressionTerms),
+          "each call of a function copies its body; use a `let` or a state "
+          "variable for a value used many times");
+      d.notes.push_back({fn->name_range, "declared here"});
       return Type::error();
     }
     Scope body;

@@ -97,6 +97,10 @@ class ExprChecker {
   Diagnostics& diags_;
   CheckedProgram& program_;
   std::set<const Member*> calling_;  // user functions being checked, for recursion
+  // Terms of a user function's body with every call in it inlined (memo).
+  uint64_t inline_terms(const Member* fn);
+  uint64_t inline_terms(const Expr& e);
+  std::map<const Member*, uint64_t> inline_terms_;
   // Argument values of user functions being folded by constant().
   mutable std::vector<std::map<std::string, double>> const_frames_;
 };

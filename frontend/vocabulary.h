@@ -3,7 +3,15 @@
 // backend) can name them without including the syntax tree or the checker.
 #pragma once
 
+#include <cstdint>
+
 namespace neuro::frontend {
+
+// The most nodes one expression may have once its `let`s and function
+// calls are expanded: printing, code generation and common-subexpression
+// keys expand them, so a chain of lets or functions that doubles per link
+// is refused (frontend/sema_calls.cpp, ir/limit_expression_size.cpp).
+inline constexpr uint64_t kMaxExpressionTerms = 100'000;
 
 enum class Op { Add, Sub, Mul, Div, Mod, Pow, Neg, Pos, Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not };
 const char* op_text(Op op);

@@ -4,16 +4,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <vector>
 
 namespace neuro::ir {
 
-ExprPtr fold_constants(const ExprPtr& e) {
+namespace {
+
+// Shared subexpressions (a `let` used twice) fold once and stay shared: a
+// tree walk would take time exponential in a chain of such lets.
+using Memo = std::unordered_map<const Expr*, ExprPtr>;
+
+ExprPtr fold(const ExprPtr& e, Memo& memo);
+
+ExprPtr fold_node(const ExprPtr& e, Memo& memo) {
   if (!e || e->args.empty()) return e;
   std::vector<ExprPtr> args;
   bool changed = false, all_const = true;
   for (const auto& a : e->args) {
-    ExprPtr f = fold_constants(a);
+    ExprPtr f = fold(a, memo);
     changed |= f != a;
     all_const &= f->kind == Kind::Const;
     args.push_back(f);
@@ -60,8 +69,24 @@ ExprPtr fold_constants(const ExprPtr& e) {
   return copy;
 }
 
+ExprPtr fold(const ExprPtr& e, Memo& memo) {
+  if (!e || e->args.empty()) return e;
+  if (auto it = memo.find(e.get()); it != memo.end()) return it->second;
+  ExprPtr f = fold_node(e, memo);
+  memo.emplace(e.get(), f);
+  return f;
+}
+
+}  // namespace
+
+ExprPtr fold_constants(const ExprPtr& e) {
+  Memo memo;
+  return fold(e, memo);
+}
+
 void fold_constants(Module& m) {
-  for_each_expr(m, [](ExprPtr& e) { e = fold_constants(e); });
+  Memo memo;  // (the module's expressions share the lets they use)
+  for_each_expr(m, [&](ExprPtr& e) { e = fold(e, memo); });
   // An action whose condition is never true is dropped.
   for (auto& d : m.dendrites)
     for (auto* acts : {&d.on_segment, &d.on_cell})

@@ -3,6 +3,7 @@
 #include "ir/choose_solver.h"
 #include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
+#include "ir/limit_expression_size.h"
 #include "ir/fuse_threshold.h"
 #include "ir/lower_events.h"
 #include "ir/lower_handlers.h"
@@ -24,6 +25,8 @@ struct Pass {
   void (*run)(Module&, frontend::Diagnostics&);
 };
 constexpr Pass kPasses[] = {
+    {"limit_expression_size",
+     [](Module& m, frontend::Diagnostics& d) { limit_expression_size(m, d); }},
     {"fold_constants", [](Module& m, frontend::Diagnostics&) { fold_constants(m); }},
     {"reject_zero_divisors",
      [](Module& m, frontend::Diagnostics& d) { reject_zero_divisors(m, d); }},

@@ -132,6 +132,7 @@ TEST_CASE("cli: ir --dump-after") {
   for (std::string line; std::getline(lines, line);)
     if (line.rfind("=== after ", 0) == 0) headers.push_back(line);
   const std::vector<std::string> expected = {"=== after lower ===",
+                                             "=== after limit_expression_size ===",
                                              "=== after fold_constants ===",
                                              "=== after reject_zero_divisors ===",
                                              "=== after choose_solver ===",
