@@ -504,9 +504,11 @@ int main_impl(int argc, char** argv) {
     } else if (cmd == "run" && o == "--seed") {
       auto v = value();
       char* end = nullptr;
+      errno = 0;
       unsigned long long s = v ? std::strtoull(v->c_str(), &end, 10) : 0;
-      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-')
-        return usage_error(frontend::Code::BadArgument, "--seed needs a non-negative integer");
+      if (!v || v->empty() || *end != '\0' || (*v)[0] == '-' || errno == ERANGE)
+        return usage_error(frontend::Code::BadArgument,
+                           "--seed needs a whole number from 0 to 18446744073709551615");
       args.overrides.seed = s;
     } else if (cmd == "run" && o == "--out") {
       auto v = value();

@@ -3,6 +3,7 @@
 // the session. Errors with no place in the typed text are `neuro: error[…]`.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <sstream>
 
 #include "cli/repl_session.h"
@@ -233,8 +234,9 @@ void ReplSession::meta(const std::string& line) {
     } else if (opt == "seed") {
       char* end = nullptr;
       std::string v = trim(value);
+      errno = 0;
       unsigned long long s = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || v[0] == '-')
+      if (v.empty() || *end != '\0' || v[0] == '-' || errno == ERANGE)
         return fail(Code::BadArgument, "`:set seed` needs a non-negative integer");
       overrides_.seed = s;
     } else if (opt.empty()) {

@@ -96,6 +96,25 @@ std::string underline(std::string_view line, uint32_t col, uint32_t end_col) {
   return out;
 }
 
+// Control characters (a NUL byte, an escape) as their Unicode pictures
+// (␀, ␛, …), one character for one: they can neither cut a message short
+// nor colour or move the terminal, and columns stay where they were.
+std::string visible(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t') {
+      out += "\xe2\x90";
+      out += static_cast<char>(0x80 + c);
+    } else if (c == 0x7f) {
+      out += "\xe2\x90\xa1";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 void render_snippet(std::string& out, const SourceRange& r, const SourceManager& sources,
                     const char* mark_color, bool color) {
   if (!r.valid() || r.file > sources.size()) return;
@@ -104,7 +123,7 @@ void render_snippet(std::string& out, const SourceRange& r, const SourceManager&
   std::string num = std::to_string(r.line);
   std::string pad(num.size(), ' ');
   uint32_t end_col = r.end_line == r.line ? r.end_col : static_cast<uint32_t>(text.size());
-  out += fmt::format(" {} | {}\n", num, text);
+  out += fmt::format(" {} | {}\n", num, visible(text));
   out += fmt::format(" {} | {}{}{}\n", pad, color ? mark_color : "",
                      underline(text, r.col, end_col), color ? "\x1b[0m" : "");
 }
@@ -123,16 +142,18 @@ std::string render_with(const Diagnostic& d, const SourceManager* sources, bool 
                                                       : "note";
   const char* sev_color = d.severity == Severity::Error ? "\x1b[1;31m" : "\x1b[1;33m";
   std::string out;
+  const std::string message = visible(d.message);
   if (color)
-    out += fmt::format("\x1b[1m{}:\x1b[0m {}{}[{}]\x1b[0m\x1b[1m: {}\x1b[0m\n",
-                       location(d.range, sources), sev_color, sev, code_id(d.code), d.message);
+    out +=
+        fmt::format("\x1b[1m{}:\x1b[0m {}{}[{}]\x1b[0m\x1b[1m: {}\x1b[0m\n",
+                    visible(location(d.range, sources)), sev_color, sev, code_id(d.code), message);
   else
-    out += fmt::format("{}: {}[{}]: {}\n", location(d.range, sources), sev, code_id(d.code),
-                       d.message);
+    out += fmt::format("{}: {}[{}]: {}\n", visible(location(d.range, sources)), sev,
+                       code_id(d.code), message);
   if (sources) render_snippet(out, d.range, *sources, sev_color, color);
-  if (!d.hint.empty()) out += fmt::format("   = hint: {}\n", d.hint);
+  if (!d.hint.empty()) out += fmt::format("   = hint: {}\n", visible(d.hint));
   for (const auto& n : d.notes) {
-    out += fmt::format("{}: note: {}\n", location(n.range, sources), n.message);
+    out += fmt::format("{}: note: {}\n", visible(location(n.range, sources)), visible(n.message));
     if (sources) render_snippet(out, n.range, *sources, "\x1b[1;36m", color);
   }
   return out;

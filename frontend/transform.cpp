@@ -1,5 +1,6 @@
 #include "frontend/transform.h"
 
+#include <cmath>
 #include <cstdlib>
 
 namespace neuro::frontend {
@@ -403,6 +404,12 @@ ExprPtr Transformer::primary(P::PrimaryContext* ctx) {
     auto e = node(ExprKind::Number, r);
     e->text = c->NUMBER()->getText();
     e->number = std::strtod(e->text.c_str(), nullptr);
+    if (!std::isfinite(e->number)) {  // 1e309: beyond a double, not infinity
+      diags_.error(Code::BadValue, r,
+                   "`" + e->text + "` is larger than the largest number (about 1.8e308)",
+                   "write a smaller number, or use a larger unit");
+      e->number = 0;
+    }
     if (c->unit()) {
       e->unit = unit(c->unit());
       e->unit_range = range(c->unit());

@@ -286,3 +286,10 @@ TEST_CASE("cli: --json reports errors in the input as JSON") {
   CHECK(o.out.rfind("{\"ok\":false,\"errors\":1,\"diagnostics\":[{\"code\":\"E0603\"", 0) == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("cli: a seed of 2^64 or more is refused, not clamped") {
+  auto r = run_neuro("run " + kExamples + "cuba.neuro --seed 18446744073709551616");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--seed needs a whole number from 0 to 18446744073709551615") !=
+        std::string::npos);
+}

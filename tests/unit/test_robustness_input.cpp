@@ -227,3 +227,20 @@ TEST_CASE("robustness: /dev/zero, huge files and folders as models or imports ar
             .find("importer.neuro:1:8: error[E0500]") != std::string::npos);
   fs::remove_all(dir);
 }
+
+// Control characters in the input (a NUL byte, an escape) are shown as
+// their Unicode pictures in diagnostics: they neither cut a message short
+// nor reach the terminal.
+TEST_CASE("robustness: diagnostics show control characters as pictures, never raw") {
+  const std::string text = std::string("neuron A { state v = 0 mV }\ncircuit C { P = B") +
+                           std::string(1, '\0') + "\x1b[2J[1] }\nrun C for 1 ms\n";
+  auto c = neuro::driver::load_text("ctl.neuro", text);
+  REQUIRE(c->diags.has_errors());
+  const std::string out = neuro::frontend::render_all(c->diags, c->sources, false);
+  for (char ch : out) {
+    const unsigned char u = static_cast<unsigned char>(ch);
+    CHECK_FALSE(((u < 0x20 && ch != '\n' && ch != '\t') || u == 0x7f));
+  }
+  CHECK(out.find("\xe2\x90\x80") != std::string::npos);  // ␀
+  CHECK(out.find("\xe2\x90\x9b") != std::string::npos);  // ␛
+}
