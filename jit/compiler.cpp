@@ -3,11 +3,15 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -33,12 +37,25 @@ uint64_t fnv1a(const std::string& data, uint64_t h = 0xcbf29ce484222325ull) {
   return h;
 }
 
+// The largest cache file read back: an object far larger than any
+// generated code (or a device) is not a cache entry.
+constexpr uintmax_t kMaxCacheFile = 256u << 20;
+
+// A cache file's bytes: a regular file (not a link to /dev/zero or a FIFO)
+// of at most kMaxCacheFile bytes, else nullopt.
 std::optional<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(path, ec);
+  if (ec || !fs::is_regular_file(st)) return std::nullopt;
+  const uintmax_t size = fs::file_size(path, ec);
+  if (ec || size > kMaxCacheFile) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string bytes(static_cast<size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (static_cast<uintmax_t>(in.gcount()) != size || in.peek() != std::char_traits<char>::eof())
+    return std::nullopt;  // changed while read
+  return bytes;
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -51,24 +68,67 @@ std::string checksum(const std::string& bytes) {
   return fmt::format("{:016x} {}", fnv1a(bytes), bytes.size());
 }
 
-// Runs argv with stdout and stderr into `log`; returns the exit status (-1:
-// it could not be started).
-int run_logged(const std::vector<std::string>& argv, const std::string& log) {
+// How long a compile may take before it is stopped and the run goes on on
+// the interpreter: NEURO_JIT_TIMEOUT (seconds), default 300.
+double compile_timeout_s() {
+  const char* env = std::getenv("NEURO_JIT_TIMEOUT");
+  char* end = nullptr;
+  const double v = env ? std::strtod(env, &end) : 0;
+  return env && end != env && *end == '\0' && v > 0 && v < 1e6 ? v : 300.0;
+}
+
+// Runs argv with stdout and stderr into `log`, in a process group of its
+// own (the driver's children stop with it); returns the exit status (-1: it
+// could not be started, kTimedOut: stopped after `timeout_s`).
+constexpr int kTimedOut = -2;
+int run_logged(const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) return -1;
+  // Wait for the exit or the deadline: poll() on a pidfd when the kernel
+  // has them, else waitpid in short naps.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
+  for (;;) {
+    const pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) {
+      if (pidfd >= 0) close(pidfd);
+      return -1;
+    }
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      kill(-pid, SIGKILL);  // the whole group: cc1plus, as, ld
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (pidfd >= 0) close(pidfd);
+      return kTimedOut;
+    }
+    const int ms = static_cast<int>(std::min<long long>(
+        100, std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, ms);
+    } else {
+      usleep(static_cast<useconds_t>(ms) * 1000);
+    }
+  }
+  if (pidfd >= 0) close(pidfd);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -211,17 +271,28 @@ LoadResult load_or_build(const std::string& source, const Toolchain& tc, const s
   for (const auto& f : compile_flags()) argv.push_back(f);
   argv.insert(argv.end(), {"-o", so + tag, cpp});
   auto t0 = std::chrono::steady_clock::now();
-  int rc = run_logged(argv, log);
+  const double timeout = compile_timeout_s();
+  int rc = run_logged(argv, log, timeout);
   r.compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (rc != 0) {
     fs::remove(so + tag, ec);
     r.log = log;
-    r.error = rc < 0 ? fmt::format("the compiler {} could not be started", tc.cxx)
-                     : fmt::format("the compiler {} failed (exit status {})", tc.cxx, rc);
+    r.error = rc == kTimedOut
+                  ? fmt::format(
+                        "the compiler {} took longer than {:g} s (NEURO_JIT_TIMEOUT) and "
+                        "was stopped",
+                        tc.cxx, timeout)
+              : rc < 0 ? fmt::format("the compiler {} could not be started", tc.cxx)
+                       : fmt::format("the compiler {} failed (exit status {})", tc.cxx, rc);
     return r;
   }
   auto bytes = read_file(so + tag);
-  if (!bytes || !write_file(sum + tag, checksum(*bytes))) {
+  if (!bytes) {
+    r.log = log;
+    r.error = fmt::format("the compiler {} reported success but wrote no object file", tc.cxx);
+    return r;
+  }
+  if (!write_file(sum + tag, checksum(*bytes))) {
     r.error = fmt::format("cannot write the JIT cache in {}", dir);
     return r;
   }

@@ -185,6 +185,15 @@ TEST_CASE("jit: a corrupt cache entry is detected and rebuilt") {
   auto r2 = use_backend(again, Backend::Jit, 2000);
   CHECK(r2.jit);
   CHECK(r2.repaired);
+  // An entry that is a link to a device (it would read forever) is not a
+  // cache entry: rebuilt in its place.
+  fs::remove(so);
+  fs::create_symlink("/dev/zero", so);
+  auto link_owned = build_simulation(mod);
+  auto r3 = use_backend(*link_owned, Backend::Jit, 2000);
+  CHECK(r3.jit);
+  CHECK_FALSE(r3.cache_hit);
+  CHECK_FALSE(fs::is_symlink(so));
   fs::remove_all(dir);
 }
 
@@ -235,6 +244,38 @@ TEST_CASE("jit: a failing compile falls back and names the log, not the compiler
   sim.run(2000);
   ref.run(2000);
   CHECK(fingerprint(sim) == fingerprint(ref));
+  fs::remove_all(dir);
+}
+
+// A compiler that hangs is stopped after NEURO_JIT_TIMEOUT seconds, and one
+// that exits 0 without writing the object is named as such; the run goes on
+// on the interpreter with the same bits.
+TEST_CASE("jit: a hanging or silent compiler falls back with the real cause") {
+  const std::string dir = test_cache() + "_hang";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  EnvGuard cache("XDG_CACHE_HOME", dir);
+  auto mod = testing::compile_text(kSmall);
+  struct Case {
+    const char* script;
+    const char* cause;
+  };
+  for (const Case& c :
+       {Case{"#!/bin/sh\nexec sleep 1000\n", "took longer than 1 s (NEURO_JIT_TIMEOUT)"},
+        Case{"#!/bin/sh\nexit 0\n", "reported success but wrote no object file"}}) {
+    CAPTURE(c.cause);
+    const std::string fake = dir + "/fake-cxx";
+    std::ofstream(fake, std::ios::trunc) << c.script;
+    fs::permissions(fake, fs::perms::owner_all);
+    EnvGuard cxx("NEURO_CXX", fake);
+    EnvGuard timeout("NEURO_JIT_TIMEOUT", "1");
+    auto sim_owned = build_simulation(mod);
+    auto r = use_backend(*sim_owned, Backend::Jit, 2000);
+    CHECK_FALSE(r.jit);
+    CHECK(r.notice.find(c.cause) != std::string::npos);
+    CHECK(r.notice.find("running on the interpreter") != std::string::npos);
+    fs::remove(fake);
+  }
   fs::remove_all(dir);
 }
 
