@@ -327,7 +327,43 @@ void ReplSession::load(const std::string& path, bool reload) {
                    run ? "; `:run` uses its run statement" : ""));
 }
 
+int ReplSession::open_brackets(const std::string& text) {
+  if (text.size() < scan_.seen) scan_ = {};
+  BracketScan& s = scan_;
+  for (size_t i = s.seen; i < text.size(); ++i) {
+    const char c = text[i];
+    if (s.block_comment) {  // /* … */
+      if (c == '*' && i + 1 < text.size() && text[i + 1] == '/') s.block_comment = false, ++i;
+      continue;
+    }
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (c == '#' || (c == '/' && next == '/')) {  // to the end of the line
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '/' && next == '*') {
+      s.block_comment = true;
+      ++i;
+    } else if (c == '"') {  // a string, on one line, with \-escapes
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++s.depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      --s.depth;
+    } else if (c == '\n') {
+      ++s.lines;
+    }
+  }
+  s.seen = text.size();
+  return s.block_comment ? std::max(s.depth, 1) : s.depth;
+}
+
 ReplSession::Result ReplSession::feed(const std::string& text, bool final) {
+  Result r = feed_construct(text, final);
+  if (r != Result::NeedMore) scan_ = {};  // the next input starts a new construct
+  return r;
+}
+
+ReplSession::Result ReplSession::feed_construct(const std::string& text, bool final) {
   std::string t = trim(text);
   if (t.empty()) return Result::Done;
   if (t[0] == ':') {
@@ -335,6 +371,11 @@ ReplSession::Result ReplSession::feed(const std::string& text, bool final) {
     meta(t);
     return Result::Done;
   }
+  // Unclosed brackets in a long construct: more is coming, no need to parse
+  // again until it has doubled.
+  if (!final && open_brackets(text) > 0 && scan_.lines > 64 && scan_.lines < 2 * scan_.parsed_at)
+    return Result::NeedMore;
+  scan_.parsed_at = scan_.lines;
   ++inputs_;
   uint32_t id = sources_.add(fmt::format("<repl:{}>", inputs_), "", text);
   Diagnostics d;

@@ -44,6 +44,20 @@ class ReplSession {
   const Simulation* simulation() const { return sim_.get(); }
 
  private:
+  // Brackets still open in the input fed so far (the caller appends a line
+  // at a time to one construct). A long construct that is plainly
+  // unfinished is parsed again only when its length has doubled, not at
+  // every line (5000 lines took minutes); a short one at every line, so a
+  // mistake is reported as soon as it is typed.
+  struct BracketScan {
+    size_t seen = 0;  // bytes of the construct scanned
+    int depth = 0;
+    bool block_comment = false;
+    size_t lines = 0, parsed_at = 0;  // lines scanned; lines at the last parse
+  };
+  BracketScan scan_;
+  int open_brackets(const std::string& text);
+  Result feed_construct(const std::string& text, bool final);
   struct Entry {
     std::string key;   // "neuron LIF", "const tau"…
     std::string name;  // the declared name

@@ -334,3 +334,31 @@ TEST_CASE("repl: each error has its diagnostic code") {
   CHECK(error_of(":ir Q\n").rfind(placeless("E0100"), 0) == 0);
   CHECK(error_of(":save /proc/neuro_cannot/write\n").rfind(placeless("E0500"), 0) == 0);
 }
+
+// A long construct typed (or pasted) line by line is not parsed again at
+// every line: 5000 lines of one block are read in linear time (it took
+// minutes), and a mistake in a short block is still reported at once.
+TEST_CASE("repl: a 5000-line block is read line by line, a short one checked as typed") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
+  std::string pending = "neuron Long {\n  state v = 1 mV\n";
+  CHECK(s.feed(pending) == neuro::cli::ReplSession::Result::NeedMore);
+  for (int k = 0; k < 5000; ++k) {
+    pending += fmt::format("  # note {} with a bracket in a comment: {{\n", k);
+    REQUIRE(s.feed(pending) == neuro::cli::ReplSession::Result::NeedMore);
+  }
+  pending += "  dv/dt = -v / 10 ms\n}\n";
+  CHECK(s.feed(pending) == neuro::cli::ReplSession::Result::Done);
+  CHECK(err.empty());
+  s.feed("circuit C { P = Long[1] }\n");
+  s.feed(":run 10 ms\n");
+  CHECK(err.empty());
+  REQUIRE(s.simulation());
+  CHECK(const_cast<neuro::Simulation*>(s.simulation())->state_array("P", "v")[0] ==
+        doctest::Approx(1e-3 * std::exp(-1.0)).epsilon(1e-12));
+  // An error in an unfinished short block: reported when typed.
+  err.clear();
+  CHECK(s.feed("neuron Bad {\n  state v = = 1 mV\n") == neuro::cli::ReplSession::Result::Done);
+  CHECK(err.find("error[E0001]") != std::string::npos);
+}
