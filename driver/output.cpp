@@ -3,6 +3,7 @@
 #include <filesystem>
 #include "frontend/units.h"
 #include "interpreter/build_simulation.h"
+#include "io/npy.h"
 #include "io/svg_plot.h"
 #include "ir/ir.h"
 
@@ -55,13 +56,10 @@ std::vector<std::string> write_weight_plots(const Simulation& sim, const std::st
                                                  mod.pops[pr.dst.pop].name, pr.synapse);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    std::ofstream out(p);
-    out << io::weight_histogram_svg(w, unit.symbol == "1" ? "" : unit.symbol, o);
-    if (!out) {
-      error = fmt::format("cannot write `{}`", p.string());
-      continue;
-    }
-    written.push_back(p.string());
+    if (io::write_file(p.string(),
+                       io::weight_histogram_svg(w, unit.symbol == "1" ? "" : unit.symbol, o),
+                       error))
+      written.push_back(p.string());
   }
   return written;
 }

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -101,15 +103,31 @@ std::string npy_bytes(const std::vector<int64_t>& data, const std::vector<size_t
   return bytes_of("<i8", data, shape);
 }
 
+void note_failure(std::string& error, const std::string& path, int err) {
+  if (!error.empty()) return;
+  error = err != 0 ? fmt::format("cannot write `{}`: {}", path, std::strerror(err))
+                   : fmt::format("cannot write `{}`", path);
+}
+
 bool write_file(const std::string& path, const std::string& bytes, std::string& error) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) {
-    error = fmt::format("cannot write `{}`", path);
-    return false;
+  const std::string partial = path + ".partial";
+  int err = 0;
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out) err = errno;
+    if (out && !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) err = errno;
+    out.close();
+    if (!out && err == 0) err = errno != 0 ? errno : EIO;
   }
-  return true;
+  std::error_code ec;
+  if (err == 0) {
+    std::filesystem::rename(partial, path, ec);
+    if (!ec) return true;
+    err = ec.value();
+  }
+  std::filesystem::remove(partial, ec);
+  note_failure(error, path, err);
+  return false;
 }
 
 NpyArray parse_npy(const std::string& bytes, const std::string& name) {

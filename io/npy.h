@@ -26,8 +26,13 @@ std::string npy_bytes(const std::vector<int64_t>& data, const std::vector<size_t
 // The header npy_bytes starts with: for files written in pieces.
 std::string npy_header(const char* descr, const std::vector<size_t>& shape);
 
-// Writes `bytes` to `path`; false (and `error` set) when it cannot.
+// Writes `bytes` as `path`: into PATH.partial, renamed when complete, so a
+// failure (a full disk) never leaves a truncated file under the real name.
+// On failure `error` names the file and the system's reason, unless it
+// already holds an earlier failure (the first one is the one to report).
 bool write_file(const std::string& path, const std::string& bytes, std::string& error);
+// Sets `error` to "cannot write `path`: reason" unless it holds one already.
+void note_failure(std::string& error, const std::string& path, int err);
 
 struct NpyArray {
   std::string descr;           // "<f8", "<u4", ...

@@ -72,21 +72,41 @@ size_t spike_count(const SpikeView& v) {
 
 // A file written in pieces of about 64 kB rather than built whole: the
 // bytes of a long recording take several times the recording's own memory.
+// It is written as PATH.partial and renamed when complete, so a full disk
+// or an error never leaves a truncated file under the real name.
 struct PieceFile {
+  std::string path, partial;
   std::ofstream out;
   std::string text;
-  explicit PieceFile(const std::string& path) : out(path, std::ios::binary) {}
+  int failed_errno = 0;
+  explicit PieceFile(const std::string& p)
+      : path(p), partial(p + ".partial"), out(partial, std::ios::binary | std::ios::trunc) {
+    if (!out) failed_errno = errno;
+  }
   void spill(size_t at_least = 1u << 16) {
     if (text.size() < at_least) return;
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    if (out && !out.write(text.data(), static_cast<std::streamsize>(text.size())) &&
+        failed_errno == 0)
+      failed_errno = errno;
     text.clear();
   }
-  bool close(const std::string& path, std::string& error) {
+  bool close(std::string& error) {
     spill(0);
     out.close();
-    if (out) return true;
-    error = fmt::format("cannot write `{}`", path);
-    return false;
+    if (!out && failed_errno == 0) failed_errno = errno;
+    std::error_code ec;
+    if (!out || failed_errno != 0) {
+      fs::remove(partial, ec);
+      note_failure(error, path, failed_errno);
+      return false;
+    }
+    fs::rename(partial, path, ec);
+    if (ec) {
+      fs::remove(partial, ec);
+      note_failure(error, path, ec.value());
+      return false;
+    }
+    return true;
   }
 };
 
@@ -98,7 +118,7 @@ bool write_spikes_csv(const std::string& path, const Spikes& r, std::string& err
     fmt::format_to(std::back_inserter(f.text), "{},{:.10g}\n", id, t * 1e3);
     f.spill();
   });
-  return f.close(path, error);
+  return f.close(error);
 }
 
 // The NPY file of the spikes' ids (<u4) or of their times in ms (<f8):
@@ -116,7 +136,7 @@ bool write_spikes_npy(const std::string& path, const Spikes& r, bool times, std:
     for (int b = 0; b < (times ? 8 : 4); ++b) f.text += static_cast<char>((bits >> (8 * b)) & 0xff);
     f.spill();
   });
-  return f.close(path, error);
+  return f.close(error);
 }
 
 std::string state_csv(const StateRecording& r) {
@@ -452,12 +472,24 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
     auto it = recs.population_sizes.find(pop);
     return it == recs.population_sizes.end() ? size_t{0} : it->second;
   };
+  size_t failed = 0;
   auto put = [&](const std::string& name, const std::string& bytes) {
     std::string p = (fs::path(dir) / name).string();
-    if (write_file(p, bytes, error)) written.push_back(p);
+    if (write_file(p, bytes, error)) {
+      written.push_back(p);
+      return true;
+    }
+    ++failed;
+    return false;
   };
-  auto index_line = [&](const char* kind, const std::string& pop, const std::string& var,
-                        const std::string& unit, const std::string& files) {
+  // Only complete recordings are listed; one that could not be written
+  // whole is named in a comment, so that a reader never takes it for data.
+  auto index_line = [&](bool complete, const char* kind, const std::string& pop,
+                        const std::string& var, const std::string& unit, const std::string& files) {
+    if (!complete) {
+      index += fmt::format("# not written (see the error): {}\n", files);
+      return;
+    }
     index += fmt::format("{}\t{}\t{}\t{}\t{}\t{:.10g}\t{:.10g}\t{}\n", kind, pop, field(var),
                          field(unit), size_of(pop), recs.duration_s * 1e3, recs.dt_s * 1e3, files);
   };
@@ -465,15 +497,25 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
     auto path = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
     if (format == Format::csv) {
       std::string b = names.claim(r.population + "_spikes", {".csv"});
-      if (write_spikes_csv(path(b + ".csv"), r, error)) written.push_back(path(b + ".csv"));
-      index_line("spikes", r.population, "", "", b + ".csv");
+      const bool ok = write_spikes_csv(path(b + ".csv"), r, error);
+      if (ok)
+        written.push_back(path(b + ".csv"));
+      else
+        ++failed;
+      index_line(ok, "spikes", r.population, "", "", b + ".csv");
     } else {
       std::string b = names.claim(r.population + "_spikes", {"_id.npy", "_t_ms.npy"});
+      bool ok = true;
       for (bool times : {false, true}) {
         std::string p = path(b + (times ? "_t_ms.npy" : "_id.npy"));
-        if (write_spikes_npy(p, r, times, error)) written.push_back(p);
+        if (write_spikes_npy(p, r, times, error)) {
+          written.push_back(p);
+        } else {
+          ok = false;
+          ++failed;
+        }
       }
-      index_line("spikes", r.population, "", "", b + "_id.npy," + b + "_t_ms.npy");
+      index_line(ok, "spikes", r.population, "", "", b + "_id.npy," + b + "_t_ms.npy");
     }
   };
   for (const auto& r : recs.spikes) spikes(r);
@@ -482,20 +524,21 @@ std::vector<std::string> write_recordings(const Recordings& recs, const std::str
     const std::string base = r.population + "_" + r.variable;
     if (format == Format::csv) {
       std::string b = names.claim(base, {".csv"});
-      put(b + ".csv", state_csv(r));
-      index_line("state", r.population, r.variable, r.unit, b + ".csv");
+      const bool ok = put(b + ".csv", state_csv(r));
+      index_line(ok, "state", r.population, r.variable, r.unit, b + ".csv");
     } else {
       std::string b = names.claim(base, {".npy", "_t_ms.npy", "_id.npy"});
       std::vector<double> display(r.values.size());
       for (size_t k = 0; k < display.size(); ++k) display[k] = r.values[k] / r.unit_scale;
-      put(b + ".npy", npy_bytes(display, {r.times.size(), r.ids.size()}));
-      put(b + "_t_ms.npy", npy_bytes(times_ms(r.times), {r.times.size()}));
-      put(b + "_id.npy", npy_bytes(r.ids, {r.ids.size()}));
-      index_line("state", r.population, r.variable, r.unit,
+      bool ok = put(b + ".npy", npy_bytes(display, {r.times.size(), r.ids.size()}));
+      ok &= put(b + "_t_ms.npy", npy_bytes(times_ms(r.times), {r.times.size()}));
+      ok &= put(b + "_id.npy", npy_bytes(r.ids, {r.ids.size()}));
+      index_line(ok, "state", r.population, r.variable, r.unit,
                  b + ".npy," + b + "_t_ms.npy," + b + "_id.npy");
     }
   }
   put(kIndexFile, index);
+  if (failed > 1) error += fmt::format(" ({} files in all could not be written)", failed);
   return written;
 }
 

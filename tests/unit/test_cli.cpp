@@ -293,3 +293,22 @@ TEST_CASE("cli: a seed of 2^64 or more is refused, not clamped") {
   CHECK(r.err.find("--seed needs a whole number from 0 to 18446744073709551615") !=
         std::string::npos);
 }
+
+// A full disk: the first write that fails is named with the system's
+// reason, it leaves no truncated file under the real name, the index lists
+// only complete recordings, and the status says it failed.
+TEST_CASE("cli: a full disk is reported with the file, and the index lists only whole files") {
+  const auto dir = temp_dir("full");
+  // The spikes are written to P_spikes.csv.partial first: make that /dev/full.
+  std::filesystem::create_symlink("/dev/full", dir / "P_spikes.csv.partial");
+  auto r = run_neuro("run " + kExamples + "cuba.neuro --duration 20ms --out " + dir.string());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("cannot write `" + (dir / "P_spikes.csv").string() +
+                   "`: No space left on device") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "P_spikes.csv"));
+  CHECK_FALSE(std::filesystem::exists(dir / "P_spikes.csv.partial"));
+  const std::string index = slurp(dir / "recordings.tsv");
+  CHECK(index.find("# not written (see the error): P_spikes.csv") != std::string::npos);
+  CHECK(index.find("spikes\tP") == std::string::npos);
+  std::filesystem::remove_all(dir);
+}
