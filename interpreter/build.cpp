@@ -2,8 +2,11 @@
 // populations' state, initial values, solvers and programs, the recorders
 // and the drives; also the helpers every part of the engine binds through.
 // Projections are built in build_projection.cpp.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "interpreter/engine_internal.h"
 #include "interpreter/engine_state.h"
@@ -15,6 +18,34 @@ namespace neuro {
 using interp::Binding;
 using interp::Lanes;
 using num::StreamKind;
+
+int64_t checked_steps(double seconds, double dt, const char* what,
+                      const frontend::SourceRange& where) {
+  if (std::isnan(seconds)) throw located(where, fmt::format("{} is not a number", what));
+  if (seconds < 0) throw located(where, fmt::format("{} is negative", what));
+  if (!(seconds / dt <= 1e12))
+    throw located(where, fmt::format("{} of {} s is too large: more than 10^12 steps of {} s", what,
+                                     seconds, dt));
+  return to_steps(seconds, dt);
+}
+
+uint64_t memory_available() {
+  std::FILE* f = std::fopen("/proc/meminfo", "r");
+  if (!f) return 0;
+  char line[256];
+  uint64_t kb = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "MemAvailable: %lu kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb * 1024;
+}
+
+void check_memory(double bytes, const std::string& what, const frontend::SourceRange& where) {
+  const uint64_t avail = memory_available();
+  if (avail == 0 || bytes <= static_cast<double>(avail)) return;
+  throw located(where, fmt::format("{} needs about {:.3g} GB of memory; {:.3g} GB are available",
+                                   what, bytes / 1e9, static_cast<double>(avail) / 1e9));
+}
 
 SimulationError located(const frontend::SourceRange& r, const std::string& message) {
   SimulationError e(message);
@@ -67,6 +98,14 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   ps.pop = &pop;
   ps.n = pop.size;
   const double dt = mod->run.dt;
+  if (pop.kernel >= 0) {
+    // States, per-neuron parameters, segment aggregates, reductions, refractory ends.
+    const ir::Kernel& k = mod->kernels[pop.kernel];
+    const double arrays = static_cast<double>(k.states.size() + k.params.size() +
+                                              4 * k.segments.size() + k.groups.size() + 2);
+    check_memory(static_cast<double>(pop.size) * 8 * arrays,
+                 fmt::format("population `{}` of {} neurons", pop.name, pop.size), pop.range);
+  }
   const auto keys = site_keys(index, 0);
   if (pop.kind == frontend::PopKind::Poisson) {
     ps.poisson_key = num::stream_key(mod->run.seed, StreamKind::Poisson, index);
@@ -119,14 +158,15 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
   ps.ref_end.assign(n, 0);
   if (k.refractory) {
     if (k.refractory->kind == ir::Kind::Const) {
-      ps.ref_steps = {to_steps(k.refractory->value, dt)};
+      ps.ref_steps = {checked_steps(k.refractory->value, dt, "the refractory period", k.range)};
     } else {
       std::vector<double> buf(n);
       Program p(n, dense, keys, &mod->tables, modulators.data());
       p.store_into(k.refractory, buf.data());
       p.run(lanes(n, 0, 0));
       ps.ref_steps.resize(n);
-      for (size_t i = 0; i < n; ++i) ps.ref_steps[i] = to_steps(buf[i], dt);
+      for (size_t i = 0; i < n; ++i)
+        ps.ref_steps[i] = checked_steps(buf[i], dt, "a refractory period", k.range);
     }
     for (int64_t r : ps.ref_steps) {
       if (r < 0) throw located(k.range, "a refractory period is negative");
@@ -179,8 +219,18 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
 void Simulation::Engine::build_monitor(MonitorState& ms) {
   const ir::Monitor& mo = *ms.mon;
   PopState& ps = pops[mo.target.pop];
-  ms.every_steps = mo.every > 0 ? std::max<int64_t>(1, to_steps(mo.every, mod->run.dt)) : 1;
+  ms.every_steps =
+      mo.every > 0
+          ? std::max<int64_t>(1, checked_steps(mo.every, mod->run.dt, "the interval", mo.range))
+          : 1;
   const size_t lo = mo.target.lo, n = mo.target.size();
+  if (!mo.probes.empty() && mod->run.duration > 0) {
+    const double samples = mod->run.duration / mod->run.dt / static_cast<double>(ms.every_steps);
+    check_memory(samples * static_cast<double>(n) * 8 * static_cast<double>(mo.probes.size()),
+                 fmt::format("recording {} value{} of {} neurons over {} s", mo.probes.size(),
+                             mo.probes.size() == 1 ? "" : "s", n, mod->run.duration),
+                 mo.range);
+  }
   for (const auto& probe : mo.probes) {
     auto slice = [&ps, lo](ir::Space space, int slot) {
       return neuron_binding(ps, space, slot, lo);

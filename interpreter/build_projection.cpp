@@ -1,6 +1,8 @@
 // Building a projection: its connectivity, per-synapse variables and
 // delays, the native scatter-add or the `on pre` / `on post` programs, its
 // traces and the incoming-synapse lists that `on post` walks.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "interpreter/engine_internal.h"
@@ -52,6 +54,45 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       for (size_t k = 0; k < n; ++k) keep[k] = when_buf[k] != 0;
     };
   }
+  // What the connection will hold, estimated before any of it is built:
+  // per synapse its target, per-synapse variables and traces, incoming lists.
+  {
+    const double src = static_cast<double>(pr.src.size()), dst = static_cast<double>(pr.dst.size());
+    double synapses = 0;
+    switch (pr.rule) {
+      case ir::Rule::AllToAll:
+        synapses = src * dst;
+        break;
+      case ir::Rule::Probability:
+        synapses = pr.p * src * dst;
+        break;
+      case ir::Rule::InDegree:
+        synapses = static_cast<double>(pr.k) * dst;
+        break;
+      case ir::Rule::OneToOne:
+        synapses = std::min(src, dst);
+        break;
+      case ir::Rule::Pairs:
+        synapses = static_cast<double>(pr.pairs.size());
+        break;
+    }
+    size_t syn_traces = 0;
+    for (const auto& t : pr.traces) syn_traces += t.owner == ir::Trace::Synapse;
+    const double per_synapse =
+        12 + 8.0 * static_cast<double>(pr.vars.size()) + 16.0 * static_cast<double>(syn_traces) +
+        (pr.step.on_post.empty() ? 0 : 8) + (pr.delay->kind == ir::Kind::Const ? 0 : 12);
+    check_memory(synapses * per_synapse, fmt::format("this connection ({:.3g} synapses)", synapses),
+                 pr.range);
+    if (pr.delay->kind == ir::Kind::Const) {
+      // The delay history: a list per step of delay, in every population.
+      const double slots =
+          static_cast<double>(checked_steps(pr.delay->value, dt, "the delay", pr.range)) + 1;
+      check_memory(
+          slots * 24 * static_cast<double>(mod->pops.size()),
+          fmt::format("a delay of {} s ({:.3g} steps of spike history)", pr.delay->value, slots),
+          pr.range);
+    }
+  }
   std::string error;
   if (!interp::build_csr(pr, mod->run.seed, filter, ps.csr, error)) throw located(pr.range, error);
   const size_t ns = ps.csr.size();
@@ -78,7 +119,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
   }
   std::vector<double> delay_buf;
   if (pr.delay->kind == ir::Kind::Const) {
-    ps.delay_steps = to_steps(pr.delay->value, dt);
+    ps.delay_steps = checked_steps(pr.delay->value, dt, "the delay", pr.range);
   } else {
     delay_buf.assign(ns, 0);
     per_synapse.push_back({pr.delay, delay_buf.data()});
@@ -120,11 +161,12 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     ps.syn_delay.resize(ns);
     int64_t maxd = 0;
     for (size_t s = 0; s < ns; ++s) {
-      int64_t d = to_steps(delay_buf[s], dt);
-      if (d < 0) throw located(pr.range, "a synaptic delay is negative");
+      const int64_t d = checked_steps(delay_buf[s], dt, "a synaptic delay", pr.range);
       ps.syn_delay[s] = static_cast<uint32_t>(d);
       maxd = std::max(maxd, d);
     }
+    check_memory(static_cast<double>(maxd + 1) * 24,
+                 fmt::format("synaptic delays of up to {} steps", maxd), pr.range);
     ps.ring.resize(maxd + 1);
   } else if (ps.delay_steps < 0) {
     throw located(pr.range, "a synaptic delay is negative");

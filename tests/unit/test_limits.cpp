@@ -15,8 +15,10 @@
 
 #include "cli/repl_session.h"
 #include "driver/driver.h"
+#include "interpreter/build_simulation.h"
 #include "neuro/engine.h"
 #include "neuro/neuro.h"
+#include "tests/unit/compile_text.h"
 #include "tests/unit/leaky_model.h"
 #include "tests/unit/shell.h"
 
@@ -104,4 +106,39 @@ TEST_CASE("limits: the APIs refuse step counts past 10^12 and a bad dt changes n
   REQUIRE(neuro_step_index(c, &steps) == NEURO_OK);
   CHECK(steps == 0);
   neuro_free(c);
+}
+
+// What cannot fit is refused before it is allocated, at the construct that
+// asks for it, with the estimate; a time that is not a number or beyond
+// 10^12 steps says so (it used to read as "negative").
+TEST_CASE("limits: connections, delays and recordings too large for memory are refused up front") {
+  auto build_error = [](const std::string& circuit, const char* run = "1 s") -> std::string {
+    auto mod = neuro::testing::compile_text(
+        "neuron A { state v = 0 mV\n  dv/dt = -v / 10 ms }\n"
+        "synapse S { param w = 1 mV; on pre { post.v += w } }\n" +
+        circuit + "\nrun C for " + run + "\n");
+    try {
+      neuro::build_simulation(mod);
+    } catch (const neuro::SimulationError& e) {
+      CHECK(e.line > 0);  // located
+      return e.what();
+    }
+    return "";
+  };
+  // 10^12 synapses: terabytes on any machine.
+  CHECK(build_error("circuit C { P = A[1000000]\n connect P -> P via S all_to_all }")
+            .find("this connection (1e+12 synapses) needs about") != std::string::npos);
+  // 10^12 steps of spike history.
+  CHECK(build_error("circuit C { P = A[10]\n connect P -> P via S all_to_all delay = 1e8 s }")
+            .find("a delay of 100000000 s") != std::string::npos);
+  CHECK(build_error("circuit C { P = A[10]\n connect P -> P via S all_to_all delay = 1e300 s }")
+            .find("the delay of 1e+300 s is too large: more than 10^12 steps") !=
+        std::string::npos);
+  CHECK(build_error(
+            "circuit C { P = A[10]\n connect P -> P via S all_to_all delay = sqrt(-1) * 1 ms }")
+            .find("the delay is not a number") != std::string::npos);
+  // A recording of 10^5 neurons every step for 1000 s: 8 TB.
+  CHECK(build_error("circuit C { P = A[100000]\n record v of P }", "1000 s")
+            .find("recording 1 value of 100000 neurons over 1000 s needs about") !=
+        std::string::npos);
 }
