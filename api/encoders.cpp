@@ -78,6 +78,11 @@ Sdr CategoryEncoder::encode(uint32_t category) const {
 RdseEncoder::RdseEncoder(uint32_t n, uint32_t w, double resolution, uint64_t seed)
     : n_(n), w_(w), resolution_(resolution), seed_(seed) {
   need_active_bits(w, n, "RDSE");
+  // Encoding draws and keeps every active bit: a huge w is memory, not an SDR.
+  constexpr uint32_t kMaxActive = 1u << 20;
+  if (w > kMaxActive)
+    throw SdrError(fmt::format("RDSE: w = {} active bits is more than {}", w, kMaxActive),
+                   "an SDR has tens to thousands of active bits");
   if (w > n / 2)
     throw SdrError(fmt::format("RDSE: w = {} active bits need n >= {} (n is {})", w, 2 * w, n),
                    "each half of the bits must hold a block of w; codes far apart overlap by "

@@ -265,11 +265,23 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
       continue;
     }
     const ProjState& opj = o.projs[k];
+    const std::string& syn = pj.proj->synapse;
     for (size_t v = 0; v < pj.vars.size(); ++v) {
-      int ov = find_var(opj.proj->vars, pj.proj->vars[v].name);
-      if (ov >= 0 && !pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size())
+      const auto& var = pj.proj->vars[v];
+      int ov = find_var(opj.proj->vars, var.name);
+      if (ov < 0) {
+        notes.push_back(
+            fmt::format("`{}.{}` is new: initialised from its declaration", syn, var.name));
+      } else if (!pj.vars[v].empty() && opj.vars[ov].size() == pj.vars[v].size()) {
         pj.vars[v] = opj.vars[ov];
+      } else if (!opj.vars[ov].empty() && pj.vars[v].empty()) {
+        notes.push_back(fmt::format("`{}.{}` is now the same for every synapse: {}", syn, var.name,
+                                    "its per-synapse values were not carried over"));
+      }
     }
+    for (const auto& ov : opj.proj->vars)
+      if (find_var(pj.proj->vars, ov.name) < 0)
+        notes.push_back(fmt::format("dropped `{}.{}`", syn, ov.name));
     for (size_t t = 0; t < pj.traces.size(); ++t) {
       bool adopted = false;
       for (size_t q = 0; q < opj.traces.size() && !adopted; ++q)
@@ -279,7 +291,15 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
           adopt_trace(pj.traces[t], e.step, e.mod->run.dt, opj.traces[q], o.step, o.mod->run.dt);
           adopted = true;
         }
-      if (!adopted) start_trace_now(pj.traces[t], e.step, e.mod->run.dt);
+      if (!adopted) {
+        start_trace_now(pj.traces[t], e.step, e.mod->run.dt);
+        notes.push_back(fmt::format("trace `{}.{}` starts now", syn, pj.proj->traces[t].name));
+      }
+    }
+    for (const auto& ot : opj.proj->traces) {
+      bool kept = false;
+      for (const auto& t : pj.proj->traces) kept |= t.name == ot.name;
+      if (!kept) notes.push_back(fmt::format("dropped trace `{}.{}`", syn, ot.name));
     }
     if (pj.ring.size() == opj.ring.size())
       pj.ring = opj.ring;

@@ -362,3 +362,24 @@ TEST_CASE("repl: a 5000-line block is read line by line, a short one checked as 
   CHECK(s.feed("neuron Bad {\n  state v = = 1 mV\n") == neuro::cli::ReplSession::Result::Done);
   CHECK(err.find("error[E0001]") != std::string::npos);
 }
+
+// Redefining a synapse that gains or loses variables says so; "every state
+// variable carried over" only when that is true.
+TEST_CASE("repl: a redefined synapse names the variables it gained and lost") {
+  std::string out, err;
+  neuro::cli::ReplSession s([&](const std::string& x) { out += x; },
+                            [&](const std::string& x) { err += x; });
+  s.feed("neuron D { state v = 0 mV\n dv/dt = -v / 10 ms }\n");
+  s.feed("synapse S { param w = 1 mV\n state u = 0 mV\n on pre { post.v += w\n u += w } }\n");
+  s.feed(
+      "circuit C { G = spike_generator[1] { times = [1 ms] }\n P = D[2]\n"
+      " connect G -> P via S all_to_all }\n");
+  s.feed(":run 5 ms\n");
+  REQUIRE(err.empty());
+  out.clear();
+  s.feed("synapse S { param w = 1 mV\n state z = 0 mV\n on pre { post.v += w\n z += w } }\n");
+  CHECK(err.empty());
+  CHECK(out.find("`S.z` is new") != std::string::npos);
+  CHECK(out.find("dropped `S.u`") != std::string::npos);
+  CHECK(out.find("every state variable carried over") == std::string::npos);
+}

@@ -433,6 +433,12 @@ TEST_CASE("SDR: the C encoders agree with the C++ ones and follow the C API's co
   CHECK(neuro_sdr_scalar_encode(2.0, 0, 1, 10, 2, 0, ids, 64, &count) == NEURO_USAGE_ERROR);
   CHECK(neuro_sdr_scalar_encode(2.0, 0, 1, 10, 2, 1, ids, 64, &count) == NEURO_OK);  // clipped
   CHECK(neuro_sdr_rdse_encode(1.0, 1.0, 10, 6, 1, ids, 64, &count) == NEURO_USAGE_ERROR);
+  // A huge w is refused before anything is drawn (a count-only call of
+  // n = 4e9, w = 2e9 allocated more than 6 GB).
+  CHECK(neuro_sdr_rdse_encode(1.0, 1.0, 4000000000u, 2000000000u, 1, nullptr, 0, &count) ==
+        NEURO_USAGE_ERROR);
+  CHECK(std::string(neuro_last_error()).find("active bits is more than 1048576") !=
+        std::string::npos);
   CHECK(neuro_sdr_scalar_encode(0.5, 0, 1, 10, 2, 1, ids, 64, nullptr) == NEURO_USAGE_ERROR);
   CHECK(std::string(neuro_last_error()).find("`count` is NULL") != std::string::npos);
 
