@@ -108,10 +108,18 @@ inline double term(double a, double x) {
 
 // Compiled for AVX-512, AVX2 and any x86-64 machine; the loader picks one.
 // None uses FMA contraction (-ffp-contract=off), so all give the same bits.
+// clang 14 cannot multiversion a template: one version there (the bits are
+// the same either way).
+#if defined(__clang__)
+#define NEURO_AFFINE_CLONES
+#else
+#define NEURO_AFFINE_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#endif
+
 template <int N, bool Coupled>
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) size_t run_n(
-    const AffineLoop& a, double* const* states, size_t n, const int64_t* ref_end, int64_t step,
-    uint32_t* spikes, size_t ns) {
+NEURO_AFFINE_CLONES size_t run_n(const AffineLoop& a, double* const* states, size_t n,
+                                 const int64_t* ref_end, int64_t step, uint32_t* spikes,
+                                 size_t ns) {
   // Coefficients in locals and separate restrict pointers: the compiler
   // then knows nothing aliases and vectorises across neurons. Rows that are
   // that are not held or coupled have A_ref = A: every row is a select
