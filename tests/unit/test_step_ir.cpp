@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "interpreter/build_simulation.h"
@@ -28,6 +29,15 @@ const ir::StepOp& defining(const ir::PopStep& st, const ir::StepLoop& loop,
       return op;
   FAIL("no local " << name);
   return loop.body.front();
+}
+
+// A simulation of `mod` on backend `b`, run `steps` steps.
+std::unique_ptr<Simulation> run_on(Backend b, const std::shared_ptr<ir::Module>& mod,
+                                   uint64_t steps) {
+  auto sim = build_simulation(mod);
+  if (b == Backend::Jit) REQUIRE(use_backend(*sim, b, steps).jit);
+  sim->run(steps);
+  return sim;
 }
 
 }  // namespace
@@ -114,12 +124,9 @@ run C for 1 ms  dt = 0.1 ms
   CHECK(ir::print_step(*mod).find("t + ") != std::string::npos);
   for (Backend b : {Backend::Vm, Backend::Jit}) {
     CAPTURE(backend_name(b));
-    auto sim_owned = build_simulation(mod);
-    Simulation& sim = *sim_owned;
-    if (b == Backend::Jit) REQUIRE(use_backend(sim, b, 10).jit);
-    sim.run(10);
+    auto sim = run_on(b, mod, 10);
     const double t = 1e-3, kk = 1e-3 / (1e-3 * 1e-3);
-    const double* v = sim.state_array("P", "v");
+    const double* v = sim->state_array("P", "v");
     REQUIRE(v);
     for (size_t i = 0; i < 3; ++i) CHECK(v[i] == doctest::Approx(kk * t * t / 2).epsilon(1e-12));
   }
@@ -142,11 +149,7 @@ run C for 1 ms  dt = 0.1 ms
   int k = 0;
   for (Backend b : {Backend::Vm, Backend::Jit}) {
     CAPTURE(backend_name(b));
-    auto sim_owned = build_simulation(mod);
-    Simulation& sim = *sim_owned;
-    if (b == Backend::Jit) REQUIRE(use_backend(sim, b, 10).jit);
-    sim.run(10);
-    const double v = sim.state_array("P", "v")[0];
+    const double v = run_on(b, mod, 10)->state_array("P", "v")[0];
     CHECK(std::isnan(v));
     std::memcpy(&bits[k++], &v, 8);
   }
