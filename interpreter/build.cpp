@@ -40,8 +40,8 @@ uint64_t memory_available() {
   return kb * 1024;
 }
 
-void check_memory(double bytes, const std::string& what, const frontend::SourceRange& where) {
-  const uint64_t avail = memory_available();
+void check_memory(double bytes, uint64_t avail, const std::string& what,
+                  const frontend::SourceRange& where) {
   if (avail == 0 || bytes <= static_cast<double>(avail)) return;
   throw located(where, fmt::format("{} needs about {:.3g} GB of memory; {:.3g} GB are available",
                                    what, bytes / 1e9, static_cast<double>(avail) / 1e9));
@@ -103,7 +103,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
     const ir::Kernel& k = mod->kernels[pop.kernel];
     const double arrays = static_cast<double>(k.states.size() + k.params.size() +
                                               4 * k.segments.size() + k.groups.size() + 2);
-    check_memory(static_cast<double>(pop.size) * 8 * arrays,
+    check_memory(static_cast<double>(pop.size) * 8 * arrays, memory_avail,
                  fmt::format("population `{}` of {} neurons", pop.name, pop.size), pop.range);
   }
   const auto keys = site_keys(index, 0);
@@ -168,10 +168,7 @@ void Simulation::Engine::build_population(PopState& ps, size_t index) {
       for (size_t i = 0; i < n; ++i)
         ps.ref_steps[i] = checked_steps(buf[i], dt, "a refractory period", k.range);
     }
-    for (int64_t r : ps.ref_steps) {
-      if (r < 0) throw located(k.range, "a refractory period is negative");
-      ps.max_ref_steps = std::max(ps.max_ref_steps, r);
-    }
+    for (int64_t r : ps.ref_steps) ps.max_ref_steps = std::max(ps.max_ref_steps, r);
   } else {
     ps.ref_steps = {0};
   }
@@ -227,6 +224,7 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
   if (!mo.probes.empty() && mod->run.duration > 0) {
     const double samples = mod->run.duration / mod->run.dt / static_cast<double>(ms.every_steps);
     check_memory(samples * static_cast<double>(n) * 8 * static_cast<double>(mo.probes.size()),
+                 memory_avail,
                  fmt::format("recording {} value{} of {} neurons over {} s", mo.probes.size(),
                              mo.probes.size() == 1 ? "" : "s", n, mod->run.duration),
                  mo.range);
@@ -244,6 +242,7 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
 }
 
 void Simulation::Engine::build() {
+  memory_avail = memory_available();
   for (const auto& m : mod->modulators) modulators.push_back(m.initial);
   pops.resize(mod->pops.size());
   for (size_t i = 0; i < pops.size(); ++i) build_population(pops[i], i);

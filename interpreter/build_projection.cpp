@@ -81,14 +81,14 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     const double per_synapse =
         12 + 8.0 * static_cast<double>(pr.vars.size()) + 16.0 * static_cast<double>(syn_traces) +
         (pr.step.on_post.empty() ? 0 : 8) + (pr.delay->kind == ir::Kind::Const ? 0 : 12);
-    check_memory(synapses * per_synapse, fmt::format("this connection ({:.3g} synapses)", synapses),
-                 pr.range);
+    check_memory(synapses * per_synapse, memory_avail,
+                 fmt::format("this connection ({:.3g} synapses)", synapses), pr.range);
     if (pr.delay->kind == ir::Kind::Const) {
       // The delay history: a list per step of delay, in every population.
       const double slots =
           static_cast<double>(checked_steps(pr.delay->value, dt, "the delay", pr.range)) + 1;
       check_memory(
-          slots * 24 * static_cast<double>(mod->pops.size()),
+          slots * 24 * static_cast<double>(mod->pops.size()), memory_avail,
           fmt::format("a delay of {} s ({:.3g} steps of spike history)", pr.delay->value, slots),
           pr.range);
     }
@@ -165,11 +165,9 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       ps.syn_delay[s] = static_cast<uint32_t>(d);
       maxd = std::max(maxd, d);
     }
-    check_memory(static_cast<double>(maxd + 1) * 24,
+    check_memory(static_cast<double>(maxd + 1) * 24, memory_avail,
                  fmt::format("synaptic delays of up to {} steps", maxd), pr.range);
     ps.ring.resize(maxd + 1);
-  } else if (ps.delay_steps < 0) {
-    throw located(pr.range, "a synaptic delay is negative");
   }
 
   // A scatter-add loop (ir/lower_events.cpp: the weights are plain).

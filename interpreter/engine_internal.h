@@ -24,7 +24,9 @@ int64_t checked_steps(double seconds, double dt, const char* what,
 // Memory this machine can still give (MemAvailable), in bytes; 0: unknown.
 uint64_t memory_available();
 // Refuses, before anything is allocated, a construct whose estimated
-// memory exceeds what is available: a located error with the estimate.
-void check_memory(double bytes, const std::string& what, const frontend::SourceRange& where);
+// memory exceeds `available` (memory_available(), read once per build; 0:
+// unknown, no check): a located error with the estimate.
+void check_memory(double bytes, uint64_t available, const std::string& what,
+                  const frontend::SourceRange& where);
 
 }  // namespace neuro

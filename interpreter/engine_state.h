@@ -203,6 +203,7 @@ struct Simulation::Engine {
   std::vector<double> modulators;  // current values, SI (sized once: programs point into it)
   int64_t step = 0;                // steps done
   size_t history_len = 1;
+  uint64_t memory_avail = 0;  // at build (memory_available), for the size checks
 
   void build();
   void build_population(PopState& ps, size_t index);

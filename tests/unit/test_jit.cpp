@@ -4,6 +4,7 @@
 // with a one-line notice.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -256,19 +257,24 @@ TEST_CASE("jit: a hanging or silent compiler falls back with the real cause") {
   fs::create_directories(dir);
   EnvGuard cache("XDG_CACHE_HOME", dir);
   auto mod = testing::compile_text(kSmall);
+  // The hanging compiler waits to read a FIFO that nobody writes: it never
+  // ends by itself, whatever the timeout, so the test waits on nothing but
+  // the engine stopping it.
+  const std::string fifo = dir + "/never";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   struct Case {
-    const char* script;
+    std::string script;
     const char* cause;
   };
   for (const Case& c :
-       {Case{"#!/bin/sh\nexec sleep 1000\n", "took longer than 1 s (NEURO_JIT_TIMEOUT)"},
+       {Case{"#!/bin/sh\nexec cat " + fifo + "\n", "took longer than 0.01 s (NEURO_JIT_TIMEOUT)"},
         Case{"#!/bin/sh\nexit 0\n", "reported success but wrote no object file"}}) {
     CAPTURE(c.cause);
     const std::string fake = dir + "/fake-cxx";
     std::ofstream(fake, std::ios::trunc) << c.script;
     fs::permissions(fake, fs::perms::owner_all);
     EnvGuard cxx("NEURO_CXX", fake);
-    EnvGuard timeout("NEURO_JIT_TIMEOUT", "1");
+    EnvGuard timeout("NEURO_JIT_TIMEOUT", "0.01");
     auto sim_owned = build_simulation(mod);
     auto r = use_backend(*sim_owned, Backend::Jit, 2000);
     CHECK_FALSE(r.jit);

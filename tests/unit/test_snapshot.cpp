@@ -12,27 +12,13 @@
 #include "interpreter/snapshot.h"
 #include "neuro/simulation.h"
 #include "tests/unit/compile_text.h"
+#include "tests/unit/snapshot_model.h"
 
 using namespace neuro;
 
 namespace {
 
-const char* kModel = R"(
-neuron Tonic {
-  state v = 0 mV
-  dv/dt = (20 mV - v) / 10 ms
-  spike when v > 15 mV { v = 0 mV }
-  refractory 1 ms
-}
-synapse Kick { param w = 1 mV  on pre { post.v += w } }
-circuit C {
-  P = Tonic[3]
-  connect P -> P via Kick  all_to_all  delay = 2 ms
-  record spikes of P
-  record v of P every 1 ms
-}
-run C for 40 ms  dt = 0.1 ms
-)";
+const char* const kModel = testing::kSnapshotModel;
 
 // `bytes` with its checksum recomputed, as a careless or hostile host could.
 std::vector<uint8_t> resealed(std::vector<uint8_t> bytes) {
