@@ -281,7 +281,8 @@ std::string print(const Member& m, int indent) {
       return s + "\n";
     }
     case MemberKind::Drive:
-      return s + "drive " + print(*m.drive_target) + " = " + v() + "\n";
+      return s + "drive " + print(*m.drive_target) + " " + assign_text(m.drive_op) + " " + v() +
+             "\n";
     case MemberKind::Select:
       return s + "select " + print(*m.drive_target) + " by " + v() + print_options(m.options) +
              "\n";

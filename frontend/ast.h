@@ -179,8 +179,9 @@ struct Member {
   std::vector<std::string> vars;
   std::vector<SourceRange> var_ranges;
   ExprPtr every;
-  // Drive (and Select: the population)
+  // Drive (and Select: the population); `drive P.x += v` adds v every step.
   ExprPtr drive_target;
+  AssignOp drive_op = AssignOp::Set;
   // Filled by the checker for Const members: their value in SI.
   double const_value = 0;
 };

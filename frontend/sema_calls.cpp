@@ -35,6 +35,12 @@ const Builtin kBuiltins[] = {
     {"clip", 3},
     {"rand", 0},
     {"randn", 0},
+    // Draws from distributions (numeric/distributions.h).
+    {"uniform", 2},
+    {"normal", -1},  // normal(m, sd), normal(m, sd, lo), normal(m, sd, lo, hi)
+    {"lognormal", 2},
+    {"poisson", 1},
+    {"binomial", 2},
     {"table", 2},
     // Sparse-representation theory (Ahmad & Hawkins 2016).
     {"false_match", 4},
@@ -51,6 +57,17 @@ const Builtin kBuiltins[] = {
 
 bool theory_function(const std::string& n) {
   return n == "false_match" || n == "false_negative" || n == "union_size";
+}
+
+bool random_function(const std::string& n) {
+  return n == "rand" || n == "randn" || n == "uniform" || n == "normal" || n == "lognormal" ||
+         n == "poisson" || n == "binomial";
+}
+
+// Parameters that are numbers, not quantities: lognormal's (those of the
+// underlying normal), a Poisson mean, a binomial's n and p.
+bool dimensionless_draw(const std::string& n) {
+  return n == "lognormal" || n == "poisson" || n == "binomial";
 }
 
 bool dimensionless_math(const std::string& n) {
@@ -141,9 +158,17 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     diags_.error(
         Code::BadCall, e.range, fmt::format("unknown function `{}`", n),
         "built-in functions: exp, log, log10, sqrt, abs, sin, cos, tan, tanh, sinh, cosh, "
-        "floor, ceil, min, max, clip, rand, randn, table, false_match, false_negative, union_size, "
+        "floor, ceil, min, max, clip, rand, randn, uniform, normal, lognormal, poisson, "
+        "binomial, table, false_match, false_negative, union_size, "
         "group_max, group_argmax, group_sum, scalar_code, category_code; or declare `fn name(x) = "
         "…`");
+    return Type::error();
+  }
+  if (n == "normal" && (e.args.size() < 2 || e.args.size() > 4)) {
+    diags_.error(Code::BadCall, e.range,
+                 fmt::format("`normal` takes 2, 3 or 4 arguments, but {} given", e.args.size()),
+                 "normal(mean, sd), normal(mean, sd, lo) or normal(mean, sd, lo, hi): "
+                 "truncated to [lo, hi]");
     return Type::error();
   }
   if ((*arity >= 0 && static_cast<int>(e.args.size()) != *arity) ||
@@ -155,15 +180,12 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     return Type::error();
   }
   e.ref = {NameRef::Builtin, nullptr};
-  if (n == "rand" || n == "randn") {
-    if (!scope.has_rand) {
-      diags_.error(
-          Code::BadCall, e.range, fmt::format("`{}()` is not allowed here", n),
-          "random numbers belong in equations, initialisers and handlers, not in constants");
-      return Type::error();
-    }
-    return Type::quantity({});
+  if (random_function(n) && !scope.has_rand) {
+    diags_.error(Code::BadCall, e.range, fmt::format("`{}()` is not allowed here", n),
+                 "random numbers belong in equations, initialisers and handlers, not in constants");
+    return Type::error();
   }
+  if (n == "rand" || n == "randn") return Type::quantity({});
   if (n == "table") {
     // table(step, [v0, v1, …]): v[k] for t in [k·step, (k+1)·step), the last value after.
     if (!expect(*e.args[0], scope, dim::time(), "the step of table()")) return Type::error();
@@ -256,10 +278,12 @@ Type ExprChecker::check_call(Expr& e, const Scope& scope) {
     }
     ts.push_back(t);
   }
-  if (theory_function(n)) {
+  if (theory_function(n) || dimensionless_draw(n)) {
     for (size_t k = 0; k < e.args.size(); ++k)
       if (!ts[k].dim.dimensionless()) {
-        mismatch(*e.args[k], {}, fmt::format("argument {} of `{}` (a count)", k + 1, n));
+        mismatch(*e.args[k], {},
+                 fmt::format("argument {} of `{}` ({})", k + 1, n,
+                             theory_function(n) ? "a count" : "a number"));
         return Type::error();
       }
     return Type::quantity({});

@@ -263,6 +263,8 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
     m->kind = MemberKind::Drive;
     m->drive_target = expr(c->expr(0));
     m->value = expr(c->expr(1));
+    const std::string op = c->op->getText();
+    m->drive_op = op == "+=" ? AssignOp::Add : op == "-=" ? AssignOp::Sub : AssignOp::Set;
   } else if (auto* c = dynamic_cast<P::SelectMemberContext*>(ctx)) {
     m->kind = MemberKind::Select;
     m->drive_target = expr(c->expr(0));

@@ -66,7 +66,7 @@ member
   | ID '=' expr initBlock?                                          # bindMember
   | 'connect' expr '->' expr 'via' ID option* ('when' expr)? initBlock?   # connectMember
   | 'record' dottedName (',' dottedName)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
-  | 'drive' expr '=' expr                                           # driveMember
+  | 'drive' expr op=('=' | '+=' | '-=') expr                       # driveMember
   | 'select' expr 'by' expr option*                                 # selectMember
   | {word("learn")}? ID expr option*                                 # learnMember
   | 'run' ({sameLine()}? ID)? 'for' expr option*                    # runMember

@@ -299,6 +299,7 @@ void Simulation::Engine::build() {
     st.space = d.space;
     st.slot = d.slot;
     st.name = d.name;
+    st.op = d.op;
     st.value = d.value;
     drives[i].prog->statements({st});
   }

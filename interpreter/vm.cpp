@@ -18,6 +18,7 @@ void structural_key(const ir::Expr& e, std::string& out) {
   out += static_cast<char>('A' + static_cast<int>(e.kind));
   out += static_cast<char>('a' + static_cast<int>(e.op));
   out += static_cast<char>('a' + static_cast<int>(e.fn));
+  out += static_cast<char>('a' + static_cast<int>(e.dist));
   out += static_cast<char>('0' + static_cast<int>(e.space));
   out += std::to_string(e.slot);
   if (e.kind == Kind::Const) {
@@ -64,6 +65,16 @@ Operand Program::Impl::compile(const ir::ExprPtr& e) {
       Instr in;
       in.code = e->kind == Kind::Rand ? Code::Rand : Code::Randn;
       in.key = keys.at(e->slot);
+      return emit(in, true);
+    }
+    case Kind::Draw: {
+      Instr in;
+      in.code = Code::Draw;
+      in.dist = e->dist;
+      in.key = keys.at(e->slot);
+      in.a = value(e->args[0]);
+      if (e->args.size() > 1) in.b = value(e->args[1]);
+      in.nargs = e->args.size();
       return emit(in, true);
     }
     case Kind::Unary: {

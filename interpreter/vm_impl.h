@@ -20,6 +20,7 @@ enum class Code : uint8_t {
   Select,
   Rand,
   Randn,
+  Draw,
   IndexI,
   IndexJ,
   Table,
@@ -35,6 +36,7 @@ struct Instr {
   Code code = Code::Bin;
   ir::Op op = ir::Op::Add;
   ir::Fn fn = ir::Fn::Exp;
+  num::Dist dist = num::Dist::Poisson;
   double* dst = nullptr;
   bool dst_vec = false;
   Operand a, b, c, d;

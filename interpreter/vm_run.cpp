@@ -7,6 +7,7 @@
 #include "interpreter/exp_lanes.h"
 #include "interpreter/vm_impl.h"
 #include "numeric/arith.h"
+#include "numeric/distributions.h"
 #include "numeric/evaluate.h"
 #include "numeric/exp.h"
 #include "numeric/rng.h"
@@ -201,6 +202,16 @@ void Program::Impl::run(const Lanes& L) {
         case Code::Randn:
           for (size_t i = 0; i < n; ++i)
             in.dst[i] = num::draw_normal(in.key, ids ? ids[i] : base + i, L.counter);
+          break;
+        case Code::Draw:
+          for (size_t i = 0; i < n; ++i) {
+            const uint64_t e = ids ? ids[i] : base + i;
+            const double a = at(in.a, i), b = in.nargs > 1 ? at(in.b, i) : 0;
+            in.dst[i] = in.dist == num::Dist::Poisson ? num::draw_poisson(in.key, e, L.counter, a)
+                        : in.dist == num::Dist::Binomial
+                            ? num::draw_binomial(in.key, e, L.counter, a, b)
+                            : num::draw_normal_trunc(in.key, e, L.counter, a, b);
+          }
           break;
         case Code::IndexI:
           if (L.i_is_scalar)

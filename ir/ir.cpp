@@ -296,6 +296,11 @@ std::string print(const Expr& e) {
       return fmt::format("rand#{}()", e.slot);
     case Kind::Randn:
       return fmt::format("randn#{}()", e.slot);
+    case Kind::Draw: {
+      std::string s = fmt::format("{}#{}(", num::dist_name(e.dist), e.slot);
+      for (size_t k = 0; k < e.args.size(); ++k) s += (k ? ", " : "") + print(*e.args[k]);
+      return s + ")";
+    }
     case Kind::Unary:
       if (e.op == Op::Not) return "not " + wrap(*e.args[0], p);
       return std::string(frontend::op_text(e.op)) + wrap(*e.args[0], p + 1);
@@ -438,7 +443,8 @@ std::string print(const Module& m) {
     if (d.target.pop < 0)
       out += fmt::format("\ndrive {} = {}\n", d.name, print(*d.value));
     else
-      out += fmt::format("\ndrive {}.{} = {}\n", slice_text(m, d.target), d.name, print(*d.value));
+      out += fmt::format("\ndrive {}.{} {} {}\n", slice_text(m, d.target), d.name,
+                         frontend::assign_text(d.op), print(*d.value));
   }
   // The graph, edge by edge, so the structure itself is golden-tested.
   out += "\ngraph\n";

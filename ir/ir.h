@@ -20,6 +20,7 @@
 #include "frontend/source.h"
 #include "frontend/units.h"
 #include "frontend/vocabulary.h"
+#include "numeric/distributions.h"
 #include "numeric/evaluate.h"
 
 namespace neuro::ir {
@@ -36,6 +37,7 @@ using frontend::SourceRange;
   X(Index)                \
   X(Rand)                 \
   X(Randn)                \
+  X(Draw)                 \
   X(Unary)                \
   X(Binary)               \
   X(Call)                 \
@@ -97,10 +99,11 @@ struct Expr {
   bool boolean = false;  // a condition rather than a quantity
   double value = 0;      // Const
   Space space = Space::State;
-  int slot = 0;      // Var: index in its space; Index: 0 = i, 1 = j; Rand: call site; Table: id
+  int slot = 0;  // Var: index in its space; Index: 0 = i, 1 = j; Rand/Draw: call site; Table: id
   std::string name;  // Var: the variable's name, for printing
   Op op = Op::Add;   // Unary, Binary
   Fn fn = Fn::Exp;   // Call
+  num::Dist dist = num::Dist::Poisson;  // Draw: from what, with args its parameters
   std::vector<ExprPtr> args;
 
   static ExprPtr constant(double v, Dimension d = {}, SourceRange r = {}, bool boolean = false);
@@ -363,6 +366,7 @@ struct Monitor {
 
 struct Drive {
   SourceRange range;
+  frontend::AssignOp op = frontend::AssignOp::Set;  // Add, Sub: `drive P.x += v`
   Slice target;  // pop = -1: the drive sets a modulator (slot)
   Space space = Space::Param;
   int slot = 0;

@@ -16,7 +16,7 @@ bool depends_on_state(const ExprPtr& e, int slot) {
 bool depends_on_time_or_rand(const ExprPtr& e) {
   if (!e) return false;
   if (e->kind == Kind::Time || e->kind == Kind::Rand || e->kind == Kind::Randn ||
-      e->kind == Kind::Table)
+      e->kind == Kind::Draw || e->kind == Kind::Table)
     return true;
   if (e->kind == Kind::Var && e->space == Space::Modulator) return true;  // changes during the run
   for (const auto& a : e->args)

@@ -56,6 +56,7 @@ void Lowerer::monitor(const Member& m) {
 void Lowerer::drive(const Member& m) {
   Drive d;
   d.range = m.range;
+  d.op = m.drive_op;
   if (m.drive_target->ref.kind == NameRef::Modulator) {
     d.target.pop = -1;
     d.space = Space::Modulator;
@@ -63,6 +64,12 @@ void Lowerer::drive(const Member& m) {
     d.name = m.drive_target->text;
     Env env;
     d.value = fold_constants(expr(*m.value, env));
+    if (d.op != AssignOp::Set) {  // a modulator's program stores one value: its new one
+      d.value = Expr::binary(d.op == AssignOp::Add ? Op::Add : Op::Sub,
+                             Expr::var(Space::Modulator, d.slot, d.name, d.value->dim, m.range),
+                             d.value, m.range);
+      d.op = AssignOp::Set;
+    }
     mod_.drives.push_back(std::move(d));
     return;
   }

@@ -128,6 +128,9 @@ ExprPtr Lowerer::call(const FExpr& e, const Env& env) {
     std::const_pointer_cast<Expr>(x)->slot = rand_site(e);
     return x;
   }
+  if (e.text == "uniform" || e.text == "normal" || e.text == "lognormal" ||
+      e.text == "poisson" || e.text == "binomial")
+    return draw(e, env);
   if (e.text.rfind("group_", 0) == 0) return group_reduce(e, env);
   if (e.text == "scalar_code" || e.text == "category_code") return sdr_code(e, env);
   if (e.text == "table") {

@@ -64,6 +64,8 @@ class Lowerer {
   std::vector<Stmt> stmts(const std::vector<StmtPtr>& body, const Env& env);
   void circuit(const Member& circuit);
   int rand_site(const FExpr& e);
+  // uniform, normal, lognormal, poisson, binomial (ir/lower_random.cpp).
+  ExprPtr draw(const FExpr& e, const Env& env);
   int modulator_slot(const Member* m) const {
     for (size_t k = 0; k < mod_.modulators.size(); ++k)
       if (mod_.modulators[k].name == m->name) return static_cast<int>(k);

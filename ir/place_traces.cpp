@@ -50,7 +50,9 @@ bool neuron_level(const ExprPtr& e, Space side, int slot, const std::vector<bool
     if (e->space == Space::Syn) return shared[e->slot];
     return e->space == side || e->space == Space::Modulator;
   }
-  if (e->kind == Kind::Rand || e->kind == Kind::Randn || e->kind == Kind::Index) return false;
+  if (e->kind == Kind::Rand || e->kind == Kind::Randn || e->kind == Kind::Draw ||
+      e->kind == Kind::Index)
+    return false;
   for (const auto& a : e->args)
     if (!neuron_level(a, side, slot, shared)) return false;
   return true;

@@ -9,6 +9,7 @@
 
 #include "numeric/arith.h"
 #include "numeric/decay.h"
+#include "numeric/distributions.h"
 #include "numeric/exp.h"
 #include "numeric/reduce.h"
 #include "numeric/rng.h"
@@ -41,6 +42,8 @@ double sinh(double) __attribute__((const, nothrow, leaf));
 double cosh(double) __attribute__((const, nothrow, leaf));
 double pow(double, double) __attribute__((const, nothrow, leaf));
 double fmod(double, double) __attribute__((const, nothrow, leaf));
+double log1p(double) __attribute__((const, nothrow, leaf));
+double erfc(double) __attribute__((const, nothrow, leaf));
 }
 typedef unsigned long u64;
 )";
@@ -72,8 +75,8 @@ static inline double nj_call(const struct nj_proj* c, int fn, double a, double b
 const char* prelude() {
   static const std::string text = std::string(kLibm) + num::rng_source_nj() + "\n" +
                                   num::arith_source_nj() + "\n" + num::exp_source_nj() + "\n" +
-                                  num::reduce_source_nj() + "\n" + num::decay_source_nj() + "\n" +
-                                  kGlue;
+                                  num::dist_source_nj() + "\n" + num::reduce_source_nj() + "\n" +
+                                  num::decay_source_nj() + "\n" + kGlue;
   return text.c_str();
 }
 
@@ -177,6 +180,12 @@ std::string expr(const ir::ExprPtr& p, Ctx& cx) {
       return fmt::format("nj_draw_uniform(keys[{}], {}, ctr)", e.slot, cx.entity);
     case Kind::Randn:
       return fmt::format("nj_draw_normal(keys[{}], {}, ctr)", e.slot, cx.entity);
+    case Kind::Draw: {
+      std::string s =
+          fmt::format("nj_draw_{}(keys[{}], {}, ctr", num::dist_name(e.dist), e.slot, cx.entity);
+      for (const auto& a : e.args) s += ", " + expr(a, cx);
+      return s + ")";
+    }
     case Kind::Unary: {
       std::string a = expr(e.args[0], cx);
       if (e.op == Op::Neg) return "(-" + a + ")";
