@@ -112,6 +112,7 @@ struct ProjState {
     const double* w;  // per synapse, or null
     double w_shared;
     double sign;
+    bool held;  // skipped where the target is refractory (ir::ScatterAdd::held)
   };
   std::vector<Scatter> scatter;
   // The program of each event loop (ir.h, EventLoop) with statements.

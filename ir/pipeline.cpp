@@ -3,8 +3,9 @@
 #include "ir/choose_solver.h"
 #include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
-#include "ir/limit_expression_size.h"
 #include "ir/fuse_threshold.h"
+#include "ir/guard_held_writes.h"
+#include "ir/limit_expression_size.h"
 #include "ir/lower_events.h"
 #include "ir/lower_handlers.h"
 #include "ir/lower_step.h"
@@ -32,6 +33,7 @@ constexpr Pass kPasses[] = {
      [](Module& m, frontend::Diagnostics& d) { reject_zero_divisors(m, d); }},
     {"choose_solver", [](Module& m, frontend::Diagnostics& d) { choose_solver(m, d); }},
     {"place_traces", [](Module& m, frontend::Diagnostics&) { place_traces(m); }},
+    {"guard_held_writes", [](Module& m, frontend::Diagnostics&) { guard_held_writes(m); }},
     {"lower_handlers", [](Module& m, frontend::Diagnostics&) { lower_handlers(m); }},
     {"mark_sequential", [](Module& m, frontend::Diagnostics&) { mark_sequential(m); }},
     {"recognise_threshold", [](Module& m, frontend::Diagnostics&) { recognise_threshold(m); }},

@@ -137,6 +137,7 @@ TEST_CASE("cli: ir --dump-after") {
                                              "=== after reject_zero_divisors ===",
                                              "=== after choose_solver ===",
                                              "=== after place_traces ===",
+                                             "=== after guard_held_writes ===",
                                              "=== after lower_handlers ===",
                                              "=== after mark_sequential ===",
                                              "=== after recognise_threshold ===",
