@@ -27,7 +27,7 @@ namespace {
 // 20, 21); `I`, which no equation holds, counts 1 mV per small input.
 // (Set's `post.v = w` gives the same v: the neuron is at 0 mV when its
 // first input lands.)
-const char* const kModel = R"(
+const char* const kHeldModel = R"(
 neuron L {
   param t_ref = 1 ms
   state v = 0 mV
@@ -79,7 +79,7 @@ run C for 3 ms  dt = 0.1 ms
 )";
 
 // The synapse loop of a projection's `on pre`.
-const ir::EventLoop& on_pre_loop(const ir::Module& m, size_t projection) {
+const ir::EventLoop& held_on_pre_loop(const ir::Module& m, size_t projection) {
   const auto& loops = m.projections.at(projection).step.on_pre;
   REQUIRE(loops.size() == 1);
   return loops[0];
@@ -88,13 +88,13 @@ const ir::EventLoop& on_pre_loop(const ir::Module& m, size_t projection) {
 }  // namespace
 
 TEST_CASE("held input: handler writes to `unless refractory` states are guarded, others not") {
-  auto mod = compile_text(kModel);
+  auto mod = compile_text(kHeldModel);
   const ir::Module& m = *mod;
   // Kick → PTight: a scatter-add, masked where the target is refractory.
   const ir::Projection& kick = m.projections.at(0);
   REQUIRE(kick.scatter.size() == 1);
   CHECK(kick.scatter[0].held);
-  CHECK(on_pre_loop(m, 0).body == ir::EventLoop::ScatterAdd);
+  CHECK(held_on_pre_loop(m, 0).body == ir::EventLoop::ScatterAdd);
   // `on post` runs after the spike: held when the neuron is in the next step.
   REQUIRE(kick.on_post.size() == 2);
   CHECK(ir::print(kick.on_post, 0) ==
@@ -106,13 +106,13 @@ TEST_CASE("held input: handler writes to `unless refractory` states are guarded,
   CHECK_FALSE(two.scatter[1].held);
   CHECK(ir::print(two.on_pre, 0) == "if not post.refractory {\n  post.v += w\n}\npost.I += 1 mV\n");
   // Each other handler runs the path its name says, guard and all.
-  CHECK(on_pre_loop(m, 10).independent);        // Direct
-  CHECK_FALSE(on_pre_loop(m, 11).independent);  // Chunked
-  CHECK_FALSE(on_pre_loop(m, 11).sequential);   //
-  CHECK(on_pre_loop(m, 12).sequential);         // Sequential
+  CHECK(held_on_pre_loop(m, 10).independent);        // Direct
+  CHECK_FALSE(held_on_pre_loop(m, 11).independent);  // Chunked
+  CHECK_FALSE(held_on_pre_loop(m, 11).sequential);   //
+  CHECK(held_on_pre_loop(m, 12).sequential);         // Sequential
   // Set: a masked `=` keeps the old value, which reads it, but the guard
   // is the same for all of a neuron's synapses (mark_sequential).
-  CHECK_FALSE(on_pre_loop(m, 13).sequential);
+  CHECK_FALSE(held_on_pre_loop(m, 13).sequential);
   CHECK(m.projections.at(14).delay->kind != ir::Kind::Const);  // Queued
   CHECK(ir::print_step(m).find("(scatter-add, masked: if not post.refractory)") !=
         std::string::npos);
@@ -147,7 +147,7 @@ run C for 1 ms  dt = 0.1 ms
 // Z (t_ref = 0) is never held after its spike: v = 1 mV after step 10,
 // and every input counts.
 TEST_CASE("held input: dropped inside the refractory period, added after, on both backends") {
-  auto mod = compile_text(kModel);
+  auto mod = compile_text(kHeldModel);
   const double q = std::exp(-0.01);
   const std::vector<std::string> held = {"PTight",      "PTwo", "PDirect", "PChunked",
                                          "PSequential", "PSet", "PQueued"};
