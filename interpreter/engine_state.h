@@ -209,6 +209,7 @@ struct Simulation::Engine {
   void build();
   void build_population(PopState& ps, size_t index);
   int64_t next_poisson(PopState& ps, size_t i, int64_t after);
+  [[noreturn]] void rate_too_high(const PopState& p, size_t i) const;
   void build_projection(ProjState& ps, size_t index);
   void build_monitor(MonitorState& ms);
   void one_step();

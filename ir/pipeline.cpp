@@ -1,5 +1,6 @@
 #include "ir/pipeline.h"
 
+#include "ir/check_poisson_rates.h"
 #include "ir/choose_solver.h"
 #include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
@@ -31,6 +32,7 @@ constexpr Pass kPasses[] = {
     {"fold_constants", [](Module& m, frontend::Diagnostics&) { fold_constants(m); }},
     {"reject_zero_divisors",
      [](Module& m, frontend::Diagnostics& d) { reject_zero_divisors(m, d); }},
+    {"check_poisson_rates", [](Module& m, frontend::Diagnostics& d) { check_poisson_rates(m, d); }},
     {"choose_solver", [](Module& m, frontend::Diagnostics& d) { choose_solver(m, d); }},
     {"place_traces", [](Module& m, frontend::Diagnostics&) { place_traces(m); }},
     {"guard_held_writes", [](Module& m, frontend::Diagnostics&) { guard_held_writes(m); }},

@@ -135,6 +135,7 @@ TEST_CASE("cli: ir --dump-after") {
                                              "=== after limit_expression_size ===",
                                              "=== after fold_constants ===",
                                              "=== after reject_zero_divisors ===",
+                                             "=== after check_poisson_rates ===",
                                              "=== after choose_solver ===",
                                              "=== after place_traces ===",
                                              "=== after guard_held_writes ===",
