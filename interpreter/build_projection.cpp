@@ -177,7 +177,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     if (loop.body == ir::EventLoop::ScatterAdd)
       for (const auto& sc : pr.scatter) {
         const ir::Expr& v = *sc.value;
-        ProjState::Scatter s{post_pop.states[sc.post_slot].data(), nullptr, 0, sc.sign};
+        ProjState::Scatter s{post_pop.states[sc.post_slot].data(), nullptr, 0, sc.sign, sc.held};
         if (v.kind == ir::Kind::Const)
           s.w_shared = v.value;
         else if (ps.vars[v.slot].empty())

@@ -112,6 +112,7 @@ struct ProjState {
     const double* w;  // per synapse, or null
     double w_shared;
     double sign;
+    bool held;  // skipped where the target is refractory (ir::ScatterAdd::held)
   };
   std::vector<Scatter> scatter;
   // The program of each event loop (ir.h, EventLoop) with statements.
@@ -208,6 +209,7 @@ struct Simulation::Engine {
   void build();
   void build_population(PopState& ps, size_t index);
   int64_t next_poisson(PopState& ps, size_t i, int64_t after);
+  [[noreturn]] void rate_too_high(const PopState& p, size_t i) const;
   void build_projection(ProjState& ps, size_t index);
   void build_monitor(MonitorState& ms);
   void one_step();

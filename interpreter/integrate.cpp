@@ -1,11 +1,14 @@
 // Integration over one step: sources draw their spikes (Poisson,
 // generators); neurons run their step IR behind their stepper
 // (interpreter/step_ir.cpp), rk45's substeps in runge_kutta.cpp.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "interpreter/engine_internal.h"
 #include "interpreter/engine_state.h"
+#include "ir/check_poisson_rates.h"
 #include "numeric/rng.h"
 #include "numeric/schedule.h"
 
@@ -21,6 +24,16 @@ int64_t Simulation::Engine::next_poisson(PopState& ps, size_t i, int64_t after) 
   return after + static_cast<int64_t>(k);
 }
 
+// A varying Poisson rate that one step cannot hold (ir/check_poisson_rates.h
+// checks constant ones before the run): stops the run at the rate's text.
+void Simulation::Engine::rate_too_high(const PopState& p, size_t i) const {
+  throw located(
+      p.pop->rate->range,
+      fmt::format("neuron {} of `{}` at t = {}: {}; {}", i, p.pop->name,
+                  frontend::format_quantity(t_now(), frontend::dim::time()),
+                  ir::poisson_rate_problem(p.rate_buf[i], mod->run.dt), ir::kPoissonRateHint));
+}
+
 void Simulation::Engine::integrate(PopState& p) {
   const ir::Population& pop = *p.pop;
   const double dt = mod->run.dt;
@@ -29,9 +42,11 @@ void Simulation::Engine::integrate(PopState& p) {
     const uint64_t counter = num::rng_counter(step);
     if (p.rate) {
       p.rate->run(lanes(p.n, 0, counter));
-      for (size_t i = 0; i < p.n; ++i)
+      for (size_t i = 0; i < p.n; ++i) {
+        if (!ir::poisson_rate_ok(p.rate_buf[i], dt)) rate_too_high(p, i);
         if (num::draw_uniform(p.poisson_key, i, counter) < p.rate_buf[i] * dt)
           p.spikes.push_back(static_cast<uint32_t>(i));
+      }
     } else {
       for (size_t i = 0; i < p.n; ++i)
         if (p.next_spike[i] == step) {

@@ -44,6 +44,9 @@ struct Lanes {
   // Step IR: `refractory` is step < ref_end[id] (population lanes).
   const int64_t* ref_end = nullptr;
   int64_t step = 0;
+  // Synapse lanes: the postsynaptic population's ref_end, indexed through
+  // lists[2], for `post.refractory` (ir::Space::PostRefractory).
+  const int64_t* post_ref_end = nullptr;
 };
 
 struct Instr;

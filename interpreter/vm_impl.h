@@ -29,6 +29,7 @@ enum class Code : uint8_t {
   ScatterAdd,
   Refractory,
   SelectRefractory,
+  PostRefractory,
   Affine
 };
 
@@ -95,6 +96,13 @@ struct Program::Impl {
     if (space == ir::Space::Refractory) {
       Instr in;
       in.code = Code::Refractory;
+      return emit(in, true);
+    }
+    if (space == ir::Space::PostRefractory) {  // slot: steps after the event's step
+      Instr in;
+      in.code = Code::PostRefractory;
+      in.list = 2;
+      in.table = slot;
       return emit(in, true);
     }
     Binding b = resolve(space, slot);

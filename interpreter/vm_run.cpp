@@ -244,6 +244,12 @@ void Program::Impl::run(const Lanes& L) {
           for (size_t i = 0; i < n; ++i)
             in.dst[i] = L.step < L.ref_end[ids ? ids[i] : base + i] ? 1.0 : 0.0;
           break;
+        case Code::PostRefractory: {
+          const uint32_t* list = L.lists[in.list] + start;
+          const int64_t step = L.step + in.table;
+          for (size_t i = 0; i < n; ++i) in.dst[i] = step < L.post_ref_end[list[i]] ? 1.0 : 0.0;
+          break;
+        }
         case Code::SelectRefractory: {
           const int64_t* re = ids ? nullptr : L.ref_end + base;
           if (re && in.b.vec && in.c.vec)

@@ -184,6 +184,7 @@ const char* space_prefix(Space s) {
     case Space::Pre:
       return "pre.";
     case Space::Post:
+    case Space::PostRefractory:
       return "post.";
     default:
       return "";

@@ -64,6 +64,10 @@ enum class Space : uint8_t {
   SegVar,      // dendrite code: a value of the segment or cell (SegVarSlot)
   Local,       // step IR: a value of one loop iteration (PopStep::locals[slot])
   Refractory,  // step IR: 1 while the neuron is refractory at this step, else 0
+  // Synapse code (guard_held_writes): 1 while the postsynaptic neuron is
+  // refractory in the step `slot` steps after the event's (0: `on pre`, which
+  // runs at the start of its step; 1: `on post`, which runs at its end).
+  PostRefractory,
 };
 
 // What neuron code reads of a segment collection (`distal.active_segments`).
@@ -275,6 +279,9 @@ struct ScatterAdd {
   int post_slot = 0;
   ExprPtr value;
   double sign = 1;
+  // The statement is guarded by guard_held_writes: x is held by `unless
+  // refractory`, so the add is dropped while the target neuron is refractory.
+  bool held = false;
 };
 
 // An event-driven trace: between events it decays as exp(-Δt/tau); the

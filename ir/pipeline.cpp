@@ -1,10 +1,12 @@
 #include "ir/pipeline.h"
 
+#include "ir/check_poisson_rates.h"
 #include "ir/choose_solver.h"
 #include "ir/drop_zero_terms.h"
 #include "ir/fold_constants.h"
-#include "ir/limit_expression_size.h"
 #include "ir/fuse_threshold.h"
+#include "ir/guard_held_writes.h"
+#include "ir/limit_expression_size.h"
 #include "ir/lower_events.h"
 #include "ir/lower_handlers.h"
 #include "ir/lower_step.h"
@@ -30,8 +32,10 @@ constexpr Pass kPasses[] = {
     {"fold_constants", [](Module& m, frontend::Diagnostics&) { fold_constants(m); }},
     {"reject_zero_divisors",
      [](Module& m, frontend::Diagnostics& d) { reject_zero_divisors(m, d); }},
+    {"check_poisson_rates", [](Module& m, frontend::Diagnostics& d) { check_poisson_rates(m, d); }},
     {"choose_solver", [](Module& m, frontend::Diagnostics& d) { choose_solver(m, d); }},
     {"place_traces", [](Module& m, frontend::Diagnostics&) { place_traces(m); }},
+    {"guard_held_writes", [](Module& m, frontend::Diagnostics&) { guard_held_writes(m); }},
     {"lower_handlers", [](Module& m, frontend::Diagnostics&) { lower_handlers(m); }},
     {"mark_sequential", [](Module& m, frontend::Diagnostics&) { mark_sequential(m); }},
     {"recognise_threshold", [](Module& m, frontend::Diagnostics&) { recognise_threshold(m); }},

@@ -47,9 +47,10 @@ std::string event_text(const Module& m, const Projection& pr, const EventLoop& l
   }
   if (l.body == EventLoop::ScatterAdd) {
     for (const auto& sc : pr.scatter)
-      out += fmt::format("    post.{} += {}{}  (scatter-add)\n",
+      out += fmt::format("    post.{} += {}{}  (scatter-add{})\n",
                          m.kernels[m.pops[pr.dst.pop].kernel].states[sc.post_slot].name,
-                         sc.sign < 0 ? "-" : "", print(*sc.value));
+                         sc.sign < 0 ? "-" : "", print(*sc.value),
+                         sc.held ? ", masked: if not post.refractory" : "");
   } else {
     out += print(l.stmts, 2);
   }

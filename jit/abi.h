@@ -36,6 +36,7 @@
     const double* shared;              /* shared value of each synapse variable */              \
     double* const* pre;                /* presynaptic population's state arrays */               \
     double* const* post;               /* postsynaptic population's state arrays */              \
+    const long* post_ref_end;     /* each postsynaptic neuron's first step not refractory */ \
     double* const* trace;              /* trace values, by trace */                              \
     double* const* trace_last;         /* time each trace value refers to */                     \
     const unsigned long* keys;                                                              \

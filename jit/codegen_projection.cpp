@@ -76,9 +76,12 @@ void ProjGen::prologue() {
   if (pre_)
     for (size_t s = 0; s < pre_->states.size(); ++s)
       w_.line("double* PRE_{} = c->pre[{}];", ident(pre_->states[s].name), s);
-  if (post_)
+  if (post_) {
     for (size_t s = 0; s < post_->states.size(); ++s)
       w_.line("double* POST_{} = c->post[{}];", ident(post_->states[s].name), s);
+    w_.line("const long* __restrict POST_ref_end = c->post_ref_end;");
+    w_.line("(void)POST_ref_end;");
+  }
   for (size_t tr = 0; tr < pr_.traces.size(); ++tr) {
     w_.line("double* __restrict TR_{0} = c->trace[{1}];  // trace {0}, per {2}",
             ident(pr_.traces[tr].name), tr, ir::owner_name(pr_.traces[tr].owner));
@@ -104,6 +107,9 @@ Ctx ProjGen::ctx(const std::string& syn, const std::string& pre, const std::stri
       case Space::Post:
         if (!post_ || post.empty() || slot >= static_cast<int>(post_->states.size())) return "";
         return fmt::format("POST_{}[{}]", ident(post_->states[slot].name), post);
+      case Space::PostRefractory:  // slot: steps after the event's step (guard_held_writes)
+        if (!post_ || post.empty()) return "";
+        return fmt::format("(double)(step + {} < POST_ref_end[{}])", slot, post);
       case Space::Trace: {
         const int l = list_of(slot);
         const std::string& idx = l == 0 ? syn : l == 1 ? pre : post;
@@ -128,11 +134,13 @@ bool ProjGen::native() {
   if (!post_) return false;
   struct Sc {
     std::string target, w;
+    bool held;
   };
   std::vector<Sc> sc;
   for (const auto& s : pr_.scatter) {
     const ir::Expr& v = *s.value;
     Sc x;
+    x.held = s.held;
     x.target = fmt::format("POST_{}", ident(post_->states[s.post_slot].name));
     if (v.kind == Kind::Const) {
       x.w = lit(s.sign * v.value);
@@ -150,14 +158,18 @@ bool ProjGen::native() {
     sc.push_back(x);
   }
   w_.line("// {}", title());
-  for (const auto& st : pr_.on_pre)
-    w_.line("//   on pre: {} {} {}  ({})", st.name, frontend::assign_text(st.op),
-            ir::print(*st.value), at(st.range));
+  handler_comments("on pre", pr_.on_pre);
   w_.line("extern \"C\" void nj_proj{}_deliver(struct nj_proj* c) {{", index_);
   w_.depth++;
   prologue();
   open_due_rows("id");
-  for (const auto& x : sc) w_.line("{}[col[s]] += {};", x.target, x.w);
+  for (const auto& x : sc) {
+    // A held state (ir::ScatterAdd::held): adds 0 where the target is refractory.
+    if (x.held)
+      w_.line("{}[col[s]] += nj_unless_refractory(step, POST_ref_end[col[s]], {});", x.target, x.w);
+    else
+      w_.line("{}[col[s]] += {};", x.target, x.w);
+  }
   close_due_rows();
   w_.depth--;
   w_.line("}}");

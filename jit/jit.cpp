@@ -127,6 +127,7 @@ void point(ProjHook& h, ProjState& p, PopState& src, PopState& dst) {
   h.call.syn = h.syn.data();
   h.call.pre = h.pre.data();
   h.call.post = h.post_states.data();
+  h.call.post_ref_end = dst.ref_end.data();
   h.call.trace = h.trace.data();
   h.call.trace_last = h.trace_last.data();
   h.call.trace_g = p.trace_g.data();

@@ -36,6 +36,16 @@
   static inline double P##clip3(double x, double lo, double hi) {                                \
     return P##min2(P##max2(x, lo), hi);                                                          \
   }                                                                                              \
+  /* The masked `+=` of a write to a held state (ir/guard_held_writes.cpp) in a scatter-add: */ \
+  /* w, or +0.0 while the target is refractory (step < ref_end), i.e. choose(m, w, 0.0) by */   \
+  /* its bits: compilers make the ternary a branch, which mispredicts at random targets. */      \
+  static inline double P##unless_refractory(long long step, long long ref_end, double w) {      \
+    unsigned long long b;                                                                        \
+    __builtin_memcpy(&b, &w, sizeof b);                                                          \
+    b &= 0ULL - (unsigned long long)(step >= ref_end);                                           \
+    __builtin_memcpy(&w, &b, sizeof b);                                                          \
+    return w;                                                                                    \
+  }                                                                                              \
   /* table(): the entry of time t; the epsilon keeps t = k·step in bin k despite rounding. */    \
   static inline unsigned long long P##table_index(double t, double step,                         \
                                                   unsigned long long size) {                     \
