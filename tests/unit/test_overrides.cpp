@@ -10,6 +10,7 @@
 #include <string>
 
 #include "driver/driver.h"
+#include "neuro/engine.h"
 #include "tests/unit/shell.h"
 
 namespace {
@@ -223,4 +224,23 @@ TEST_CASE("set: on the command line of run, check and ir") {
   CHECK(usage.status == 2);
   CHECK(usage.err.find("--set needs NAME=VALUE") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("set: the embedding API takes the same overrides") {
+  neuro::Engine engine;
+  const char* text = R"(
+import stdlib.neurons
+const n = 4
+circuit One { P = LIF[n] }
+run One for 1 ms
+)";
+  REQUIRE(engine.load_text(text, "one.neuro", {{"n", "7"}}) == neuro::Status::Ok);
+  REQUIRE(engine.build() == neuro::Status::Ok);
+  std::vector<double> v;
+  REQUIRE(engine.get("P.v", "mV", v) == neuro::Status::Ok);
+  CHECK(v.size() == 7);
+  CHECK(engine.load_text(text, "one.neuro", {{"n", "7 mV"}}) == neuro::Status::CompileError);
+  REQUIRE(engine.diagnostics().size() == 1);
+  CHECK(engine.diagnostics()[0].code == "E0200");
+  CHECK(engine.diagnostics()[0].file == "--set");
 }
