@@ -179,6 +179,7 @@ struct Member {
   std::vector<std::string> vars;
   std::vector<SourceRange> var_ranges;
   ExprPtr every;
+  ExprPtr from;  // when recording starts; null: at t = 0
   // Drive (and Select: the population)
   ExprPtr drive_target;
   // Filled by the checker for Const members: their value in SI.
