@@ -19,6 +19,7 @@
 #include "cli/repl.h"
 #include "driver/driver.h"
 #include "driver/output.h"
+#include "driver/summary.h"
 #include "frontend/units.h"
 #include "interpreter/build_simulation.h"
 #include "io/npy.h"
@@ -283,35 +284,25 @@ int cmd_run(const RunArgs& args) {
     auto weights = driver::write_weight_plots(*sim, args.plot, error);
     files.insert(files.end(), weights.begin(), weights.end());
   }
-  auto stats = sim->population_stats();
+  const auto pops = driver::population_reports(*sim);
   if (args.json) {
-    std::string pops;
-    for (const auto& p : stats)
-      pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}",
-                          pops.empty() ? "" : ",", driver::json_escape(p.name), p.size, p.spikes,
-                          p.rate_hz);
-    fmt::print(
-        "{{\"backend\":\"{}\",\"threads\":{},\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},"
-        "\"sim_time_s\":{:.9g},"
-        "\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
-        "{}}},"
-        "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_"
-        "rss_mb\":{:.3f},"
-        "\"steps\":{},\"interrupted\":{}}}\n",
-        backend_used, backend.pops_threaded > 0 ? args.threads : 1u, backend.setup_s,
-        backend.cache_hit ? "true" : "false", sim->time(), mod.run.dt * 1e3, mod.run.seed, pops,
-        sim->synapse_count(), compiled->parse_seconds, build_s, run_s, driver::peak_rss_mb(), done,
-        interrupted ? "true" : "false");
+    const driver::RunFacts facts{.backend = backend_used,
+                                 .threads = backend.pops_threaded > 0 ? args.threads : 1u,
+                                 .jit_setup_s = backend.setup_s,
+                                 .jit_cache_hit = backend.cache_hit,
+                                 .seed = mod.run.seed,
+                                 .parse_s = compiled->parse_seconds,
+                                 .build_s = build_s,
+                                 .run_s = run_s,
+                                 .steps = done,
+                                 .interrupted = interrupted};
+    fmt::print("{}", driver::summary_json(*sim, pops, facts));
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
                sim->time(), mod.run.circuit, run_s,
                frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done,
                backend_used);
-    size_t w = 10;
-    for (const auto& p : stats) w = std::max(w, p.name.size());
-    fmt::print("  {:<{}} {:>10} {:>10} {:>10}\n", "population", w, "size", "spikes", "rate (Hz)");
-    for (const auto& p : stats)
-      fmt::print("  {:<{}} {:>10} {:>10} {:>10.3f}\n", p.name, w, p.size, p.spikes, p.rate_hz);
+    fmt::print("{}", driver::summary_table(pops));
     fmt::print("  synapses: {}\n", sim->synapse_count());
     for (const auto& f : files) fmt::print("  wrote {}\n", f);
   }
