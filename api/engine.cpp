@@ -186,12 +186,24 @@ Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
 
 Engine::~Engine() = default;
 
-Status Engine::load_file(const std::string& path) {
-  return impl_->load([&] { return driver::load_file(path, impl_->resolver()); });
+namespace {
+driver::ConstOverrides overrides_of(const Engine::ConstantOverrides& constants) {
+  driver::ConstOverrides out;
+  for (const auto& [name, value] : constants) out.push_back({name, value});
+  return out;
+}
+}  // namespace
+
+Status Engine::load_file(const std::string& path, const ConstantOverrides& constants) {
+  return impl_->load(
+      [&] { return driver::load_file(path, impl_->resolver(), overrides_of(constants)); });
 }
 
-Status Engine::load_text(std::string_view text, const std::string& name) {
-  return impl_->load([&] { return driver::load_text(name, std::string(text), impl_->resolver()); });
+Status Engine::load_text(std::string_view text, const std::string& name,
+                         const ConstantOverrides& constants) {
+  return impl_->load([&] {
+    return driver::load_text(name, std::string(text), impl_->resolver(), overrides_of(constants));
+  });
 }
 
 const std::vector<Diagnostic>& Engine::diagnostics() const {

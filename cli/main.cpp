@@ -19,6 +19,7 @@
 #include "cli/repl.h"
 #include "driver/driver.h"
 #include "driver/output.h"
+#include "driver/summary.h"
 #include "frontend/units.h"
 #include "interpreter/build_simulation.h"
 #include "io/npy.h"
@@ -40,8 +41,12 @@ constexpr const char* kUsage = R"(neuro — a language for neural models
 usage:
   neuro run FILE [--duration T] [--seed N] [--dt T] [--out DIR] [--json]
                  [--format csv|npy] [--plot DIR] [--backend vm|jit|auto] [--threads N]
+                 [--set NAME=VALUE]...
       Simulate the file's `run` statement; options override it. T takes a
-      unit (500ms, 0.5s, 0.1ms); a bare number means seconds. Recordings go
+      unit (500ms, 0.5s, 0.1ms); a bare number means seconds. --set gives
+      the constant NAME (file-level, or of the circuit that runs) a new
+      value, a number with the constant's unit (--set scale=0.1 --set
+      bg_rate=8Hz); whatever is computed from it follows. Recordings go
       to DIR (default neuro_out): <population>_spikes.csv (id,t_ms) and
       <population>_<var>.csv (t_ms,id,value), or with --format npy
       <population>_spikes_{id,t_ms}.npy and <population>_<var>{,_t_ms,_id}.npy;
@@ -57,15 +62,16 @@ usage:
       Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
       into --out DIR (default: the recordings' folder).
-  neuro check FILE    Report problems in FILE; exit 0 when there are none.
-  neuro ir FILE [--stage graph|step] [--dump-after PASS]
+  neuro check FILE [--set NAME=VALUE]...
+                      Report problems in FILE; exit 0 when there are none.
+  neuro ir FILE [--stage graph|step] [--dump-after PASS] [--set NAME=VALUE]...
                       Print the IR after lowering and passes: the graph IR
                       (the default), or with --stage step the loop-level
                       step of each population, which both backends run.
                       --dump-after prints it after pass PASS instead, under
                       a line `=== after PASS ===`; PASS is one of
 @PASSES@
-  neuro jit --emit FILE
+  neuro jit --emit FILE [--set NAME=VALUE]...
                       Print the C++ the JIT generates for FILE.
   neuro --help        This text.
   neuro --version     The version.
@@ -134,6 +140,7 @@ bool print_diagnostics(const driver::Compiled& c) {
 struct RunArgs {
   std::string file, out = "neuro_out";
   ir::RunOverrides overrides;
+  driver::ConstOverrides constants;  // --set NAME=VALUE
   bool json = false;
   io::Format format = io::Format::csv;
   std::string plot;  // folder for SVG plots; empty: none
@@ -203,7 +210,7 @@ int cmd_run(const RunArgs& args) {
   StopSignals stop_signals;
   ir::PipelineOptions options;
   options.overrides = args.overrides;
-  auto compiled = driver::compile_file(args.file, options, false);
+  auto compiled = driver::compile_file(args.file, options, false, args.constants);
   if (print_diagnostics(*compiled) || !compiled->module) {
     json_failure(compiled->diags, compiled->sources);
     return 1;
@@ -277,35 +284,25 @@ int cmd_run(const RunArgs& args) {
     auto weights = driver::write_weight_plots(*sim, args.plot, error);
     files.insert(files.end(), weights.begin(), weights.end());
   }
-  auto stats = sim->population_stats();
+  const auto pops = driver::population_reports(*sim);
   if (args.json) {
-    std::string pops;
-    for (const auto& p : stats)
-      pops += fmt::format("{}\"{}\":{{\"size\":{},\"spikes\":{},\"rate_hz\":{:.6g}}}",
-                          pops.empty() ? "" : ",", driver::json_escape(p.name), p.size, p.spikes,
-                          p.rate_hz);
-    fmt::print(
-        "{{\"backend\":\"{}\",\"threads\":{},\"jit_setup_s\":{:.6f},\"jit_cache_hit\":{},"
-        "\"sim_time_s\":{:.9g},"
-        "\"dt_ms\":{:.9g},\"seed\":{},\"populations\":{{"
-        "{}}},"
-        "\"synapses\":{},\"wall_s\":{{\"parse\":{:.6f},\"build\":{:.6f},\"run\":{:.6f}}},\"peak_"
-        "rss_mb\":{:.3f},"
-        "\"steps\":{},\"interrupted\":{}}}\n",
-        backend_used, backend.pops_threaded > 0 ? args.threads : 1u, backend.setup_s,
-        backend.cache_hit ? "true" : "false", sim->time(), mod.run.dt * 1e3, mod.run.seed, pops,
-        sim->synapse_count(), compiled->parse_seconds, build_s, run_s, driver::peak_rss_mb(), done,
-        interrupted ? "true" : "false");
+    const driver::RunFacts facts{.backend = backend_used,
+                                 .threads = backend.pops_threaded > 0 ? args.threads : 1u,
+                                 .jit_setup_s = backend.setup_s,
+                                 .jit_cache_hit = backend.cache_hit,
+                                 .seed = mod.run.seed,
+                                 .parse_s = compiled->parse_seconds,
+                                 .build_s = build_s,
+                                 .run_s = run_s,
+                                 .steps = done,
+                                 .interrupted = interrupted};
+    fmt::print("{}", driver::summary_json(*sim, pops, facts));
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
                sim->time(), mod.run.circuit, run_s,
                frontend::format_quantity(mod.run.dt, frontend::dim::time()), mod.run.seed, done,
                backend_used);
-    size_t w = 10;
-    for (const auto& p : stats) w = std::max(w, p.name.size());
-    fmt::print("  {:<{}} {:>10} {:>10} {:>10}\n", "population", w, "size", "spikes", "rate (Hz)");
-    for (const auto& p : stats)
-      fmt::print("  {:<{}} {:>10} {:>10} {:>10.3f}\n", p.name, w, p.size, p.spikes, p.rate_hz);
+    fmt::print("{}", driver::summary_table(pops));
     fmt::print("  synapses: {}\n", sim->synapse_count());
     for (const auto& f : files) fmt::print("  wrote {}\n", f);
   }
@@ -386,9 +383,9 @@ int cmd_plot(const std::vector<std::string>& a) {
   return 0;
 }
 
-int cmd_check(const std::string& file) {
+int cmd_check(const RunArgs& args) {
   // Lowering too: some problems (a solver that cannot apply) show only there.
-  auto compiled = driver::compile_file(file, {}, false);
+  auto compiled = driver::compile_file(args.file, {}, false, args.constants);
   return print_diagnostics(*compiled) ? 1 : 0;
 }
 
@@ -399,7 +396,7 @@ int cmd_jit(const RunArgs& args) {
                        "`neuro jit` needs --emit (print the generated C++)");
   ir::PipelineOptions options;
   options.overrides = args.overrides;
-  auto compiled = driver::compile_file(args.file, options, false);
+  auto compiled = driver::compile_file(args.file, options, false, args.constants);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   try {
     auto sim_owned = build_simulation(compiled->module);
@@ -425,7 +422,7 @@ int cmd_ir(const RunArgs& args) {
       if (args.dump_after == "all" || args.dump_after == pass)
         std::cout << "=== after " << pass << " ===\n" << text(m);
     };
-  auto compiled = driver::compile_file(args.file, options, false);
+  auto compiled = driver::compile_file(args.file, options, false, args.constants);
   if (print_diagnostics(*compiled) || !compiled->module) return 1;
   if (args.dump_after.empty()) std::cout << text(*compiled->module);
   return 0;
@@ -541,6 +538,15 @@ int main_impl(int argc, char** argv) {
       if (!v || (*v != "graph" && *v != "step"))
         return usage_error(frontend::Code::BadArgument, "--stage needs graph or step");
       args.step_stage = *v == "step";
+    } else if (o == "--set") {
+      // Split at the first `=`; the name and value are checked against the
+      // model by the driver, like the model's own text.
+      auto v = value();
+      const size_t eq = v ? v->find('=') : std::string::npos;
+      if (eq == std::string::npos || eq == 0)
+        return usage_error(frontend::Code::BadArgument,
+                           "--set needs NAME=VALUE, such as --set scale=0.1 or --set rate=8Hz");
+      args.constants.push_back({v->substr(0, eq), v->substr(eq + 1)});
     } else if (cmd == "jit" && o == "--emit") {
       args.emit = true;
     } else if (cmd == "run" && o == "--json") {
@@ -568,7 +574,7 @@ int main_impl(int argc, char** argv) {
     return usage_error(frontend::Code::MissingArgument,
                        fmt::format("`neuro {}` needs a FILE", cmd));
   if (cmd == "run") return cmd_run(args);
-  if (cmd == "check") return cmd_check(args.file);
+  if (cmd == "check") return cmd_check(args);
   if (cmd == "jit") return cmd_jit(args);
   return cmd_ir(args);
 }

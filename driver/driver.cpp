@@ -116,35 +116,39 @@ std::optional<frontend::LoadedProgram> load_text_into(frontend::SourceManager& s
 }
 
 bool check(const frontend::LoadedProgram& program, frontend::Diagnostics& diags,
-           frontend::CheckedProgram& out) {
-  return frontend::check_program(program, diags, out);
+           frontend::CheckedProgram& out, const frontend::ConstValues& constants) {
+  return frontend::check_program(program, diags, out, constants);
 }
 
 namespace {
-// Parses with `parse` into a fresh Compiled, then checks.
+// Parses with `parse` into a fresh Compiled, sets `constants`, then checks.
 template <typename Parse>
-std::unique_ptr<Compiled> load(Parse parse) {
+std::unique_ptr<Compiled> load(Parse parse, const ConstOverrides& constants) {
   auto c = std::make_unique<Compiled>();
   auto t0 = std::chrono::steady_clock::now();
   c->loaded = parse(c->sources, c->diags);
   if (!c->loaded || c->diags.has_errors()) return c;
-  if (!check(*c->loaded, c->diags, c->checked)) return c;
+  const frontend::ConstValues values =
+      frontend::prepare_overrides(constants, *c->loaded, c->sources, c->diags);
+  if (c->diags.has_errors()) return c;
+  if (!check(*c->loaded, c->diags, c->checked, values)) return c;
   c->parse_seconds = since(t0);
   return c;
 }
 }  // namespace
 
-std::unique_ptr<Compiled> load_file(const std::string& path, const Resolver& resolver) {
-  return load([&](frontend::SourceManager& sm, frontend::Diagnostics& d) {
-    return load_file_into(sm, d, path, resolver);
-  });
+std::unique_ptr<Compiled> load_file(const std::string& path, const Resolver& resolver,
+                                    const ConstOverrides& constants) {
+  return load([&](frontend::SourceManager& sm,
+                  frontend::Diagnostics& d) { return load_file_into(sm, d, path, resolver); },
+              constants);
 }
 
 std::unique_ptr<Compiled> load_text(const std::string& name, const std::string& text,
-                                    const Resolver& resolver) {
-  return load([&](frontend::SourceManager& sm, frontend::Diagnostics& d) {
-    return load_text_into(sm, d, name, text, resolver);
-  });
+                                    const Resolver& resolver, const ConstOverrides& constants) {
+  return load([&](frontend::SourceManager& sm,
+                  frontend::Diagnostics& d) { return load_text_into(sm, d, name, text, resolver); },
+              constants);
 }
 
 std::shared_ptr<ir::Module> lower(const frontend::CheckedProgram& program,
@@ -156,8 +160,8 @@ std::shared_ptr<ir::Module> lower(const frontend::CheckedProgram& program,
 }
 
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
-                                       bool check_only) {
-  auto c = load_file(path);
+                                       bool check_only, const ConstOverrides& constants) {
+  auto c = load_file(path, stdlib_resolver(), constants);
   if (!c->ok() || check_only) return c;
   auto t1 = std::chrono::steady_clock::now();
   c->module = lower(c->checked, options, c->diags);

@@ -8,6 +8,7 @@
 
 #include "frontend/diagnostics.h"
 #include "frontend/loader.h"
+#include "frontend/overrides.h"
 #include "frontend/sema.h"
 #include "ir/ir.h"
 #include "ir/pipeline.h"
@@ -42,12 +43,20 @@ struct Compiled {
   bool ok() const { return loaded && !diags.has_errors(); }
 };
 
-// Loads and checks `path` and its imports; diagnostics are in the result.
+// Constants set from outside the model text (`neuro run --set NAME=VALUE`),
+// in the order given: each replaces the value of the constant it names
+// before the program is checked (frontend/overrides.h).
+using ConstOverrides = frontend::ConstOverrides;
+
+// Loads and checks `path` and its imports, with `constants` set;
+// diagnostics are in the result.
 std::unique_ptr<Compiled> load_file(const std::string& path,
-                                    const Resolver& resolver = stdlib_resolver());
+                                    const Resolver& resolver = stdlib_resolver(),
+                                    const ConstOverrides& constants = {});
 // The same for text held in memory; `name` is shown in diagnostics.
 std::unique_ptr<Compiled> load_text(const std::string& name, const std::string& text,
-                                    const Resolver& resolver = stdlib_resolver());
+                                    const Resolver& resolver = stdlib_resolver(),
+                                    const ConstOverrides& constants = {});
 
 // The two steps of load_file, for a caller that keeps its own sources
 // across loads: the REPL parses every input and file into one
@@ -65,8 +74,9 @@ std::optional<frontend::LoadedProgram> load_text_into(frontend::SourceManager& s
                                                       const Resolver& resolver = stdlib_resolver());
 // Checks a loaded program into `out`, which then points into its AST.
 // The checker annotates the AST in place. False when there were errors.
+// `constants` come from frontend::prepare_overrides.
 bool check(const frontend::LoadedProgram& program, frontend::Diagnostics& diags,
-           frontend::CheckedProgram& out);
+           frontend::CheckedProgram& out, const frontend::ConstValues& constants = {});
 
 // Lowers a checked program and runs the passes; null when there were errors
 // (reported in `diags`).
@@ -77,7 +87,7 @@ std::shared_ptr<ir::Module> lower(const frontend::CheckedProgram& program,
 // `module`. Diagnostics are in the result; `module` is null when there
 // were errors.
 std::unique_ptr<Compiled> compile_file(const std::string& path, const ir::PipelineOptions& options,
-                                       bool check_only);
+                                       bool check_only, const ConstOverrides& constants = {});
 
 // A build or run error as a diagnostic (E0400), pointing into the model
 // text when the engine knows where it came from.

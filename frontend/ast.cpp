@@ -278,6 +278,7 @@ std::string print(const Member& m, int indent) {
       for (size_t i = 0; i < m.vars.size(); ++i) s += (i ? ", " : "") + m.vars[i];
       s += " of " + v();
       if (m.every) s += " every " + print(*m.every);
+      if (m.from) s += " from " + print(*m.from);
       return s + "\n";
     }
     case MemberKind::Drive:

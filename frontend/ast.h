@@ -179,6 +179,7 @@ struct Member {
   std::vector<std::string> vars;
   std::vector<SourceRange> var_ranges;
   ExprPtr every;
+  ExprPtr from;  // when recording starts; null: at t = 0
   // Drive (and Select: the population); `drive P.x += v` adds v every step.
   ExprPtr drive_target;
   AssignOp drive_op = AssignOp::Set;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace neuro::frontend {
@@ -210,9 +211,13 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
   return t.file(tree);
 }
 
-ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags) {
-  if (!valid_utf8(sources.file(file), file, diags)) return nullptr;
-  Pipeline p(sources.file(file), file, diags);
+ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags,
+                         size_t from) {
+  // The bytes before `from` become spaces, so that columns stay those of the whole text.
+  SourceFile f = sources.file(file);
+  f.text.replace(0, std::min(from, f.text.size()), std::min(from, f.text.size()), ' ');
+  if (!valid_utf8(f, file, diags)) return nullptr;
+  Pipeline p(f, file, diags);
   if (!sane_nesting(p.tokens, file, diags)) return nullptr;
   size_t before = diags.error_count();
   auto* tree = p.parser.exprInput();

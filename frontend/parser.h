@@ -16,7 +16,9 @@ Program parse_file(const SourceManager& sources, uint32_t file, Diagnostics& dia
 Program parse_repl(const SourceManager& sources, uint32_t file, Diagnostics& diags,
                    bool& incomplete);
 
-// Parses a file that holds one expression (the REPL's `:type EXPR`).
-ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags);
+// Parses a file that holds one expression (the REPL's `:type EXPR`), or
+// whose text from byte `from` on is one (`--set NAME=VALUE`: the VALUE).
+ExprPtr parse_expression(const SourceManager& sources, uint32_t file, Diagnostics& diags,
+                         size_t from = 0);
 
 }  // namespace neuro::frontend

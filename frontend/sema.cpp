@@ -110,6 +110,9 @@ void Checker::check_const(Member& m, Scope& scope) {
                  "a constant is a number with a unit, or a condition");
     return;
   }
+  // A value set from outside replaces the expression once the expression's
+  // own type is known, so that the two can be compared.
+  replace_const(m, t);
   ec_.decl_types[&m] = t;  // known even when the value is not (the REPL's :type)
   auto v = ec_.constant(*m.value);
   if (!v) {
@@ -212,11 +215,12 @@ void Checker::check_run(Member& run) {
     diags_.error(Code::BadValue, run.value->range, "the run would take more than 10^12 steps");
 }
 
-bool check_program(const LoadedProgram& program, Diagnostics& diags, CheckedProgram& out) {
+bool check_program(const LoadedProgram& program, Diagnostics& diags, CheckedProgram& out,
+                   const ConstValues& constants) {
   size_t before = diags.error_count();
   for (const auto& p : program.modules) check_placement(p.members, diags);
   if (diags.error_count() > before) return false;
-  Checker c(diags, out);
+  Checker c(diags, out, constants);
   c.declare_globals(program);
   c.check_all();
   c.finish();

@@ -11,6 +11,7 @@
 #include "frontend/ast.h"
 #include "frontend/diagnostics.h"
 #include "frontend/loader.h"
+#include "frontend/overrides.h"
 #include "frontend/vocabulary.h"
 
 namespace neuro::frontend {
@@ -53,7 +54,10 @@ struct CheckedProgram {
 };
 
 // Checks the loaded program; returns false when there were errors.
-bool check_program(const LoadedProgram& program, Diagnostics& diags, CheckedProgram& out);
+// `constants` (frontend/overrides.h) replace the values of the constants
+// they name.
+bool check_program(const LoadedProgram& program, Diagnostics& diags, CheckedProgram& out,
+                   const ConstValues& constants = {});
 
 // Reports members that are not allowed where they stand (`connect` inside a
 // neuron, `spike` in a synapse…). One of the checks run by check_program.

@@ -3,6 +3,7 @@
 // largest of them, have their own file (sema_connect.cpp).
 #include <fmt/format.h>
 
+#include <cmath>
 #include <set>
 
 #include "frontend/sema_internal.h"
@@ -255,6 +256,15 @@ bool Checker::init_line(const Stmt& s, std::set<std::string>& given) {
 void Checker::check_record(Member& m, Scope& scope) {
   auto r = population(*m.value, scope, "a record target");
   if (m.every) positive_time(*m.every, scope, "the recording interval");
+  if (m.from && ec_.expect(*m.from, scope, dim::time(), "the start of a recording")) {
+    const auto t = ec_.constant(*m.from);
+    if (!t)
+      diags_.error(Code::NotConstant, m.from->range, "the start of a recording must be a constant");
+    else if (!(*t >= 0) || !std::isfinite(*t))
+      diags_.error(Code::BadValue, m.from->range,
+                   fmt::format("a recording cannot start at {}", format_quantity(*t, dim::time())),
+                   "give a time from 0 on: `from 500 ms`");
+  }
   if (!r || reject_layer(*r, *m.value, "recording", out_, diags_)) return;
   const PopInfo& info = out_.populations[r->pop];
   for (size_t k = 0; k < m.vars.size(); ++k) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/overrides.h"
 #include "frontend/sema.h"
 
 namespace neuro::frontend {
@@ -114,7 +115,8 @@ void flatten_compartments(Member& model);
 // methods are spread over the files named below, one concept each.
 class Checker {
  public:
-  Checker(Diagnostics& diags, CheckedProgram& out) : diags_(diags), out_(out), ec_(diags, out) {}
+  Checker(Diagnostics& diags, CheckedProgram& out, const ConstValues& constants)
+      : diags_(diags), out_(out), ec_(diags, out), constants_(constants) {}
 
   void declare_globals(const LoadedProgram& lp);
   void check_all();
@@ -125,6 +127,12 @@ class Checker {
   void check_const(Member& m, Scope& scope);
 
  private:
+  // overrides.cpp: puts the value set from outside (`--set`) in place of
+  // m's, of type `t`, when it has the same kind and dimension. When it has
+  // not, that is reported and m keeps its own value, so that nothing
+  // computed from m reports a second error.
+  void replace_const(Member& m, Type& t);
+
   // sema.cpp: the run, and helpers for every part.
   void check_run(Member& run);
   bool declare_local(Scope& scope, Member& m, NameRef::Kind kind, const Type& t);
@@ -155,6 +163,7 @@ class Checker {
   CheckedProgram& out_;
   ExprChecker ec_;
   std::set<const Member*> used_synapses_;  // synapse and dendrite models that a connect uses
+  const ConstValues& constants_;
 };
 
 // Dendrite models (sema_dendrite.cpp): the model on its own, then its

@@ -256,9 +256,17 @@ MemberPtr Transformer::member(P::MemberContext* ctx) {
       m->vars.push_back(d->getText());
       m->var_ranges.push_back(range(d));
     }
-    auto es = c->expr();
-    m->value = expr(es[0]);
-    if (es.size() > 1) m->every = expr(es[1]);
+    m->value = expr(c->expr());
+    for (auto* o : c->recordOption()) {
+      const bool every = dynamic_cast<P::EveryOptionContext*>(o) != nullptr;
+      auto* value = every ? static_cast<P::EveryOptionContext*>(o)->expr()
+                          : static_cast<P::FromOptionContext*>(o)->expr();
+      ExprPtr& slot = every ? m->every : m->from;
+      if (slot)
+        diags_.error(Code::BadOption, range(o->getStart()),
+                     every ? "`every` is given twice" : "`from` is given twice");
+      slot = expr(value);
+    }
   } else if (auto* c = dynamic_cast<P::DriveMemberContext*>(ctx)) {
     m->kind = MemberKind::Drive;
     m->drive_target = expr(c->expr(0));

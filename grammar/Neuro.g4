@@ -16,7 +16,7 @@ grammar Neuro;
   bool unitFollows() {
     if (!sameLine()) return false;
     std::string t = _input->LT(1)->getText();
-    return t != "one_to_one" && t != "all_to_all" && t != "draw";
+    return t != "one_to_one" && t != "all_to_all" && t != "draw" && t != "from";
   }
   // Words that start a declaration only where one is expected, so they stay
   // usable as names (`compartment dendrite`, `state segments`, `let input`).
@@ -65,7 +65,7 @@ member
   | 'on' ID stmtBlock                                               # onMember
   | ID '=' expr initBlock?                                          # bindMember
   | 'connect' expr '->' expr 'via' ID option* ('when' expr)? initBlock?   # connectMember
-  | 'record' dottedName (',' dottedName)* 'of' expr ({sameLine()}? 'every' expr)?   # recordMember
+  | 'record' dottedName (',' dottedName)* 'of' expr recordOption*   # recordMember
   | 'drive' expr op=('=' | '+=' | '-=') expr                       # driveMember
   | 'select' expr 'by' expr option*                                 # selectMember
   | {word("learn")}? ID expr option*                                 # learnMember
@@ -77,6 +77,13 @@ dottedName : ID ('.' ID)* ;
 
 // `name = value` or a bare `name` qualifying a connect or run; same line only.
 option : {sameLine()}? ','? ID ('=' expr)? ;
+
+// `every INTERVAL` and `from TIME`, in either order, on the record's line;
+// `from` stays usable as a name elsewhere.
+recordOption
+  : {sameLine()}? 'every' expr                                      # everyOption
+  | {sameLine() && word("from")}? ID expr                           # fromOption
+  ;
 
 initBlock : {sameLine()}? '{' (stmt | ',')* '}' ;
 

@@ -220,9 +220,11 @@ void Simulation::Engine::build_monitor(MonitorState& ms) {
       mo.every > 0
           ? std::max<int64_t>(1, checked_steps(mo.every, mod->run.dt, "the interval", mo.range))
           : 1;
+  ms.from_step = mo.from > 0 ? checked_steps(mo.from, mod->run.dt, "the start", mo.range) : 0;
   const size_t lo = mo.target.lo, n = mo.target.size();
-  if (!mo.probes.empty() && mod->run.duration > 0) {
-    const double samples = mod->run.duration / mod->run.dt / static_cast<double>(ms.every_steps);
+  if (!mo.probes.empty() && mod->run.duration > mo.from) {
+    const double samples =
+        (mod->run.duration - mo.from) / mod->run.dt / static_cast<double>(ms.every_steps);
     check_memory(samples * static_cast<double>(n) * 8 * static_cast<double>(mo.probes.size()),
                  memory_avail,
                  fmt::format("recording {} value{} of {} neurons over {} s", mo.probes.size(),
@@ -259,7 +261,7 @@ void Simulation::Engine::build() {
   for (size_t i = 0; i < monitors.size(); ++i) {
     monitors[i].mon = &mod->monitors[i];
     build_monitor(monitors[i]);
-    if (!monitors[i].probes.empty()) sample(monitors[i], 0);
+    if (!monitors[i].probes.empty() && monitors[i].from_step == 0) sample(monitors[i], 0);
   }
   // Generator spikes at t = 0 are spikes of the step before the first: they
   // are published before the run, like any other step's spikes.

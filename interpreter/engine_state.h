@@ -150,6 +150,11 @@ struct ProjState {
 struct MonitorState {
   const ir::Monitor* mon = nullptr;
   int64_t every_steps = 1;
+  int64_t from_step = 0;  // `from`: nothing recorded before this stamp
+  // Variables are sampled at `from` and every interval after it.
+  bool samples_at(int64_t stamp) const {
+    return stamp >= from_step && (stamp - from_step) % every_steps == 0;
+  }
   // Recorded spikes: the ids, and per step with spikes its stamp (time =
   // stamp · dt) and the end of its ids; 4 bytes a spike (SpikeView).
   interp::BlockLog<uint32_t, SpikeView::kIdBlock> spike_ids;

@@ -96,6 +96,9 @@ std::vector<SpikeView> Simulation::spike_views() const {
     v.runs = m.spike_runs.blocks();
     v.run_count = m.spike_runs.size();
     v.dt = engine_->mod->run.dt;
+    v.first = m.mon->target.lo;
+    v.neurons = m.mon->target.size();
+    v.from = static_cast<double>(m.from_step) * v.dt;
     out.push_back(std::move(v));
   }
   return out;

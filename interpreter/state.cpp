@@ -321,7 +321,7 @@ std::vector<std::string> Simulation::adopt_state(const Simulation& old_sim) {
         }
       }
     }
-    if (!carried && !m.probes.empty()) {
+    if (!carried && !m.probes.empty() && e.step >= m.from_step) {
       // A recording that starts now: its first sample is the state now,
       // not the fresh network's state at t = 0.
       m.sample_steps.clear();

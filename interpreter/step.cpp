@@ -55,13 +55,13 @@ void Simulation::Engine::publish(int64_t stamp) {
   }
   for (auto& m : monitors) {
     const ir::Monitor& mo = *m.mon;
-    if (mo.spikes) {
+    if (mo.spikes && stamp >= m.from_step) {
       const size_t before = m.spike_ids.size();
       for (uint32_t id : pops[mo.target.pop].spikes)
         if (id >= mo.target.lo && id < mo.target.hi) m.spike_ids.push_back(id);
       if (m.spike_ids.size() != before) m.spike_runs.push_back({stamp, m.spike_ids.size()});
     }
-    if (stamp > 0 && !m.probes.empty() && stamp % m.every_steps == 0) sample(m, stamp);
+    if (stamp > 0 && !m.probes.empty() && m.samples_at(stamp)) sample(m, stamp);
   }
   if (listener)
     for (size_t i = 0; i < pops.size(); ++i)

@@ -433,6 +433,7 @@ std::string print(const Module& m) {
     for (const auto& p : mo.probes) names += (names.empty() ? "" : ", ") + p.name;
     out += fmt::format("{} of {}", names, slice_text(m, mo.target));
     if (mo.every > 0) out += " every " + quantity(mo.every, frontend::dim::time());
+    if (mo.from > 0) out += " from " + quantity(mo.from, frontend::dim::time());
     out += "\n";
   }
   for (const auto& sel : m.selections)

@@ -369,6 +369,7 @@ struct Monitor {
   };
   std::vector<Probe> probes;
   double every = 0;  // seconds; 0 = every step
+  double from = 0;   // seconds: nothing is recorded before (spikes, samples)
 };
 
 struct Drive {

@@ -26,6 +26,10 @@ void Lowerer::monitor(const Member& m) {
     Env env;
     mo.every = constant(*m.every, env);
   }
+  if (m.from) {
+    Env env;
+    mo.from = constant(*m.from, env);
+  }
   for (const auto& v : m.vars) {
     if (v == "spikes") {
       mo.spikes = true;

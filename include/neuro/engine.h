@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "neuro/backend.h"
@@ -85,11 +86,16 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads a model file and what it imports, and checks it. Replaces any
-  // model loaded before (and drops its simulation).
-  Status load_file(const std::string& path);
+  // Constants given new values at load, as `neuro run --set NAME=VALUE`
+  // does: {{"n_exc", "800"}, {"tau", "10 ms"}} (docs/language.md §13).
+  using ConstantOverrides = std::vector<std::pair<std::string, std::string>>;
+
+  // Loads a model file and what it imports, with `constants` set, and
+  // checks it. Replaces any model loaded before (and drops its simulation).
+  Status load_file(const std::string& path, const ConstantOverrides& constants = {});
   // The same for text held by the host; `name` appears in diagnostics.
-  Status load_text(std::string_view text, const std::string& name = "<text>");
+  Status load_text(std::string_view text, const std::string& name = "<text>",
+                   const ConstantOverrides& constants = {});
   // Diagnostics of the last call (load, build or a failed get/set…).
   const std::vector<Diagnostic>& diagnostics() const;
 

@@ -53,6 +53,10 @@ struct SpikeView {
   std::vector<const SpikeRun*> runs;
   size_t run_count = 0;
   double dt = 0;  // seconds
+  // What the record covers: neurons first … first + neurons − 1, from
+  // time `from` (seconds, a whole step; `record … from T`) on.
+  size_t first = 0, neurons = 0;
+  double from = 0;
   // Calls f(id, t) for every spike in order (t in seconds).
   template <class F>
   void for_each(F&& f) const {
