@@ -28,7 +28,14 @@ std::optional<double> mean_cv_isi(const std::vector<std::vector<double>>& times)
 
 std::vector<PopulationReport> population_reports(const Simulation& sim) {
   std::vector<PopulationReport> out;
-  for (const auto& p : sim.population_stats()) out.push_back({p.name, p.size, p.spikes, p.rate_hz});
+  for (const auto& p : sim.population_stats()) {
+    PopulationReport r;
+    r.name = p.name;
+    r.size = p.size;
+    r.spikes = p.spikes;
+    r.rate_hz = p.rate_hz;
+    out.push_back(std::move(r));
+  }
   const double now = sim.time();
   for (const SpikeView& v : sim.spike_views()) {
     auto r = std::find_if(out.begin(), out.end(),

@@ -49,17 +49,19 @@ void Checker::check_connect(Member& m, Scope& scope) {
       diags_.error(Code::BadOption, o.range, fmt::format("`{}` is given twice", o.name));
       continue;
     }
-    bool is_rule = o.name == "p" || o.name == "in_degree" || o.name == "one_to_one" ||
+    bool is_rule = o.name == "p" || o.name == "in_degree" || o.name == "fixed_out_degree" ||
+                   o.name == "fixed_total_number" || o.name == "one_to_one" ||
                    o.name == "all_to_all" || o.name == "pairs";
     if (is_rule && ++rules == 2)
-      diags_.error(
-          Code::BadOption, o.range, "a connect has one rule",
-          "choose one of `p = …`, `in_degree = …`, `one_to_one`, `all_to_all`, `pairs = […]`; "
-          "add conditions with `when`");
+      diags_.error(Code::BadOption, o.range, "a connect has one rule",
+                   "choose one of `p = …`, `in_degree = …`, `fixed_out_degree = …`, "
+                   "`fixed_total_number = …`, `one_to_one`, `all_to_all`, `pairs = […]`; "
+                   "add conditions with `when`");
     bool flag = o.name == "one_to_one" || o.name == "all_to_all";
     if (!is_rule && o.name != "delay") {
       diags_.error(Code::BadOption, o.range, fmt::format("unknown connect option `{}`", o.name),
-                   "options: p, in_degree, one_to_one, all_to_all, pairs, delay");
+                   "options: p, in_degree, fixed_out_degree, fixed_total_number, one_to_one, "
+                   "all_to_all, pairs, delay");
       continue;
     }
     if (flag != (o.value == nullptr)) {
@@ -84,6 +86,23 @@ void Checker::check_connect(Member& m, Scope& scope) {
         diags_.error(Code::BadValue, o.value->range,
                      fmt::format("each target can draw at most {} distinct sources, not {}",
                                  src->size(), *k));
+    } else if (o.name == "fixed_out_degree") {
+      if (!ec_.expect(*o.value, opts, Dimension(), "the out-degree")) continue;
+      auto k = ec_.constant_integer(*o.value, "the out-degree");
+      if (k && dst && (*k < 0 || *k > dst->size()))
+        diags_.error(Code::BadValue, o.value->range,
+                     fmt::format("each source can draw at most {} distinct targets, not {}",
+                                 dst->size(), *k));
+    } else if (o.name == "fixed_total_number") {
+      if (!ec_.expect(*o.value, opts, Dimension(), "the number of synapses")) continue;
+      auto k = ec_.constant_integer(*o.value, "the number of synapses");
+      if (k && *k < 0)
+        diags_.error(Code::BadValue, o.value->range,
+                     fmt::format("a number of synapses is ≥ 0, not {}", *k));
+      if (m.when)
+        diags_.error(Code::BadOption, m.when->range,
+                     "fixed_total_number draws sources and targets uniformly; it takes no `when`",
+                     "connect a slice, or use `p = …` or a degree rule with `when`");
     } else if (o.name == "one_to_one") {
       if (src && dst && src->size() != dst->size())
         diags_.error(

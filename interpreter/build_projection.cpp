@@ -69,6 +69,12 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
       case ir::Rule::InDegree:
         synapses = static_cast<double>(pr.k) * dst;
         break;
+      case ir::Rule::OutDegree:
+        synapses = static_cast<double>(pr.k) * src;
+        break;
+      case ir::Rule::TotalNumber:
+        synapses = static_cast<double>(pr.k);
+        break;
       case ir::Rule::OneToOne:
         synapses = std::min(src, dst);
         break;

@@ -121,6 +121,67 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
       from_pairs(ns, pairs, out);
       return true;
     }
+    case ir::Rule::OutDegree: {
+      // Each source draws K distinct targets from those that pass `when`,
+      // as in_degree does for targets (Floyd's sampling, then sorted).
+      const uint64_t key = num::stream_key(seed, num::StreamKind::Connect, pr.id, 2);
+      out.col.reserve(pr.k * ns);
+      std::vector<uint32_t> chosen;
+      std::vector<uint8_t> taken(nt, 0);
+      std::vector<uint32_t> candidates;
+      for (uint32_t i = 0; i < ns; ++i) {
+        num::Stream rng(key, s0 + i);
+        filter_row(i);
+        candidates.clear();
+        for (uint32_t j = 0; j < nt; ++j)
+          if (keep[j]) candidates.push_back(j);
+        if (candidates.size() < pr.k) {
+          error = fmt::format(
+              "source neuron {} has only {} possible targets but fixed_out_degree is {}", s0 + i,
+              candidates.size(), pr.k);
+          return false;
+        }
+        chosen.clear();
+        const size_t n = candidates.size();
+        for (size_t r = n - pr.k; r < n; ++r) {
+          size_t v = rng.below(r + 1);
+          if (taken[v]) v = r;
+          taken[v] = 1;
+          chosen.push_back(static_cast<uint32_t>(v));
+        }
+        for (uint32_t c : chosen) taken[c] = 0;
+        std::sort(chosen.begin(), chosen.end());
+        for (uint32_t c : chosen) out.col.push_back(t0 + candidates[c]);
+        out.row[i + 1] = out.col.size();
+      }
+      return true;
+    }
+    case ir::Rule::TotalNumber: {
+      // Synapse k joins source below(ns) and target below(nt), both drawn
+      // from k's own stream (multapses and autapses allowed): the network
+      // depends on the seed alone, and any part of it can be drawn without
+      // the rest. Two passes, counting then placing, so no list of pairs is
+      // held; each row is then sorted by target.
+      const uint64_t key = num::stream_key(seed, num::StreamKind::Connect, pr.id, 3);
+      auto pair_of = [&](uint64_t k) {
+        num::Stream rng(key, k);
+        const auto i = static_cast<uint32_t>(rng.below(ns));
+        const auto j = static_cast<uint32_t>(rng.below(nt));
+        return std::pair<uint32_t, uint32_t>(i, j);
+      };
+      for (uint64_t k = 0; k < pr.k; ++k) out.row[pair_of(k).first + 1]++;
+      std::partial_sum(out.row.begin(), out.row.end(), out.row.begin());
+      out.col.resize(pr.k);
+      std::vector<uint64_t> cursor(out.row.begin(), out.row.end() - 1);
+      for (uint64_t k = 0; k < pr.k; ++k) {
+        auto [i, j] = pair_of(k);
+        out.col[cursor[i]++] = t0 + j;
+      }
+      for (size_t i = 0; i < ns; ++i)
+        std::sort(out.col.begin() + static_cast<std::ptrdiff_t>(out.row[i]),
+                  out.col.begin() + static_cast<std::ptrdiff_t>(out.row[i + 1]));
+      return true;
+    }
     case ir::Rule::Pairs: {
       std::vector<std::pair<uint32_t, uint32_t>> pairs;
       for (auto [i, j] : pr.pairs) {

@@ -21,9 +21,9 @@ struct Csr {
 // j (absolute): keep[k] = 1 where it holds.
 using PairFilter = std::function<void(uint32_t i, const uint32_t* j, size_t n, uint8_t* keep)>;
 
-// Draws the synapses of a projection. Each source neuron (or, for a fixed
-// in-degree, each target) has its own random stream, so the result depends
-// only on the seed. Returns false with `error` set when the rule cannot be met.
+// Draws the synapses of a projection. Each source neuron (for a fixed
+// in-degree each target, for a fixed total number each synapse) has its own
+// random stream, so the result depends only on the seed. Returns false with `error` set when the rule cannot be met.
 bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out,
                std::string& error);
 

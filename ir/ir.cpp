@@ -55,6 +55,10 @@ const char* rule_name(Rule r) {
       return "p";
     case Rule::InDegree:
       return "in_degree";
+    case Rule::OutDegree:
+      return "fixed_out_degree";
+    case Rule::TotalNumber:
+      return "fixed_total_number";
     case Rule::Pairs:
       return "pairs";
   }
@@ -386,7 +390,8 @@ std::string print(const Module& m) {
     out += fmt::format("\nprojection {} -> {} via {}: {}", slice_text(m, pr.src),
                        slice_text(m, pr.dst), pr.synapse, rule_name(pr.rule));
     if (pr.rule == Rule::Probability) out += fmt::format(" = {}", pr.p);
-    if (pr.rule == Rule::InDegree) out += fmt::format(" = {}", pr.k);
+    if (pr.rule == Rule::InDegree || pr.rule == Rule::OutDegree || pr.rule == Rule::TotalNumber)
+      out += fmt::format(" = {}", pr.k);
     if (pr.rule == Rule::Pairs) out += fmt::format(" ({} pairs)", pr.pairs.size());
     if (pr.when) out += " when " + print(*pr.when);
     out += fmt::format(", delay = {}\n", print(*pr.delay));

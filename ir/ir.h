@@ -270,7 +270,7 @@ struct Slice {
   size_t size() const { return hi - lo; }
 };
 
-enum class Rule { AllToAll, OneToOne, Probability, InDegree, Pairs };
+enum class Rule { AllToAll, OneToOne, Probability, InDegree, OutDegree, TotalNumber, Pairs };
 const char* rule_name(Rule r);
 
 // Recognised form of a handler: `post.x += value` with `value` that reads no

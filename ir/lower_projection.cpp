@@ -79,6 +79,12 @@ void Lowerer::projection(const Member& m) {
     } else if (o.name == "in_degree") {
       pr.rule = Rule::InDegree;
       pr.k = static_cast<size_t>(constant(*o.value, env));
+    } else if (o.name == "fixed_out_degree") {
+      pr.rule = Rule::OutDegree;
+      pr.k = static_cast<size_t>(constant(*o.value, env));
+    } else if (o.name == "fixed_total_number") {
+      pr.rule = Rule::TotalNumber;
+      pr.k = static_cast<size_t>(constant(*o.value, env));
     } else if (o.name == "one_to_one") {
       pr.rule = Rule::OneToOne;
     } else if (o.name == "all_to_all") {
