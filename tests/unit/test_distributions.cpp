@@ -243,3 +243,28 @@ run C for 50 ms  dt = 0.1 ms
   for (double x : n[0]) sum += x;
   CHECK(sum / 300 == doctest::Approx(500 * 0.3 * 0.1).epsilon(0.05));
 }
+
+// The interpreter draws a Poisson mean shared by every lane with e^{−λ}
+// computed once (vm_run.cpp); a mean that varies per lane takes the general
+// path. The two models differ only there, so their draws must be the same.
+TEST_CASE("distributions: a shared Poisson mean draws the bits of a per-neuron one") {
+  auto counts = [](const char* mean) {
+    auto mod = compile_text(std::string(R"(
+neuron Counter { state k = 0 }
+circuit C {
+  P = Counter[500]
+  drive P.k += poisson()") + mean + R"()
+}
+run C for 2 ms  dt = 0.1 ms
+)");
+    auto sim = build_simulation(mod);
+    sim->run(20);
+    const double* k = sim->state_array("P", "k");
+    return std::vector<double>(k, k + 500);
+  };
+  const std::vector<double> shared = counts("1.3"), per_neuron = counts("1.3 + 0 * i");
+  CHECK(std::memcmp(shared.data(), per_neuron.data(), 500 * sizeof(double)) == 0);
+  double sum = 0;
+  for (double x : shared) sum += x;
+  CHECK(sum / 500 == doctest::Approx(20 * 1.3).epsilon(0.05));
+}
