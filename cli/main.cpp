@@ -286,16 +286,17 @@ int cmd_run(const RunArgs& args) {
   }
   const auto pops = driver::population_reports(*sim);
   if (args.json) {
-    const driver::RunFacts facts{.backend = backend_used,
-                                 .threads = backend.pops_threaded > 0 ? args.threads : 1u,
-                                 .jit_setup_s = backend.setup_s,
-                                 .jit_cache_hit = backend.cache_hit,
-                                 .seed = mod.run.seed,
-                                 .parse_s = compiled->parse_seconds,
-                                 .build_s = build_s,
-                                 .run_s = run_s,
-                                 .steps = done,
-                                 .interrupted = interrupted};
+    const driver::RunFacts facts{
+        .backend = backend_used,
+        .threads = backend.pops_threaded + backend.projs_threaded > 0 ? args.threads : 1u,
+        .jit_setup_s = backend.setup_s,
+        .jit_cache_hit = backend.cache_hit,
+        .seed = mod.run.seed,
+        .parse_s = compiled->parse_seconds,
+        .build_s = build_s,
+        .run_s = run_s,
+        .steps = done,
+        .interrupted = interrupted};
     fmt::print("{}", driver::summary_json(*sim, pops, facts));
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",
