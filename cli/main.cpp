@@ -56,8 +56,10 @@ usage:
       compiled by the system C++ compiler (jit, cached in
       $XDG_CACHE_HOME/neuro/jit), or jit when the run is long enough to
       repay the compile (auto, the default); same results either way.
-      --threads N splits the JIT's updates of populations of 16384 neurons
-      or more over N threads (default 1); the same results as one thread.
+      --threads N splits over N threads (default 1) the spike delivery of
+      scatter-add projections of 262144 synapses or more (both backends)
+      and the JIT's updates of populations of 16384 neurons or more; the
+      same results as one thread.
   neuro plot DIR|FILE... [--out DIR]
       Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,

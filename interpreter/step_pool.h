@@ -23,7 +23,7 @@ namespace neuro::interp {
 // docs/jit.md) makes both n, so that small networks are split too.
 struct SplitMin {
   size_t neurons = 16384;
-  size_t synapses = size_t{1} << 20;
+  size_t synapses = size_t{1} << 18;
 };
 SplitMin split_min();
 
