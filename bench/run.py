@@ -9,10 +9,10 @@ neuro/brian2 ratios; --json FILE also saves every raw run.  Stdlib only.
 
   bench/run.py [--models cuba,coba,cuba_stdp] [--sizes 4000,16000,64000] [--repeats 3]
                [--duration 1] [--seed 1] [--neuro build/neuro] [--no-brian]
-               [--backend vm,jit,jit:2] [--json FILE]
+               [--backend vm,vm:2,jit,jit:2] [--json FILE]
 
 --backend runs neuro once per listed backend (rows neuro-vm, neuro-jit); jit:N
-runs the JIT with --threads N (row neuro-jit:N).  The
+runs the JIT with --threads N (row neuro-jit:N), vm:N the interpreter.  The
 JIT's cache is a fresh temporary XDG_CACHE_HOME: the first, untimed run of a
 case compiles (its model-text-to-first-step time is printed as `cold start`),
 the timed runs then find the code cached (start_s is their warm start).
@@ -178,7 +178,7 @@ def neuro_plastic_synapses(neuro, model, n, seed, tmp):
 
 
 def neuro_run(neuro, model, n, duration, seed, tmp, backend='vm'):
-    """backend: vm, jit, auto, or jit:N (the JIT with --threads N)."""
+    """backend: vm, jit, auto, or vm:N / jit:N (with --threads N)."""
     backend, _, threads = backend.partition(':')
     path = os.path.join(tmp, f'{model}_{n}.neuro')
     with open(path, 'w') as f:
@@ -290,8 +290,8 @@ def main():
     print(ROW.format('case', 'impl', 'loop/sim_s', 'process_s', 'syn_ev/s',
                      'rss_MB', 'B/syn', 'B/plast', 'rate_Hz', 'start_s'))
     backends = args.backend.split(',')
-    if not all(re.fullmatch(r'vm|auto|jit(:[1-9][0-9]*)?', b) for b in backends):
-        sys.exit(f'unknown backend in --backend {args.backend}; choose from vm,jit,jit:N,auto')
+    if not all(re.fullmatch(r'auto|(vm|jit)(:[1-9][0-9]*)?', b) for b in backends):
+        sys.exit(f'unknown backend in --backend {args.backend}; choose from vm,vm:N,jit,jit:N,auto')
     os.environ['XDG_CACHE_HOME'] = tempfile.mkdtemp(prefix='neuro_bench_jit_cache_')
     report = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
               'host': platform.node(), 'neuro': neuro, 'args': vars(args),

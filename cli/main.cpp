@@ -56,8 +56,10 @@ usage:
       compiled by the system C++ compiler (jit, cached in
       $XDG_CACHE_HOME/neuro/jit), or jit when the run is long enough to
       repay the compile (auto, the default); same results either way.
-      --threads N splits the JIT's updates of populations of 16384 neurons
-      or more over N threads (default 1); the same results as one thread.
+      --threads N splits over N threads (default 1) the spike delivery of
+      scatter-add projections of 262144 synapses or more (both backends)
+      and the JIT's updates of populations of 16384 neurons or more; the
+      same results as one thread.
   neuro plot DIR|FILE... [--out DIR]
       Plot recordings saved by `neuro run` (CSV or NPY) as SVG:
       <population>_raster.svg, <population>_rate.svg, <population>_<var>.svg,
@@ -286,16 +288,17 @@ int cmd_run(const RunArgs& args) {
   }
   const auto pops = driver::population_reports(*sim);
   if (args.json) {
-    const driver::RunFacts facts{.backend = backend_used,
-                                 .threads = backend.pops_threaded > 0 ? args.threads : 1u,
-                                 .jit_setup_s = backend.setup_s,
-                                 .jit_cache_hit = backend.cache_hit,
-                                 .seed = mod.run.seed,
-                                 .parse_s = compiled->parse_seconds,
-                                 .build_s = build_s,
-                                 .run_s = run_s,
-                                 .steps = done,
-                                 .interrupted = interrupted};
+    const driver::RunFacts facts{
+        .backend = backend_used,
+        .threads = backend.pops_threaded + backend.projs_threaded > 0 ? args.threads : 1u,
+        .jit_setup_s = backend.setup_s,
+        .jit_cache_hit = backend.cache_hit,
+        .seed = mod.run.seed,
+        .parse_s = compiled->parse_seconds,
+        .build_s = build_s,
+        .run_s = run_s,
+        .steps = done,
+        .interrupted = interrupted};
     fmt::print("{}", driver::summary_json(*sim, pops, facts));
   } else {
     fmt::print("simulated {:g} s of {} in {:.3f} s (dt {}, seed {}, {} steps, backend {})\n",

@@ -88,6 +88,38 @@ void Simulation::Engine::scatter_add(ProjState& p, const DueRows& due_rows, cons
   });
 }
 
+// The scatter-add over the threads (interpreter/threads.cpp): part k adds
+// only along the stretch of each due row (or the queued synapses) onto its
+// own targets, in the one-thread order, so each target gets the same sums.
+template <class DueRows>
+void Simulation::Engine::scatter_parts(ProjState& p, const DueRows& due_rows) {
+  const unsigned parts = p.parts();
+  const uint32_t lo = static_cast<uint32_t>(p.proj->src.lo);
+  const auto& col = p.csr.col;
+  auto job = [&](unsigned k) {
+    auto rows = [&](auto&& visit_row) {
+      due_rows([&](uint32_t id, uint64_t b, uint64_t) {
+        const uint32_t* o = p.part_split.data() + size_t{id - lo} * (parts + 1) + k;
+        if (o[0] != o[1]) visit_row(id, b + o[0], b + o[1]);
+      });
+    };
+    auto each = [&](auto&& visit) {
+      if (!p.syn_delay.empty()) {
+        const uint32_t first = p.part_bound[k], end = p.part_bound[k + 1];
+        for (uint32_t s : p.ring[step % p.ring.size()])
+          if (col[s] >= first && col[s] < end) visit(s, lo + p.row_of(s));
+        return;
+      }
+      rows([&](uint32_t id, uint64_t b, uint64_t e) {
+        for (uint64_t s = b; s < e; ++s) visit(static_cast<uint32_t>(s), id);
+      });
+    };
+    scatter_add(p, rows, each);
+  };
+  pool->run(parts, job);
+  if (!p.syn_delay.empty()) p.ring[step % p.ring.size()].clear();
+}
+
 void Simulation::Engine::deliver(ProjState& p) {
   set_trace_g(p, step % ir::kTraceBlock);
   if (p.stepper && p.stepper->delivers()) {
@@ -139,6 +171,10 @@ void Simulation::Engine::deliver(ProjState& p) {
         for (uint32_t id : src.history[due])
           if (id >= lo && id < hi) p.spikers.push_back(id);
       if (!p.spikers.empty()) run_per_neuron(p, loop, *p.on_pre[q], 1, t);
+      continue;
+    }
+    if (loop.body == ir::EventLoop::ScatterAdd && p.parts() > 0 && pool) {
+      scatter_parts(p, due_rows);
       continue;
     }
     if (loop.body == ir::EventLoop::ScatterAdd) {

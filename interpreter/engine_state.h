@@ -19,6 +19,7 @@
 #include "interpreter/connectivity.h"
 #include "interpreter/segment_store.h"
 #include "interpreter/staggered.h"
+#include "interpreter/step_pool.h"
 #include "interpreter/stepper.h"
 #include "interpreter/vm.h"
 #include "ir/ir.h"
@@ -142,6 +143,12 @@ struct ProjState {
     return r;
   }
   std::vector<uint32_t> batch_syn, batch_pre, batch_post, spikers;
+  // Delivery over threads (interpreter/threads.cpp; empty: one thread).
+  // Part k owns the targets [part_bound[k], part_bound[k+1]); a row is
+  // sorted by target, so its synapses onto them are the offsets
+  // part_split[r·(P+1) + k] … [r·(P+1) + k + 1] from row[r] (P parts).
+  std::vector<uint32_t> part_bound, part_split;
+  unsigned parts() const { return part_bound.empty() ? 0 : unsigned(part_bound.size() - 1); }
   // A backend's code for `on pre` delivery and `on post` events
   // (interpreter/stepper.h); null: the interpreter's path.
   std::shared_ptr<interp::ProjStepper> stepper;
@@ -210,6 +217,11 @@ struct Simulation::Engine {
   int64_t step = 0;                // steps done
   size_t history_len = 1;
   uint64_t memory_avail = 0;  // at build (memory_available), for the size checks
+  // The thread team (`--threads N`; null: one thread), shared with a
+  // backend's steppers. set_threads (interpreter/threads.cpp) makes it and
+  // splits the deliveries it can; it returns how many projections it split.
+  std::shared_ptr<interp::StepPool> pool;
+  size_t set_threads(unsigned threads);
 
   void build();
   void build_population(PopState& ps, size_t index);
@@ -221,6 +233,8 @@ struct Simulation::Engine {
   void deliver(ProjState& p);
   template <class DueRows, class ForDue>
   void scatter_add(ProjState& p, const DueRows& due_rows, const ForDue& for_due);
+  template <class DueRows>
+  void scatter_parts(ProjState& p, const DueRows& due_rows);
   void post_events(ProjState& p);
   // Runs a per-synapse handler over the batch, in chunks (or one by one).
   void run_batch(ProjState& p, const ir::EventLoop& loop, Program& prog, double t);

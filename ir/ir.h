@@ -104,9 +104,9 @@ struct Expr {
   double value = 0;      // Const
   Space space = Space::State;
   int slot = 0;  // Var: index in its space; Index: 0 = i, 1 = j; Rand/Draw: call site; Table: id
-  std::string name;  // Var: the variable's name, for printing
-  Op op = Op::Add;   // Unary, Binary
-  Fn fn = Fn::Exp;   // Call
+  std::string name;                     // Var: the variable's name, for printing
+  Op op = Op::Add;                      // Unary, Binary
+  Fn fn = Fn::Exp;                      // Call
   num::Dist dist = num::Dist::Poisson;  // Draw: from what, with args its parameters
   std::vector<ExprPtr> args;
 
@@ -326,6 +326,13 @@ struct EventLoop {
   // mark_independent: running the synapses one after the other gives the
   // bits of the chunks (no synapse reads what another writes).
   bool independent = false;
+  // Each synapse writes only its target neuron's state (and its own), and
+  // reads nothing another target's synapse writes: the loop can be split
+  // over threads by target range (each part walks the same rows in the
+  // same order, so every target sees its additions in the one-thread
+  // order). Set for ScatterAdd loops (lower_events); general handlers stay
+  // on one thread.
+  bool target_local = false;
 };
 
 struct ProjStep {
@@ -375,7 +382,7 @@ struct Monitor {
 struct Drive {
   SourceRange range;
   frontend::AssignOp op = frontend::AssignOp::Set;  // Add, Sub: `drive P.x += v`
-  Slice target;  // pop = -1: the drive sets a modulator (slot)
+  Slice target;                                     // pop = -1: the drive sets a modulator (slot)
   Space space = Space::Param;
   int slot = 0;
   std::string name;

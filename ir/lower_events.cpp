@@ -43,6 +43,7 @@ std::vector<EventLoop> event(const Module& m, const Projection& pr, int side,
     l.over = side == 1 ? EventLoop::SynapsesOfSources : EventLoop::SynapsesOfTargets;
     if (side == 1 && pr.native && plain_weights(pr)) {
       l.body = EventLoop::ScatterAdd;
+      l.target_local = true;  // post.x[target] += sign·w, nothing else
     } else {
       l.stmts = handler;
       for (size_t t = 0; t < pr.traces.size(); ++t) {

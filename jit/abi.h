@@ -54,6 +54,8 @@
     unsigned long ctr;            /* random-number counter (numeric/schedule.h) */          \
     double t;                          /* the event time handlers see */                         \
     const double* trace_g;             /* scaled traces: exp(-(t-T)/tau), exp((t-T)/tau) */      \
+    const unsigned int* split;         /* threads: this part's offsets in row r at r*(nparts+1) */ \
+    unsigned long nparts;         /* (null split: whole rows) */                             \
   };
 // clang-format on
 

@@ -28,6 +28,7 @@ struct ProjCode {
   std::string deliver;  // `on pre` (uniform delay: spikers are the arriving sources)
   std::string post;     // `on post` for nj_proj::spikers (postsynaptic)
   std::string why_not;
+  bool deliver_splits = false;  // `deliver` honours nj_proj::split (a scatter-add: threads)
 };
 
 struct Generated {

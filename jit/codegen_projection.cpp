@@ -51,6 +51,7 @@ void ProjGen::run(ProjCode& pc) {
       pc.why_not = "per-synapse delays: `on pre` runs on the interpreter";
     } else if (emit_into([&] { return deliver(); })) {
       pc.deliver = fmt::format("nj_proj{}_deliver", index_);
+      pc.deliver_splits = splits_;
     } else {
       pc.why_not = "`on pre` uses something the code generator does not handle";
     }
@@ -174,6 +175,7 @@ bool ProjGen::native() {
   w_.depth--;
   w_.line("}}");
   w_.line("");
+  splits_ = true;
   return true;
 }
 
@@ -193,17 +195,25 @@ void ProjGen::next_row_prefetch(const std::string& indent) {
 }
 
 // Opens the loops over the due synapses of the spiking sources: `q` over
-// the sources (named `name`), `s` over each one's row; close_due_rows()
-// closes them.
+// the sources (named `name`), `s` over each one's row — with threads, only
+// the stretch of it onto this part's targets (interpreter/threads.cpp);
+// close_due_rows() closes them.
 void ProjGen::open_due_rows(const char* name) {
   w_.line("const u64* __restrict row = c->row;");
   w_.line("const unsigned int* __restrict col = c->col;");
+  w_.line("const unsigned int* __restrict split = c->split;");
+  w_.line("const u64 stride = c->nparts + 1;");
   w_.line("for (u64 q = 0; q < c->nspikers; ++q) {{");
   w_.depth++;
   w_.line("const unsigned int {} = c->spikers[q];", name);
   next_row_prefetch("");
   w_.line("if ({0} < {1}u || {0} >= {2}u) continue;", name, pr_.src.lo, pr_.src.hi);
-  w_.line("const u64 b = row[{0} - {1}u], e = row[{0} - {1}u + 1];", name, pr_.src.lo);
+  w_.line("u64 b = row[{0} - {1}u], e = row[{0} - {1}u + 1];", name, pr_.src.lo);
+  w_.line("if (split) {{");
+  w_.line("  const unsigned int* o = split + (u64)({0} - {1}u) * stride;", name, pr_.src.lo);
+  w_.line("  e = b + o[1];");
+  w_.line("  b += o[0];");
+  w_.line("}}");
   w_.line("for (u64 s = b; s < e; ++s) {{");
   w_.depth++;
 }

@@ -10,11 +10,11 @@
 
 #include "interpreter/build_simulation.h"
 #include "interpreter/engine_state.h"
+#include "interpreter/step_pool.h"
 #include "ir/fold_constants.h"
 #include "jit/abi.h"
 #include "jit/codegen.h"
 #include "jit/compiler.h"
-#include "jit/step_pool.h"
 #include "neuro/backend.h"
 #include "numeric/schedule.h"
 
@@ -52,7 +52,7 @@ struct PopHook final : interp::PopStepper {
   jit::nj_pop call{};
   // With threads: the population's parts [bounds[k], bounds[k+1]), each
   // with its own call and spike list, concatenated in order afterwards.
-  std::shared_ptr<jit::StepPool> pool;
+  std::shared_ptr<interp::StepPool> pool;
   std::vector<uint64_t> bounds;
   std::vector<jit::nj_pop> part_calls;
   std::vector<std::vector<uint32_t>> part_spikes;
@@ -65,10 +65,7 @@ struct PopHook final : interp::PopStepper {
 
 // Below this many neurons a population is not split: handing a step to
 // another thread costs more than updating them (docs/jit.md, "Threads").
-constexpr size_t kSplitMin = 16384;
-
-constexpr const char* kOneThread =
-    "neuro: note: threads serve the JIT's neuron updates; the interpreter runs on one thread";
+// (interp::split_min: NEURO_SPLIT_MIN lowers it for tests.)
 
 // The population split into `parts` contiguous parts, at multiples of
 // the generated loop's 256-neuron blocks.
@@ -89,6 +86,9 @@ struct ProjHook final : interp::ProjStepper {
   std::vector<jit::nj_table> tables;
   std::vector<double*> syn, pre, post_states, trace, trace_last;
   jit::nj_proj call{};
+  // With threads: the delivery in parts by target (interpreter/threads.cpp).
+  std::shared_ptr<interp::StepPool> pool;
+  std::function<void(unsigned)> part_job;
 
   bool delivers() const override { return deliver_fn != nullptr; }
   void deliver(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
@@ -171,7 +171,8 @@ void ProjHook::deliver(const interp::StepClock& c, const std::vector<uint32_t>& 
   call.step = c.step;
   call.ctr = num::rng_counter(c.step);
   call.t = c.t;
-  deliver_fn(&call);
+  if (!pool) return deliver_fn(&call);
+  pool->run(pj->parts(), part_job);
 }
 
 void ProjHook::post(const interp::StepClock& c, const std::vector<uint32_t>& spikers,
@@ -193,9 +194,9 @@ struct Attached {
   size_t pops = 0, pops_native = 0, parts = 0, parts_native = 0, pops_threaded = 0;
 };
 
-Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit::Library>& lib,
-                const std::shared_ptr<jit::StepPool>& pool) {
+Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit::Library>& lib) {
   Attached a;
+  const auto& pool = eng.pool;
   const ir::Module& m = *eng.mod;
   for (size_t i = 0; i < eng.pops.size(); ++i) {
     PopState& ps = eng.pops[i];
@@ -220,7 +221,7 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.modulators = eng.modulators.data();
     h->call.tables = h->tables.data();
     h->call.apply_fn = apply_fn;
-    if (pool && pc.splittable && ps.n >= kSplitMin && pool->threads() > 1) {
+    if (pool && pc.splittable && ps.n >= interp::split_min().neurons && pool->threads() > 1) {
       h->pool = pool;
       // A few parts per thread, so that a thread held up elsewhere leaves
       // little for the others to wait on (they take its parts).
@@ -275,6 +276,16 @@ Attached attach(Engine& eng, const jit::Generated& g, const std::shared_ptr<jit:
     h->call.src_lo = pr.src.lo;
     h->call.dst_lo = pr.dst.lo;
     a.parts_native += (h->deliver_fn != nullptr) + (h->post_fn != nullptr);
+    if (h->deliver_fn && pc.deliver_splits && pj.parts() > 0 && eng.pool) {
+      h->pool = eng.pool;
+      ProjHook* hp = h.get();
+      h->part_job = [hp](unsigned k) {
+        jit::nj_proj call = hp->call;
+        call.split = hp->pj->part_split.data() + k;
+        call.nparts = hp->pj->parts();
+        hp->deliver_fn(&call);
+      };
+    }
     if (!h->deliver_fn && !h->post_fn) continue;
     pj.stepper = h;
     // Scaled traces are read through `scratch` only by the interpreter's
@@ -305,22 +316,32 @@ std::string jit_source(const Simulation& sim) {
 BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps,
                           unsigned threads) {
   BackendReport r;
+  Engine& eng = SimulationAccess::engine(sim);
+  r.projs_threaded = eng.set_threads(threads);
+  // Nothing split: say why, in one line (the threads would only wait).
+  auto nothing_split = [&] {
+    if (threads <= 1 || r.pops_threaded + r.projs_threaded > 0) return;
+    eng.set_threads(1);
+    if (!r.notice.empty()) return;
+    const interp::SplitMin least = interp::split_min();
+    r.notice = fmt::format(
+        "neuro: note: nothing is large enough to split over threads (a scatter-add projection "
+        "of at least {} synapses{}); running on one thread",
+        least.synapses,
+        r.jit ? fmt::format(", or a population of at least {} neurons without group reductions",
+                            least.neurons)
+              : std::string(" — the interpreter splits no neuron updates"));
+  };
   if (backend == Backend::Vm) {
-    if (threads > 1) r.notice = kOneThread;
+    nothing_split();
     return r;
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto done = [&] {
     r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (threads > 1 && r.notice.empty() && !r.jit) r.notice = kOneThread;
-    if (threads > 1 && r.notice.empty() && r.pops_threaded == 0)
-      r.notice = fmt::format(
-          "neuro: note: no population is large enough to split over threads (at least {} "
-          "neurons, without group reductions); running on one thread",
-          kSplitMin);
+    nothing_split();
     return r;
   };
-  Engine& eng = SimulationAccess::engine(sim);
   std::string why;
   auto tc = jit::find_compiler(why);
   const jit::Generated g = jit::generate(*eng.mod);
@@ -361,9 +382,7 @@ BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_st
                   loaded.error, loaded.log);
     return done();
   }
-  std::shared_ptr<jit::StepPool> pool;
-  if (threads > 1) pool = std::make_shared<jit::StepPool>(threads);
-  Attached a = attach(eng, g, loaded.lib, pool);
+  Attached a = attach(eng, g, loaded.lib);
   r.jit = a.pops_native + a.parts_native > 0;
   r.pops_threaded = a.pops_threaded;
   r.pops = a.pops;

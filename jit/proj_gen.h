@@ -34,7 +34,9 @@ class ProjGen {
   const ir::Kernel* pre_ = nullptr;
   const ir::Kernel* post_ = nullptr;
   int temps_ = 0;
-  bool lane_mode_ = false;  // once-per-neuron statements: scaled traces in locals A_x
+  bool lane_mode_ = false;
+  bool splits_ = false;  // the deliver function honours nj_proj::split  // once-per-neuron
+                         // statements: scaled traces in locals A_x
 
   bool scaled(int trace) const { return ir::trace_scaled(pr_.traces[trace], m_.run.dt); }
 

@@ -27,6 +27,7 @@ struct BackendReport {
   size_t pops_native = 0, pops = 0;    // neuron populations run by generated code / in all
   size_t parts_native = 0, parts = 0;  // projection parts (on pre, on post) likewise
   size_t pops_threaded = 0;            // populations whose update is split over the threads
+  size_t projs_threaded = 0;           // projections whose delivery is split (both backends)
   std::string log;                     // the compiler's output file, when it failed
 };
 
@@ -34,9 +35,10 @@ struct BackendReport {
 // about `expected_steps` steps (auto uses it to weigh the compile).
 // Compiler problems never throw and never lose the run: the simulation
 // stays on the interpreter and the report carries a one-line notice naming
-// the compiler's log. `threads` > 1 splits the generated neuron updates of
-// large populations over that many threads (the same results as one
-// thread; docs/jit.md, "Threads").
+// the compiler's log. `threads` > 1 splits the spike delivery of large
+// scatter-add projections (both backends) and the generated neuron updates
+// of large populations (JIT) over that many threads (the same results as
+// one thread; docs/jit.md, "Threads").
 BackendReport use_backend(Simulation& sim, Backend backend, uint64_t expected_steps,
                           unsigned threads = 1);
 

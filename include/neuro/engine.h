@@ -69,8 +69,9 @@ struct BuildOptions {
   // works); auto: jit when the run is long enough to repay the compile.
   // Same results on every backend (docs/jit.md).
   Backend backend = Backend::Vm;
-  // With the JIT: the updates of populations of 16384 neurons or more are
-  // split over this many threads (same results as one; docs/jit.md).
+  // Large scatter-add deliveries (both backends) and, with the JIT, the
+  // updates of populations of 16384 neurons or more are split over this
+  // many threads (same results as one; docs/jit.md, "Threads").
   unsigned threads = 1;
 };
 

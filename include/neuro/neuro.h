@@ -141,7 +141,8 @@ typedef struct neuro_build_options {
   uint64_t seed;   /* default: the run statement's, else 0 */
   double duration; /* seconds; what neuro_run_to_end simulates */
   int backend;     /* NEURO_BACKEND_…; default: NEURO_BACKEND_VM */
-  int threads;     /* 1 … 256; with the JIT, large populations' updates are
+  int threads;     /* 1 … 256; large scatter-add deliveries (both backends)
+                      and, with the JIT, large populations' updates are
                       split over them (same results as 1); default 1 */
 } neuro_build_options;
 

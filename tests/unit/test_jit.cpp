@@ -20,7 +20,7 @@
 #include "driver/driver.h"
 #include "interpreter/build_simulation.h"
 #include "interpreter/engine_state.h"
-#include "jit/step_pool.h"
+#include "interpreter/step_pool.h"
 #include "neuro/backend.h"
 #include "neuro/engine.h"
 #include "neuro/simulation.h"
@@ -452,7 +452,7 @@ TEST_CASE("jit: the thread team runs every part of every round exactly once") {
   // caller waited forever).
   for (unsigned threads : {2u, 3u}) {
     CAPTURE(threads);
-    neuro::jit::StepPool pool(threads);
+    neuro::interp::StepPool pool(threads);
     std::vector<std::atomic<int>> runs(16);
     const std::function<void(unsigned)> job = [&](unsigned k) { runs[k].fetch_add(1); };
     bool once = true;

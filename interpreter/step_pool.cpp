@@ -1,8 +1,10 @@
-#include "jit/step_pool.h"
+#include "interpreter/step_pool.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <string>
 
-namespace neuro::jit {
+namespace neuro::interp {
 
 namespace {
 
@@ -13,6 +15,15 @@ inline void relax() {
 }
 
 }  // namespace
+
+SplitMin split_min() {
+  SplitMin m;
+  if (const char* v = std::getenv("NEURO_SPLIT_MIN"); v && *v) {
+    const unsigned long long n = std::strtoull(v, nullptr, 10);
+    m.neurons = m.synapses = static_cast<size_t>(n < 1 ? 1 : n);
+  }
+  return m;
+}
 
 StepPool::StepPool(unsigned threads) : threads_(threads < 1 ? 1 : threads) {
   for (unsigned k = 1; k < threads_; ++k) workers_.emplace_back([this] { work(); });
@@ -94,4 +105,4 @@ void StepPool::work() {
   }
 }
 
-}  // namespace neuro::jit
+}  // namespace neuro::interp

@@ -1,21 +1,31 @@
-// A team of threads that runs one job in parts, step after step (the JIT's
-// neuron updates with `--threads N`). The parts are claimed one at a time
-// by whoever is free, the caller included, so a worker the system has put
-// aside (this machine is shared) costs at most the part it holds: the
-// caller does the rest. A step's hand-off must cost well under a
-// microsecond, so waiting workers spin; after about 0.2 ms without work
-// they sleep, so an idle simulation (the REPL between commands) takes no CPU.
+// A team of threads that runs one job in parts, step after step (`--threads
+// N`: the JIT's neuron updates, both backends' spike deliveries). The parts are claimed one at a
+// time by whoever is free, the caller included, so a worker the system has put aside (this machine
+// is shared) costs at most the part it holds: the caller does the rest. A step's hand-off must cost
+// well under a microsecond, so waiting workers spin; after about 0.2 ms without work they sleep, so
+// an idle simulation (the REPL between commands) takes no CPU.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-namespace neuro::jit {
+namespace neuro::interp {
+
+// The least work worth handing to other threads: a population's neurons
+// (its update) and a projection's synapses (its delivery). Below these a
+// step's hand-off costs more than the work. NEURO_SPLIT_MIN=n (tests only:
+// docs/jit.md) makes both n, so that small networks are split too.
+struct SplitMin {
+  size_t neurons = 16384;
+  size_t synapses = size_t{1} << 18;
+};
+SplitMin split_min();
 
 class StepPool {
  public:
@@ -50,4 +60,4 @@ class StepPool {
   std::condition_variable wake_;
 };
 
-}  // namespace neuro::jit
+}  // namespace neuro::interp
