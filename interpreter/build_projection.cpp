@@ -86,7 +86,7 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     for (const auto& t : pr.traces) syn_traces += t.owner == ir::Trace::Synapse;
     const double per_synapse =
         12 + 8.0 * static_cast<double>(pr.vars.size()) + 16.0 * static_cast<double>(syn_traces) +
-        (pr.step.on_post.empty() ? 0 : 8) + (pr.delay->kind == ir::Kind::Const ? 0 : 12);
+        (pr.step.on_post.empty() ? 0 : 8) + (pr.delay->kind == ir::Kind::Const ? 0 : 9);
     check_memory(synapses * per_synapse, memory_avail,
                  fmt::format("this connection ({:.3g} synapses)", synapses), pr.range);
     if (pr.delay->kind == ir::Kind::Const) {
@@ -164,15 +164,14 @@ void Simulation::Engine::build_projection(ProjState& ps, size_t index) {
     }
   }
   if (!delay_buf.empty()) {
-    ps.syn_delay.resize(ns);
     int64_t maxd = 0;
-    for (size_t s = 0; s < ns; ++s) {
-      const int64_t d = checked_steps(delay_buf[s], dt, "a synaptic delay", pr.range);
-      ps.syn_delay[s] = static_cast<uint32_t>(d);
-      maxd = std::max(maxd, d);
-    }
+    for (size_t s = 0; s < ns; ++s)
+      maxd = std::max(maxd, checked_steps(delay_buf[s], dt, "a synaptic delay", pr.range));
     check_memory(static_cast<double>(maxd + 1) * 24, memory_avail,
                  fmt::format("synaptic delays of up to {} steps", maxd), pr.range);
+    ps.syn_delay.reset(ns, static_cast<uint64_t>(maxd));
+    for (size_t s = 0; s < ns; ++s)
+      ps.syn_delay.set(s, static_cast<uint32_t>(to_steps(delay_buf[s], dt)));
     ps.ring.resize(maxd + 1);
   }
 

@@ -21,6 +21,7 @@
 #include "interpreter/staggered.h"
 #include "interpreter/step_pool.h"
 #include "interpreter/stepper.h"
+#include "interpreter/synapse_delays.h"
 #include "interpreter/vm.h"
 #include "ir/ir.h"
 #include "neuro/simulation.h"
@@ -105,7 +106,7 @@ struct ProjState {
   std::vector<std::vector<double>> vars;    // per-synapse arrays (empty when shared)
   std::vector<double> shared;               // value of each shared variable
   int64_t delay_steps = 0;                  // uniform delay
-  std::vector<uint32_t> syn_delay;          // per-synapse delays (empty when uniform)
+  interp::SynapseDelays syn_delay;          // per-synapse delays (empty when uniform)
   std::vector<std::vector<uint32_t>> ring;  // per-synapse delays: synapses due at step % size
   // Native scatter-add: target arrays and weights.
   struct Scatter {

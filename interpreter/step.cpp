@@ -45,13 +45,15 @@ void Simulation::Engine::publish(int64_t stamp) {
   for (auto& pj : projs) {
     if (pj.syn_delay.empty()) continue;
     const auto& pr = *pj.proj;
-    for (uint32_t id : pops[pj.src].spikes) {
-      if (id < pr.src.lo || id >= pr.src.hi) continue;
-      size_t r = id - pr.src.lo;
-      for (uint64_t s = pj.csr.row[r]; s < pj.csr.row[r + 1]; ++s)
-        pj.ring[static_cast<size_t>(stamp + pj.syn_delay[s]) % pj.ring.size()].push_back(
-            static_cast<uint32_t>(s));
-    }
+    pj.syn_delay.with_data([&](const auto* delay) {
+      for (uint32_t id : pops[pj.src].spikes) {
+        if (id < pr.src.lo || id >= pr.src.hi) continue;
+        size_t r = id - pr.src.lo;
+        for (uint64_t s = pj.csr.row[r]; s < pj.csr.row[r + 1]; ++s)
+          pj.ring[static_cast<size_t>(stamp + delay[s]) % pj.ring.size()].push_back(
+              static_cast<uint32_t>(s));
+      }
+    });
   }
   for (auto& m : monitors) {
     const ir::Monitor& mo = *m.mon;

@@ -172,7 +172,8 @@ TEST_CASE("microcircuit: scale 0.02 has the reference counts, weights, delays an
       const double phi = std::exp(-a * a / 2) / std::sqrt(2 * M_PI);
       const double expected = d + d / 2 * phi / (0.5 * std::erfc(a / std::sqrt(2.0)));
       double dsum = 0;
-      for (uint32_t steps : pj.syn_delay) {
+      for (size_t q = 0; q < pj.syn_delay.size(); ++q) {
+        const uint32_t steps = pj.syn_delay[q];
         CHECK(steps >= 1);
         dsum += steps * dt;
       }
