@@ -23,6 +23,21 @@ void from_pairs(size_t rows, std::vector<std::pair<uint32_t, uint32_t>>& pairs, 
   for (size_t k = 0; k < pairs.size(); ++k) out.col[k] = pairs[k].second;
 }
 
+// Robert Floyd's sampling of k distinct indices of [0, n), then sorted;
+// `taken` (at least n entries, all 0) is work space, left all 0.
+void floyd_sample(num::Stream& rng, size_t n, size_t k, std::vector<uint8_t>& taken,
+                  std::vector<uint32_t>& chosen) {
+  chosen.clear();
+  for (size_t r = n - k; r < n; ++r) {
+    size_t v = rng.below(r + 1);
+    if (taken[v]) v = r;
+    taken[v] = 1;
+    chosen.push_back(static_cast<uint32_t>(v));
+  }
+  for (uint32_t c : chosen) taken[c] = 0;
+  std::sort(chosen.begin(), chosen.end());
+}
+
 }  // namespace
 
 bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, Csr& out,
@@ -105,17 +120,7 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
                               t0 + j, candidates.size(), pr.k);
           return false;
         }
-        // Robert Floyd's sampling of k distinct indices, then sorted.
-        chosen.clear();
-        const size_t n = candidates.size();
-        for (size_t r = n - pr.k; r < n; ++r) {
-          size_t v = rng.below(r + 1);
-          if (taken[v]) v = r;
-          taken[v] = 1;
-          chosen.push_back(static_cast<uint32_t>(v));
-        }
-        for (uint32_t c : chosen) taken[c] = 0;
-        std::sort(chosen.begin(), chosen.end());
+        floyd_sample(rng, candidates.size(), pr.k, taken, chosen);
         for (uint32_t c : chosen) pairs.emplace_back(candidates[c], t0 + j);
       }
       from_pairs(ns, pairs, out);
@@ -141,16 +146,7 @@ bool build_csr(const ir::Projection& pr, uint64_t seed, const PairFilter& when, 
               candidates.size(), pr.k);
           return false;
         }
-        chosen.clear();
-        const size_t n = candidates.size();
-        for (size_t r = n - pr.k; r < n; ++r) {
-          size_t v = rng.below(r + 1);
-          if (taken[v]) v = r;
-          taken[v] = 1;
-          chosen.push_back(static_cast<uint32_t>(v));
-        }
-        for (uint32_t c : chosen) taken[c] = 0;
-        std::sort(chosen.begin(), chosen.end());
+        floyd_sample(rng, candidates.size(), pr.k, taken, chosen);
         for (uint32_t c : chosen) out.col.push_back(t0 + candidates[c]);
         out.row[i + 1] = out.col.size();
       }
