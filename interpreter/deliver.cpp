@@ -80,12 +80,14 @@ void Simulation::Engine::scatter_add(ProjState& p, const DueRows& due_rows, cons
     });
     return;
   }
-  for_due([&](uint32_t s, uint32_t) {
-    for (const auto& sc : p.scatter) {
-      const double w = sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
-      sc.target[col[s]] += sc.held ? num::unless_refractory(now, ref_end[col[s]], w) : w;
-    }
-  });
+  for_due(
+      [&](uint32_t s, uint32_t) {
+        for (const auto& sc : p.scatter) {
+          const double w = sc.sign * (sc.w ? sc.w[s] : sc.w_shared);
+          sc.target[col[s]] += sc.held ? num::unless_refractory(now, ref_end[col[s]], w) : w;
+        }
+      },
+      false);
 }
 
 // The scatter-add over the threads (interpreter/threads.cpp): part k adds
@@ -103,11 +105,11 @@ void Simulation::Engine::scatter_parts(ProjState& p, const DueRows& due_rows) {
         if (o[0] != o[1]) visit_row(id, b + o[0], b + o[1]);
       });
     };
-    auto each = [&](auto&& visit) {
+    auto each = [&](auto&& visit, bool need_pre = true) {
       if (!p.syn_delay.empty()) {
         const uint32_t first = p.part_bound[k], end = p.part_bound[k + 1];
         for (uint32_t s : p.ring[step % p.ring.size()])
-          if (col[s] >= first && col[s] < end) visit(s, lo + p.row_of(s));
+          if (col[s] >= first && col[s] < end) visit(s, need_pre ? lo + p.row_of(s) : 0);
         return;
       }
       rows([&](uint32_t id, uint64_t b, uint64_t e) {
@@ -149,11 +151,12 @@ void Simulation::Engine::deliver(ProjState& p) {
       visit_row(id, row[id - lo], row[id - lo + 1]);
     }
   };
-  // Visits (synapse, presynaptic neuron) for every synapse due now.
-  auto for_due = [&](auto&& visit) {
+  // Visits (synapse, presynaptic neuron) for every synapse due now; the
+  // neuron is looked up only when `need_pre` (a scatter-add has no use for it).
+  auto for_due = [&](auto&& visit, bool need_pre = true) {
     if (!p.syn_delay.empty()) {
       auto& slot = p.ring[step % p.ring.size()];
-      for (uint32_t s : slot) visit(s, lo + p.row_of(s));
+      for (uint32_t s : slot) visit(s, need_pre ? lo + p.row_of(s) : 0);
       slot.clear();
       return;
     }

@@ -205,15 +205,17 @@ void Program::Impl::run(const Lanes& L) {
           break;
         case Code::Draw:
           if (in.dist == num::Dist::Poisson && !in.a.vec && in.a.p[0] >= 0 && in.a.p[0] < 10) {
-            // One mean for every lane (a Poisson background): e^{−λ} and the
-            // counter's mix once, not per lane; the same bits as draw_poisson.
-            const double lam = in.a.p[0], p0 = num::exp(-lam);
+            // One mean for every lane (a Poisson background): the distribution
+            // function's sums once (num::PoissonTable), the counter's mix once;
+            // the same bits as draw_poisson.
+            const double lam = in.a.p[0];
+            const num::PoissonTable table(lam, num::exp(-lam));
             const uint64_t mc = num::mix64(L.counter);
             for (size_t i = 0; i < n; ++i) {
               const uint64_t e = ids ? ids[i] : base + i;
               const double u =
                   num::to_uniform(num::mix64(in.key ^ num::mix64(e * 0xd1342543de82ef95ull + mc)));
-              in.dst[i] = lam == 0 ? 0.0 : num::poisson_inversion(u, lam, p0);
+              in.dst[i] = lam == 0 ? 0.0 : table.count(u);
             }
             break;
           }
