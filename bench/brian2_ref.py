@@ -117,15 +117,7 @@ def build_network(model, n, coba_init):
 # (brian2+sympy+numpy, ~166 MB) as its ru_maxrss -- measured at N=4000:
 # RUSAGE_CHILDREN 166.2 MB vs VmHWM 12.7 MB.  VmHWM belongs to the exec'd
 # address space only, so it is the simulation's own high-water mark.
-VMHWM_CODE = r'''
-{
-    std::ifstream status("/proc/self/status");
-    std::ofstream out("results/peak_rss_kb.txt");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.compare(0, 6, "VmHWM:") == 0) out << line.substr(6) << std::endl;
-}
-'''
+from brian2_rss import VMHWM_CODE  # noqa: E402  (bench/brian2_rss.py)
 
 
 def main():

@@ -111,15 +111,7 @@ def i_dc(t, scale):
     return TAU_SYN * (1 - math.sqrt(scale)) * total
 
 
-VMHWM_CODE = r'''
-{
-    std::ifstream status("/proc/self/status");
-    std::ofstream out("results/peak_rss_kb.txt");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.compare(0, 6, "VmHWM:") == 0) out << line.substr(6) << std::endl;
-}
-'''
+from brian2_rss import VMHWM_CODE  # noqa: E402  (bench/brian2_rss.py)
 
 
 def main():
