@@ -95,6 +95,13 @@ void Simulation::Engine::scatter_add(ProjState& p, const DueRows& due_rows, cons
 // own targets, in the one-thread order, so each target gets the same sums.
 template <class DueRows>
 void Simulation::Engine::scatter_parts(ProjState& p, const DueRows& due_rows) {
+  // Nothing due (many steps of a sparse network): no hand-off to the team.
+  if (!p.syn_delay.empty()) {
+    if (p.ring[step % p.ring.size()].empty()) return;
+  } else {
+    const int64_t due = num::due_slot(step, p.delay_steps, history_len);
+    if (due < 0 || pops[p.src].history[due].empty()) return;
+  }
   const unsigned parts = p.parts();
   const uint32_t lo = static_cast<uint32_t>(p.proj->src.lo);
   const auto& col = p.csr.col;
