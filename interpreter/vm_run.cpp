@@ -213,9 +213,7 @@ void Program::Impl::run(const Lanes& L) {
             const uint64_t mc = num::mix64(L.counter);
             for (size_t i = 0; i < n; ++i) {
               const uint64_t e = ids ? ids[i] : base + i;
-              const double u =
-                  num::to_uniform(num::mix64(in.key ^ num::mix64(e * 0xd1342543de82ef95ull + mc)));
-              in.dst[i] = lam == 0 ? 0.0 : table.count(u);
+              in.dst[i] = table.count(num::to_uniform(num::draw_bits_mixed(in.key, e, mc)));
             }
             break;
           }

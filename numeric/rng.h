@@ -22,9 +22,15 @@
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;                                                 \
     return z ^ (z >> 31);                                                                        \
   }                                                                                              \
+  /* mixed = mix64(counter): code drawing for many entities at one counter mixes it once. */  \
+  static inline unsigned long long P##draw_bits_mixed(unsigned long long key,                    \
+                                                      unsigned long long entity,                 \
+                                                      unsigned long long mixed) {                \
+    return P##mix64(key ^ P##mix64(entity * 0xd1342543de82ef95ull + mixed));                     \
+  }                                                                                              \
   static inline unsigned long long P##draw_bits(unsigned long long key, unsigned long long entity,\
                                                 unsigned long long counter) {                    \
-    return P##mix64(key ^ P##mix64(entity * 0xd1342543de82ef95ull + P##mix64(counter)));         \
+    return P##draw_bits_mixed(key, entity, P##mix64(counter));                                   \
   }                                                                                              \
   /* Uniform in [0, 1) with 53 random bits. */                                                   \
   static inline double P##to_uniform(unsigned long long bits) {                                  \

@@ -69,7 +69,6 @@ TEST_CASE("distributions: the normal quantile inverts erfc's distribution functi
     else
       CHECK(back == doctest::Approx(u).epsilon(1e-13));
   }
-  CHECK(num::normal_quantile(0.5) == doctest::Approx(0).scale(1));
   CHECK(std::abs(num::normal_quantile(0.5)) < 1e-16);
 }
 
@@ -253,7 +252,8 @@ TEST_CASE("distributions: a shared Poisson mean draws the bits of a per-neuron o
 neuron Counter { state k = 0 }
 circuit C {
   P = Counter[500]
-  drive P.k += poisson()") + mean + R"()
+  drive P.k += poisson()") + mean +
+                            R"()
 }
 run C for 2 ms  dt = 0.1 ms
 )");
